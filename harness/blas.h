@@ -1,0 +1,21 @@
+/* OpenBLAS as a measured backend: its threads placed on the same PUs as ours, and described. */
+#ifndef TB_BLAS_H
+#define TB_BLAS_H
+
+#include <jansson.h>
+
+#include "team.h"
+
+/* Gives OpenBLAS the team's thread count and binds its threads to the team's PUs: OpenBLAS
+ * thread i (a worker) to team slot i+1, the calling thread (OpenBLAS's last index) is the team's
+ * member 0, already bound to slot 0. Then checks from /proc that every worker sits where it
+ * should. Returns 0 or an exit code after one error line. */
+int tb_blas_place(tb_team *tm);
+
+/* {"available", "version", "config", "corename", "parallel", "threads", "placement": [...]}. */
+json_t *tb_blas_info_json(const tb_team *tm);
+
+/* "0.3.21", parsed from openblas_get_config(); NULL when OpenBLAS is not built in. */
+const char *tb_blas_version(void);
+
+#endif

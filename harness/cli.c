@@ -1,0 +1,253 @@
+/* Option table and parser. */
+#include "cli.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tb_config.h"
+#include "util.h"
+
+enum { A_FLAG, A_INT, A_U64, A_DOUBLE, A_STR, A_FORMAT };
+
+/* Which commands take an option. */
+#define C_SYSINFO (1u << TB_CMD_SYSINFO)
+#define C_LIST (1u << TB_CMD_LIST)
+#define C_BENCH (1u << TB_CMD_BENCH)
+#define C_RUN (1u << TB_CMD_RUN)
+#define C_ALL 0xffu
+#define C_MEASURE (C_BENCH | C_RUN)
+
+typedef struct opt_def {
+    const char *name;
+    int kind;
+    size_t offset;
+    unsigned cmds;
+    int lo, hi; /* for A_INT */
+    const char *help;
+} opt_def;
+
+#define OFF(f) offsetof(tb_opts, f)
+
+static const opt_def opts_table[] = {
+    {"format", A_FORMAT, OFF(format), C_ALL, 0, 0, "text|json|csv|md: what goes to stdout (default text)"},
+    {"quiet", A_FLAG, OFF(quiet), C_ALL, 0, 0, "no warnings or progress on stderr"},
+    {"results-dir", A_STR, OFF(results_dir), C_MEASURE, 0, 0, "where records are saved (default results/)"},
+    {"no-save", A_FLAG, OFF(no_save), C_MEASURE, 0, 0, "do not save a record"},
+    {"threads", A_INT, OFF(threads), C_MEASURE, 1, 1 << 20, "worker threads (default: one per physical core)"},
+    {"cores", A_STR, OFF(cores), C_MEASURE, 0, 0, "OS CPU ids to run on, taskset syntax: 0-3,8"},
+    {"smt", A_FLAG, OFF(smt), C_MEASURE, 0, 0, "allow SMT siblings of one core"},
+    {"min-time", A_DOUBLE, OFF(min_time), C_MEASURE, 0, 0, "seconds of timed samples per case, at least (default 1)"},
+    {"max-time", A_DOUBLE, OFF(max_time), C_MEASURE, 0, 0, "seconds per case at most, once one sample is in (default 60)"},
+    {"repetitions", A_INT, OFF(repetitions), C_MEASURE, 1, 1000000, "timed samples per case, at least (default 10)"},
+    {"warmup", A_INT, OFF(warmup), C_MEASURE, 0, 1000000, "untimed runs before sampling (default 2)"},
+    {"seed", A_U64, OFF(seed), C_MEASURE, 0, 0, "seed of the synthetic data (default 42)"},
+    {"shape", A_STR, OFF(shape), C_BENCH, 0, 0, "MxNxK[,MxNxK...]: C[M×N] = A[M×K]·W[N×K]ᵀ"},
+    {"backend", A_STR, OFF(backend), C_BENCH, 0, 0, "ref|openblas (comma list: timed interleaved, ratio shown)"},
+    {"dtype", A_STR, OFF(dtype), C_MEASURE, 0, 0, "weight type (this version: f32)"},
+    {"isa", A_STR, OFF(isa), C_MEASURE, 0, 0, "auto|generic|avx2|avx512|neon (this version: auto)"},
+    {"cold", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights from DRAM: rotate copies totalling >= 4x the LLC"},
+    {"warm", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights stay cache-warm (one copy)"},
+};
+
+static const struct {
+    const char *name;
+    tb_cmd cmd;
+    const char *help;
+} commands[] = {
+    {"sysinfo", TB_CMD_SYSINFO, "the machine: CPU, ISA, caches, topology, memory, OS, instance"},
+    {"list", TB_CMD_LIST, "[kernels|models|prices]: what exists, and which kernel this CPU gets"},
+    {"bench", TB_CMD_BENCH, "OP [options]: one kernel family, checked then timed (OP: gemm, gemv)"},
+    {"run", TB_CMD_RUN, "[options]: a model shape -> tokens/s, TTFT/TPOT, $/1M tokens (not yet built)"},
+    {"cost", TB_CMD_COST, "RESULT... [options]: price saved results (not yet built)"},
+    {"compare", TB_CMD_COMPARE, "BASE CANDIDATE: statistical comparison of two results (not yet built)"},
+    {"report", TB_CMD_REPORT, "RESULT|DIR... -o F: an HTML report (not yet built)"},
+};
+
+void tb_cli_usage(void)
+{
+    printf("usage: tokbench COMMAND [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        printf("  %-9s %s\n", commands[i].name, commands[i].help);
+    printf("\n'tokbench COMMAND --help' lists a command's options; 'tokbench --version' the version.\n");
+}
+
+static void command_help(tb_cmd cmd, const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (commands[i].cmd == cmd)
+            printf("usage: tokbench %s %s\n\noptions:\n", name, commands[i].help);
+    for (size_t i = 0; i < sizeof opts_table / sizeof *opts_table; i++)
+        if (opts_table[i].cmds & (1u << cmd))
+            printf("  --%-13s %s\n", opts_table[i].name, opts_table[i].help);
+    printf("\nEvery option also reads TOKBENCH_<NAME> from the environment (--min-time: TOKBENCH_MIN_TIME).\n");
+}
+
+static int set_value(const opt_def *d, const char *val, tb_opts *o, const char *origin)
+{
+    char *base = (char *)o + d->offset;
+    switch (d->kind) {
+    case A_INT:
+        if (tb_parse_int(val, d->lo, d->hi, (int *)base) != 0)
+            return tb_fail(TB_EXIT_USAGE, "%s%s '%s': expected a whole number from %d to %d", origin, d->name, val, d->lo,
+                           d->hi);
+        return 0;
+    case A_U64:
+        if (tb_parse_u64(val, (uint64_t *)base) != 0)
+            return tb_fail(TB_EXIT_USAGE, "%s%s '%s': expected a non-negative whole number", origin, d->name, val);
+        return 0;
+    case A_DOUBLE: {
+        double v;
+        if (tb_parse_double(val, &v) != 0 || v < 0)
+            return tb_fail(TB_EXIT_USAGE, "%s%s '%s': expected a non-negative number of seconds", origin, d->name, val);
+        *(double *)base = v;
+        return 0;
+    }
+    case A_STR:
+        if (!*val)
+            return tb_fail(TB_EXIT_USAGE, "%s%s: empty value", origin, d->name);
+        *(const char **)base = val;
+        return 0;
+    case A_FORMAT: {
+        static const char *names[] = {"text", "json", "csv", "md"};
+        for (int i = 0; i < 4; i++)
+            if (strcmp(val, names[i]) == 0) {
+                *(tb_format *)base = (tb_format)i;
+                return 0;
+            }
+        return tb_fail(TB_EXIT_USAGE, "%s%s '%s': expected text, json, csv or md", origin, d->name, val);
+    }
+    }
+    return 0;
+}
+
+static void set_flag(const opt_def *d, tb_opts *o)
+{
+    /* --warm shares --cold's slot: the flag sets it to 0. */
+    *(int *)((char *)o + d->offset) = strcmp(d->name, "warm") != 0;
+}
+
+/* TOKBENCH_MIN_TIME and friends, applied before the command line so flags win. */
+static int apply_env(tb_opts *o)
+{
+    for (size_t i = 0; i < sizeof opts_table / sizeof *opts_table; i++) {
+        const opt_def *d = &opts_table[i];
+        if (!(d->cmds & (1u << o->cmd)))
+            continue;
+        char var[64] = "TOKBENCH_";
+        size_t n = strlen(var);
+        for (const char *p = d->name; *p && n + 1 < sizeof var; p++)
+            var[n++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+        var[n] = '\0';
+        const char *val = getenv(var);
+        if (!val)
+            continue;
+        if (d->kind == A_FLAG) {
+            if (strcmp(val, "1") == 0)
+                set_flag(d, o);
+            else if (strcmp(val, "0") != 0)
+                return tb_fail(TB_EXIT_USAGE, "environment %s='%s': expected 0 or 1", var, val);
+            continue;
+        }
+        char origin[80];
+        snprintf(origin, sizeof origin, "environment %s for --", var);
+        int rc = set_value(d, val, o, origin);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static const opt_def *find_opt(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof opts_table / sizeof *opts_table; i++)
+        if (strlen(opts_table[i].name) == len && strncmp(opts_table[i].name, name, len) == 0)
+            return &opts_table[i];
+    return NULL;
+}
+
+int tb_cli_parse(int argc, char **argv, tb_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->argc = argc;
+    o->argv = argv;
+    o->results_dir = "results";
+    o->min_time = 1.0;
+    o->max_time = 60.0;
+    o->repetitions = 10;
+    o->warmup = 2;
+    o->seed = 42;
+    o->cold = -1;
+
+    if (argc < 2) {
+        tb_cli_usage();
+        return TB_EXIT_USAGE;
+    }
+    const char *c = argv[1];
+    if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "help") == 0) {
+        tb_cli_usage();
+        return -1;
+    }
+    if (strcmp(c, "--version") == 0 || strcmp(c, "-V") == 0) {
+        printf("tokbench %s\n", TB_VERSION);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(c, commands[i].name) == 0) {
+            o->cmd = commands[i].cmd;
+            o->cmd_name = commands[i].name;
+        }
+    if (!o->cmd)
+        return tb_fail(TB_EXIT_USAGE, "unknown command '%s' (see tokbench --help)", c);
+
+    int rc = apply_env(o);
+    if (rc)
+        return rc;
+
+    int only_positional = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_positional || a[0] != '-' || a[1] == '\0') {
+            if (o->npositional >= TB_MAX_POSITIONAL)
+                return tb_fail(TB_EXIT_USAGE, "too many arguments (at most %d)", TB_MAX_POSITIONAL);
+            o->positional[o->npositional++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_positional = 1;
+            continue;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            command_help(o->cmd, o->cmd_name);
+            return -1;
+        }
+        if (a[1] != '-')
+            return tb_fail(TB_EXIT_USAGE, "unknown flag '%s' for '%s' (see tokbench %s --help)", a, o->cmd_name,
+                           o->cmd_name);
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const opt_def *d = find_opt(name, len);
+        if (!d || !(d->cmds & (1u << o->cmd)))
+            return tb_fail(TB_EXIT_USAGE, "unknown flag '--%.*s' for '%s' (see tokbench %s --help)", (int)len, name,
+                           o->cmd_name, o->cmd_name);
+        if (d->kind == A_FLAG) {
+            if (eq)
+                return tb_fail(TB_EXIT_USAGE, "--%s takes no value", d->name);
+            set_flag(d, o);
+            continue;
+        }
+        const char *val = eq ? eq + 1 : NULL;
+        if (!val) {
+            if (i + 1 >= argc)
+                return tb_fail(TB_EXIT_USAGE, "--%s needs a value", d->name);
+            val = argv[++i];
+        }
+        if ((rc = set_value(d, val, o, "--")) != 0)
+            return rc;
+    }
+    if (o->max_time < o->min_time)
+        o->max_time = o->min_time;
+    tb_set_quiet(o->quiet);
+    return 0;
+}

@@ -1,0 +1,54 @@
+/* Command-line parsing: one table of options, each valid for some commands; every error names
+ * the flag and exits 2 (SPEC.md). Options also read TOKBENCH_<NAME> environment twins. */
+#ifndef TB_CLI_H
+#define TB_CLI_H
+
+#include <stdint.h>
+
+typedef enum tb_cmd {
+    TB_CMD_NONE = 0,
+    TB_CMD_SYSINFO,
+    TB_CMD_LIST,
+    TB_CMD_BENCH,
+    TB_CMD_RUN,
+    TB_CMD_COST,
+    TB_CMD_COMPARE,
+    TB_CMD_REPORT,
+} tb_cmd;
+
+typedef enum tb_format { TB_FMT_TEXT = 0, TB_FMT_JSON, TB_FMT_CSV, TB_FMT_MD } tb_format;
+
+#define TB_MAX_POSITIONAL 64
+
+typedef struct tb_opts {
+    tb_cmd cmd;
+    const char *cmd_name;
+    const char *positional[TB_MAX_POSITIONAL]; /* bench OP, list WHAT, result files */
+    int npositional;
+
+    tb_format format;
+    const char *results_dir;
+    int no_save, quiet;
+
+    int threads; /* 0 = default */
+    const char *cores;
+    int smt;
+
+    double min_time, max_time;
+    int repetitions, warmup;
+    uint64_t seed;
+
+    const char *shape, *backend, *dtype, *isa;
+    int cold; /* -1: the op's default, 0: warm weights, 1: cold-weight rotation */
+
+    int argc;
+    char **argv;
+} tb_opts;
+
+/* Fills o. Returns 0 to go on, TB_EXIT_USAGE after an error line, or -1 when --help or
+ * --version was printed (the caller exits 0). */
+int tb_cli_parse(int argc, char **argv, tb_opts *o);
+
+void tb_cli_usage(void);
+
+#endif

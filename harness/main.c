@@ -1,0 +1,211 @@
+/* tokbench: command dispatch. The only place that turns error codes into an exit status. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "blas.h"
+#include "cli.h"
+#include "measure.h"
+#include "output.h"
+#include "record.h"
+#include "sysinfo.h"
+#include "tb_config.h"
+#include "team.h"
+#include "timer.h"
+#include "topo.h"
+#include "util.h"
+
+static void print_json(const json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    if (s) {
+        puts(s);
+        free(s);
+    }
+}
+
+/* path=value lines for csv/md renderings of nested objects. */
+static void print_flat(const json_t *j, const char *prefix, tb_format fmt)
+{
+    if (json_is_object(j)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)j, k, v) {
+            char p[256];
+            snprintf(p, sizeof p, "%s%s%s", prefix, *prefix ? "." : "", k);
+            print_flat(v, p, fmt);
+        }
+        return;
+    }
+    char *s = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+    printf(fmt == TB_FMT_MD ? "| %s | %s |\n" : "%s,\"%s\"\n", prefix, s ? s : "");
+    free(s);
+}
+
+static int cmd_sysinfo(const tb_opts *o)
+{
+    tb_topo tp;
+    int rc = tb_topo_load(&tp, NULL);
+    if (rc)
+        return rc;
+    json_t *si = tb_sysinfo_json(&tp);
+    tb_topo_destroy(&tp);
+    if (!si)
+        return tb_fail(TB_EXIT_RUNTIME, "out of memory describing the machine");
+    if (o->format == TB_FMT_JSON)
+        print_json(si);
+    else if (o->format == TB_FMT_TEXT)
+        tb_sysinfo_print_text(si);
+    else {
+        printf(o->format == TB_FMT_MD ? "| field | value |\n|---|---|\n" : "field,value\n");
+        print_flat(si, "", o->format);
+    }
+    json_decref(si);
+    return 0;
+}
+
+static int cmd_list(const tb_opts *o)
+{
+    const char *what = o->npositional ? o->positional[0] : "kernels";
+    if (o->npositional > 1)
+        return tb_fail(TB_EXIT_USAGE, "list: one of kernels, models, prices (got '%s' too)", o->positional[1]);
+    if (strcmp(what, "models") == 0 || strcmp(what, "prices") == 0)
+        return tb_fail(TB_EXIT_USAGE, "list %s: not available in tokbench %s yet", what, TB_VERSION);
+    if (strcmp(what, "kernels") != 0)
+        return tb_fail(TB_EXIT_USAGE, "list '%s': expected kernels, models or prices", what);
+    json_t *arr = json_array();
+    static const char *ops[] = {"gemm", "gemv"};
+    for (int i = 0; i < 2; i++) {
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", ops[i], "dtype", "f32", "backend", "ref",
+                                             "kernel", "tb_gemm_f32_ref", "note", "double accumulation (the oracle)"));
+#if TB_HAVE_OPENBLAS
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", ops[i], "dtype", "f32", "backend",
+                                             "openblas", "kernel", i ? "cblas_sgemv" : "cblas_sgemm (M=1: cblas_sgemv)",
+                                             "note", "reference backend"));
+#endif
+    }
+    if (o->format == TB_FMT_JSON) {
+        json_t *doc = json_pack("{s:o}", "kernels", arr);
+        print_json(doc);
+        json_decref(doc);
+        return 0;
+    }
+    size_t i;
+    json_t *k;
+    if (o->format == TB_FMT_CSV)
+        printf("op,dtype,backend,kernel,note\n");
+    else if (o->format == TB_FMT_MD)
+        printf("| op | dtype | backend | kernel | note |\n|---|---|---|---|---|\n");
+    else
+        printf("%-6s %-6s %-9s %-32s %s\n", "op", "dtype", "backend", "kernel", "note");
+    json_array_foreach(arr, i, k) {
+        const char *f = o->format == TB_FMT_CSV ? "%s,%s,%s,\"%s\",\"%s\"\n"
+                        : o->format == TB_FMT_MD ? "| %s | %s | %s | %s | %s |\n"
+                                                 : "%-6s %-6s %-9s %-32s %s\n";
+        printf(f, json_string_value(json_object_get(k, "op")), json_string_value(json_object_get(k, "dtype")),
+               json_string_value(json_object_get(k, "backend")), json_string_value(json_object_get(k, "kernel")),
+               json_string_value(json_object_get(k, "note")));
+    }
+    json_decref(arr);
+    return 0;
+}
+
+static int cmd_bench(const tb_opts *o)
+{
+    if (o->npositional != 1)
+        return tb_fail(TB_EXIT_USAGE, "bench: expected one OP (gemm, gemv, attn-prefill, attn-decode, stream, peak)");
+    const char *op = o->positional[0];
+    if (strcmp(op, "gemm") != 0 && strcmp(op, "gemv") != 0) {
+        if (!strcmp(op, "attn-prefill") || !strcmp(op, "attn-decode") || !strcmp(op, "stream") || !strcmp(op, "peak"))
+            return tb_fail(TB_EXIT_USAGE, "bench %s: not available in tokbench %s yet", op, TB_VERSION);
+        return tb_fail(TB_EXIT_USAGE, "bench '%s': unknown OP (gemm, gemv, attn-prefill, attn-decode, stream, peak)", op);
+    }
+    tb_install_interrupt_handler();
+
+    tb_topo tp;
+    int rc = tb_topo_load(&tp, NULL);
+    if (rc)
+        return rc;
+    tb_place_req req = {o->threads, o->cores, o->smt};
+    static tb_plan plan;
+    tb_team *team = NULL;
+    json_t *machine = NULL, *rec = NULL;
+    if ((rc = tb_topo_plan(&tp, &req, &plan)) != 0)
+        goto out;
+    /* Describe the machine before any thread is bound: the allowed set is read unbound. */
+    machine = tb_sysinfo_json(&tp);
+    if (!machine) {
+        rc = tb_fail(TB_EXIT_RUNTIME, "out of memory describing the machine");
+        goto out;
+    }
+    if ((rc = tb_team_create(&team, &tp, &plan)) != 0 || (rc = tb_blas_place(team)) != 0)
+        goto out;
+
+    rec = tb_record_new(o, machine);
+    machine = NULL;
+    json_t *settings = json_object_get(rec, "settings");
+    json_object_set_new(settings, "threads", json_integer(tb_team_size(team)));
+    json_object_set_new(settings, "placement", tb_team_placement_json(team));
+    json_object_set_new(settings, "timer_granularity_ns", json_integer((json_int_t)tb_timer_granularity_ns()));
+    json_object_set_new(json_object_get(rec, "libs"), "openblas_runtime", tb_blas_info_json(team));
+    json_object_set_new(settings, "op", json_string(op));
+
+    if (tb_build_is_unrepresentative()) {
+        const char *msg = "this is a debug or sanitizer build: its figures are not representative (see build in the record)";
+        if (o->format == TB_FMT_TEXT)
+            printf("WARNING: %s\n", msg);
+        else
+            tb_warn("%s", msg);
+    }
+
+    json_t *cases = json_array();
+    json_object_set_new(rec, "cases", cases);
+    tb_bench_env env = {o, &tp, team};
+    rc = tb_bench_gemm(&env, op, cases);
+    if (rc != 0 && rc != TB_EXIT_CHECK && json_array_size(cases) == 0)
+        goto out;
+    tb_record_finish(rec, !tb_interrupted && (rc == 0 || rc == TB_EXIT_CHECK));
+
+    char path[4600] = "";
+    int save_rc = o->no_save ? 0 : tb_record_save(rec, o->results_dir, path, sizeof path);
+    if (o->format == TB_FMT_JSON)
+        print_json(rec);
+    else
+        tb_output_bench_cases(cases, o->format);
+    if (*path && !o->quiet)
+        fprintf(stderr, "tokbench: record saved to %s\n", path);
+    if (tb_interrupted)
+        rc = tb_fail(TB_EXIT_RUNTIME, "interrupted: %s", *path ? "the partial record was saved (complete: false)"
+                                                                : "nothing was saved");
+    else if (rc == TB_EXIT_CHECK)
+        tb_fail(TB_EXIT_CHECK, "a kernel failed its correctness check: it was not timed (see the check column)");
+    if (save_rc && !rc)
+        rc = save_rc;
+out:
+    json_decref(rec);
+    json_decref(machine);
+    tb_team_destroy(team);
+    tb_topo_destroy(&tp);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    tb_opts o;
+    int rc = tb_cli_parse(argc, argv, &o);
+    if (rc == -1)
+        return 0;
+    if (rc)
+        return rc;
+    switch (o.cmd) {
+    case TB_CMD_SYSINFO:
+        return cmd_sysinfo(&o);
+    case TB_CMD_LIST:
+        return cmd_list(&o);
+    case TB_CMD_BENCH:
+        return cmd_bench(&o);
+    default:
+        return tb_fail(TB_EXIT_USAGE, "%s: not available in tokbench %s yet", o.cmd_name, TB_VERSION);
+    }
+}

@@ -1,0 +1,173 @@
+/* Bench tables: text, Markdown and CSV renderings of the same rows. */
+#include "output.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static double num(const json_t *o, const char *a, const char *b)
+{
+    const json_t *x = json_object_get(o, a);
+    if (b)
+        x = json_object_get(x, b);
+    return json_is_number(x) ? json_number_value(x) : NAN;
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static int same_shape(const json_t *x, const json_t *y)
+{
+    return json_equal(json_object_get(x, "shape"), json_object_get(y, "shape")) &&
+           strcmp(str(x, "op"), str(y, "op")) == 0;
+}
+
+/* Rate of the case this one is compared with: openblas of the same shape, else the first case. */
+static double baseline_rate(const json_t *cases, const json_t *c, const char **name)
+{
+    size_t i;
+    json_t *x;
+    const json_t *first = NULL;
+    json_array_foreach(cases, i, x) {
+        if (!same_shape(x, c) || !json_is_object(json_object_get(x, "rate")))
+            continue;
+        if (!first)
+            first = x;
+        if (strcmp(str(x, "backend"), "openblas") == 0) {
+            *name = "openblas";
+            return num(x, "rate", "gflops");
+        }
+    }
+    *name = first ? str(first, "backend") : "";
+    return first ? num(first, "rate", "gflops") : NAN;
+}
+
+/* "123 us" style: three significant figures in the unit that fits. */
+static void fmt_time(double ns, char *buf, size_t cap)
+{
+    if (isnan(ns))
+        snprintf(buf, cap, "-");
+    else if (ns < 1e3)
+        snprintf(buf, cap, "%.3g ns", ns);
+    else if (ns < 1e6)
+        snprintf(buf, cap, "%.3g us", ns / 1e3);
+    else if (ns < 1e9)
+        snprintf(buf, cap, "%.3g ms", ns / 1e6);
+    else
+        snprintf(buf, cap, "%.3g s", ns / 1e9);
+}
+
+typedef struct {
+    char shape[48], check[24], median[24], ci[48], cv[16], n[16], gflops[16], gbps[16], ratio[24];
+} row_text;
+
+static void make_row(const json_t *cases, const json_t *c, row_text *r)
+{
+    const json_t *sh = json_object_get(c, "shape");
+    snprintf(r->shape, sizeof r->shape, "%lldx%lldx%lld", json_integer_value(json_object_get(sh, "m")),
+             json_integer_value(json_object_get(sh, "n")), json_integer_value(json_object_get(sh, "k")));
+    int ok = json_is_true(json_object_get(json_object_get(c, "check"), "passed"));
+    snprintf(r->check, sizeof r->check, "%s %.1e", ok ? "ok" : "FAIL", num(c, "check", "max_rel_err"));
+    const json_t *st = json_object_get(c, "stats");
+    if (!json_is_object(st)) {
+        snprintf(r->median, sizeof r->median, "%s", ok ? "(no sample)" : "(not timed)");
+        r->ci[0] = r->cv[0] = r->n[0] = r->gflops[0] = r->gbps[0] = r->ratio[0] = '\0';
+        return;
+    }
+    char lo[16], hi[16];
+    fmt_time(num(st, "median", NULL), r->median, sizeof r->median);
+    fmt_time(num(st, "ci95_low", NULL), lo, sizeof lo);
+    fmt_time(num(st, "ci95_high", NULL), hi, sizeof hi);
+    snprintf(r->ci, sizeof r->ci, "[%s, %s]", lo, hi);
+    double cv = num(st, "cv", NULL);
+    snprintf(r->cv, sizeof r->cv, "%.1f%%%s", cv * 100, cv > 0.05 ? " !" : "");
+    snprintf(r->n, sizeof r->n, "%lld", json_integer_value(json_object_get(st, "n")));
+    snprintf(r->gflops, sizeof r->gflops, "%.1f", num(c, "rate", "gflops"));
+    snprintf(r->gbps, sizeof r->gbps, "%.1f", num(c, "rate", "gbps"));
+    const char *bn;
+    double base = baseline_rate(cases, c, &bn);
+    if (isnan(base))
+        r->ratio[0] = '\0';
+    else
+        snprintf(r->ratio, sizeof r->ratio, "%.3gx", num(c, "rate", "gflops") / base);
+}
+
+void tb_output_bench_cases(const json_t *cases, tb_format fmt)
+{
+    static const char *head[] = {"op", "backend", "shape", "thr", "check", "median", "95% CI (median)", "cv", "n",
+                                 "GFLOP/s", "GB/s", "vs base"};
+    size_t i;
+    json_t *c;
+    int noisy = 0;
+    if (fmt == TB_FMT_CSV) {
+        printf("op,backend,isa,dtype,m,n,k,threads,check_passed,max_rel_err,samples,median_ns,ci95_low_ns,"
+               "ci95_high_ns,cv,p90_ns,p99_ns,gflops,gbps\n");
+        json_array_foreach(cases, i, c) {
+            const json_t *sh = json_object_get(c, "shape"), *st = json_object_get(c, "stats");
+            printf("%s,%s,%s,%s,%lld,%lld,%lld,%lld,%s,%.3e,%lld,%.1f,%.1f,%.1f,%.4f,%.1f,%.1f,%.3f,%.3f\n",
+                   str(c, "op"), str(c, "backend"), str(c, "isa"), str(c, "dtype"),
+                   json_integer_value(json_object_get(sh, "m")), json_integer_value(json_object_get(sh, "n")),
+                   json_integer_value(json_object_get(sh, "k")), json_integer_value(json_object_get(c, "threads")),
+                   json_is_true(json_object_get(json_object_get(c, "check"), "passed")) ? "true" : "false",
+                   num(c, "check", "max_rel_err"), json_integer_value(json_object_get(st, "n")),
+                   num(st, "median", NULL), num(st, "ci95_low", NULL), num(st, "ci95_high", NULL),
+                   num(st, "cv", NULL), num(st, "p90", NULL), num(st, "p99", NULL), num(c, "rate", "gflops"),
+                   num(c, "rate", "gbps"));
+        }
+        return;
+    }
+    /* Text and Markdown share the cells; text pads them to the widest. */
+    size_t nrows = json_array_size(cases);
+    int w[12];
+    for (int k = 0; k < 12; k++)
+        w[k] = (int)strlen(head[k]);
+    row_text rows[256];
+    if (nrows > 256)
+        nrows = 256;
+    for (i = 0; i < nrows; i++) {
+        c = json_array_get(cases, i);
+        make_row(cases, c, &rows[i]);
+        char thr[16];
+        snprintf(thr, sizeof thr, "%lld", json_integer_value(json_object_get(c, "threads")));
+        const char *cells[12] = {str(c, "op"), str(c, "backend"), rows[i].shape, thr, rows[i].check, rows[i].median,
+                                 rows[i].ci, rows[i].cv, rows[i].n, rows[i].gflops, rows[i].gbps, rows[i].ratio};
+        for (int k = 0; k < 12; k++)
+            if ((int)strlen(cells[k]) > w[k])
+                w[k] = (int)strlen(cells[k]);
+        noisy |= strchr(rows[i].cv, '!') != NULL;
+    }
+    const char *sep = fmt == TB_FMT_MD ? " | " : "  ";
+    if (fmt == TB_FMT_MD)
+        printf("| ");
+    for (int k = 0; k < 12; k++)
+        printf("%-*s%s", fmt == TB_FMT_MD ? 0 : w[k], head[k], k < 11 ? sep : (fmt == TB_FMT_MD ? " |\n" : "\n"));
+    if (fmt == TB_FMT_MD) {
+        printf("|");
+        for (int k = 0; k < 12; k++)
+            printf("%s|", k >= 9 ? "---:" : "---");
+        printf("\n");
+    }
+    for (i = 0; i < nrows; i++) {
+        c = json_array_get(cases, i);
+        char thr[16];
+        snprintf(thr, sizeof thr, "%lld", json_integer_value(json_object_get(c, "threads")));
+        const char *cells[12] = {str(c, "op"), str(c, "backend"), rows[i].shape, thr, rows[i].check, rows[i].median,
+                                 rows[i].ci, rows[i].cv, rows[i].n, rows[i].gflops, rows[i].gbps, rows[i].ratio};
+        if (fmt == TB_FMT_MD)
+            printf("| ");
+        for (int k = 0; k < 12; k++) {
+            int right = k >= 8 && fmt == TB_FMT_TEXT;
+            printf(right ? "%*s%s" : "%-*s%s", fmt == TB_FMT_MD ? 0 : w[k], cells[k],
+                   k < 11 ? sep : (fmt == TB_FMT_MD ? " |\n" : "\n"));
+        }
+    }
+    if (fmt == TB_FMT_TEXT) {
+        printf("median of n samples per call; 95%% CI of the median from order statistics; "
+               "check: max error / sum|a*w| vs the double reference\n");
+        if (noisy)
+            printf("! cv above 5%%: this machine was noisy during the run, compare medians with care\n");
+    }
+}

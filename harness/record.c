@@ -1,0 +1,201 @@
+/* Results record: build, write atomically, read back. */
+#include "record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hwloc.h>
+
+#include "blas.h"
+#include "tb_commit.h"
+#include "tb_config.h"
+#include "timer.h"
+#include "util.h"
+
+#if TB_HAVE_LIBCPUID
+#include <libcpuid.h>
+#endif
+
+json_t *tb_build_json(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "compiler", TB_COMPILER_ID, "compiler_version",
+                     TB_COMPILER_VERSION, "c_args", TB_C_ARGS, "build_type", TB_BUILD_TYPE, "optimization",
+                     TB_OPTIMIZATION, "debug", TB_DEBUG, "sanitize", TB_SANITIZE, "host_cpu", TB_HOST_CPU);
+}
+
+int tb_build_is_unrepresentative(void)
+{
+    return strcmp(TB_SANITIZE, "none") != 0 || strcmp(TB_OPTIMIZATION, "0") == 0 || strcmp(TB_OPTIMIZATION, "g") == 0;
+}
+
+static json_t *libs_json(void)
+{
+    unsigned hv = hwloc_get_api_version();
+    char hwloc_ver[32];
+    snprintf(hwloc_ver, sizeof hwloc_ver, "%u.%u.%u", hv >> 16, (hv >> 8) & 0xff, hv & 0xff);
+    json_t *libs = json_pack("{s:s, s:s}", "hwloc", hwloc_ver, "jansson", JANSSON_VERSION);
+    const char *blas = tb_blas_version();
+    json_object_set_new(libs, "openblas", blas ? json_string(blas) : json_null());
+#if TB_HAVE_LIBCPUID
+    json_object_set_new(libs, "libcpuid", json_string(cpuid_lib_version()));
+#else
+    json_object_set_new(libs, "libcpuid", json_null());
+#endif
+    return libs;
+}
+
+static json_t *settings_json(const tb_opts *o)
+{
+    json_t *argv = json_array();
+    for (int i = 0; i < o->argc; i++)
+        json_array_append_new(argv, json_string(o->argv[i]));
+    json_t *env = json_object();
+    /* Variables that change what a kernel library does: recorded, never changed by us. */
+    static const char *vars[] = {"OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS",
+                                 "GOTO_NUM_THREADS", "TOKBENCH_ISA"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *v = getenv(vars[i]);
+        if (v)
+            json_object_set_new(env, vars[i], json_string(v));
+    }
+    return json_pack("{s:s, s:o, s:i, s:s?, s:b, s:f, s:f, s:i, s:i, s:I, s:o}", "command", o->cmd_name, "argv", argv,
+                     "threads_requested", o->threads, "cores_requested", o->cores, "smt", o->smt, "min_time_s",
+                     o->min_time, "max_time_s", o->max_time, "repetitions", o->repetitions, "warmup", o->warmup,
+                     "seed", (json_int_t)o->seed, "env", env);
+}
+
+json_t *tb_record_new(const tb_opts *o, json_t *machine)
+{
+    char now[40];
+    tb_utc_iso8601(now, sizeof now);
+    return json_pack("{s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:s, s:n, s:b}", "schema", TB_SCHEMA, "tool", "version",
+                     TB_VERSION, "commit", TB_COMMIT, "build", tb_build_json(), "libs", libs_json(), "machine", machine,
+                     "settings", settings_json(o), "started_at", now, "finished_at", "complete", 0);
+}
+
+void tb_record_finish(json_t *rec, int complete)
+{
+    char now[40];
+    tb_utc_iso8601(now, sizeof now);
+    json_object_set_new(rec, "finished_at", json_string(now));
+    json_object_set_new(rec, "complete", json_boolean(complete));
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -1;
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t cap)
+{
+    const char *fp = json_string_value(json_object_get(json_object_get(rec, "machine"), "fingerprint"));
+    const char *cmd = json_string_value(json_object_get(json_object_get(rec, "settings"), "command"));
+    const char *commit = json_string_value(json_object_get(json_object_get(rec, "tool"), "commit"));
+    const char *started = json_string_value(json_object_get(rec, "started_at"));
+    char sub[4096], stamp[32] = "unknown-time", commit12[16];
+    snprintf(sub, sizeof sub, "%s/%s", dir, fp ? fp : "unknown-machine");
+    if (mkdir_p(sub) != 0)
+        return tb_fail(TB_EXIT_RUNTIME, "%s: cannot create the results folder: %s", sub, strerror(errno));
+    /* 2026-11-26T18:43:00.123Z -> 20261126T184300Z: sortable and free of ':' */
+    if (started && strlen(started) >= 19) {
+        int j = 0;
+        for (int i = 0; i < 19 && j < 30; i++)
+            if (started[i] != '-' && started[i] != ':')
+                stamp[j++] = started[i];
+        stamp[j++] = 'Z';
+        stamp[j] = '\0';
+    }
+    snprintf(commit12, sizeof commit12, "%.12s", commit ? commit : "unknown");
+
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s/.tokbench-XXXXXX", sub);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return tb_fail(TB_EXIT_RUNTIME, "%s: cannot create a temporary file: %s", sub, strerror(errno));
+    char *text = json_dumps(rec, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    int bad = !text || write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0 || fsync(fd) != 0;
+    int saved_errno = errno;
+    free(text);
+    if (close(fd) != 0 && !bad) {
+        bad = 1;
+        saved_errno = errno;
+    }
+    if (bad) {
+        unlink(tmp);
+        return tb_fail(TB_EXIT_RUNTIME, "%s: cannot write the record: %s", tmp, strerror(saved_errno));
+    }
+    int rc = -1;
+    for (int attempt = 1; attempt < 1000 && rc != 0; attempt++) {
+        if (attempt == 1)
+            snprintf(path_out, cap, "%s/%s_%s_%s.json", sub, stamp, cmd ? cmd : "run", commit12);
+        else
+            snprintf(path_out, cap, "%s/%s_%s_%s-%d.json", sub, stamp, cmd ? cmd : "run", commit12, attempt);
+        rc = link(tmp, path_out);
+        if (rc != 0 && errno != EEXIST)
+            break;
+    }
+    saved_errno = errno;
+    unlink(tmp);
+    if (rc != 0)
+        return tb_fail(TB_EXIT_RUNTIME, "%s: cannot publish the record: %s", path_out, strerror(saved_errno));
+    int dfd = open(sub, O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        fsync(dfd); /* make the new name itself durable */
+        close(dfd);
+    }
+    return 0;
+}
+
+int tb_record_load(const char *path, json_t **out)
+{
+    json_error_t err;
+    *out = NULL;
+    json_t *rec = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    if (!rec) {
+        if (err.line < 0 && access(path, R_OK) != 0)
+            return tb_fail(TB_EXIT_USAGE, "%s: cannot read: %s", path, strerror(errno));
+        return tb_fail(TB_EXIT_USAGE, "%s:%d: not valid JSON: %s", path, err.line, err.text);
+    }
+    const char *schema = json_string_value(json_object_get(rec, "schema"));
+    if (!json_is_object(rec) || !schema) {
+        json_decref(rec);
+        return tb_fail(TB_EXIT_USAGE, "%s: not a tokbench result (no \"schema\" field)", path);
+    }
+    if (strcmp(schema, TB_SCHEMA) != 0) {
+        tb_fail(TB_EXIT_USAGE, "%s: schema \"%s\" is not supported (expected \"%s\")", path, schema, TB_SCHEMA);
+        json_decref(rec);
+        return TB_EXIT_USAGE;
+    }
+    *out = rec;
+    return 0;
+}

@@ -1,0 +1,35 @@
+/* The results record: one self-describing JSON document per run (schema tokbench.result/1),
+ * written atomically and never over an existing file. results/README.md documents the fields. */
+#ifndef TB_RECORD_H
+#define TB_RECORD_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+
+#define TB_SCHEMA "tokbench.result/1"
+
+/* The record's skeleton: schema, tool, build, libs, machine (taken), settings, started_at,
+ * complete = false. NULL on OOM. */
+json_t *tb_record_new(const tb_opts *o, json_t *machine);
+
+/* Sets finished_at and complete. */
+void tb_record_finish(json_t *rec, int complete);
+
+/* {"compiler", "compiler_version", "c_args", "build_type", "optimization", "debug", "sanitize"}. */
+json_t *tb_build_json(void);
+/* 1 when this is a debug or sanitizer build (its figures are not representative). */
+int tb_build_is_unrepresentative(void);
+
+/* Writes rec under dir/<machine fingerprint>/ as <UTC time>_<command>_<commit>.json: to a
+ * temporary file, fsync, then link() to the final name, which fails rather than replace a file
+ * (a -2, -3 ... suffix is tried instead). path_out receives the final path. Returns 0 or an exit
+ * code after one error line. */
+int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t cap);
+
+/* Reads a record and checks its schema. Errors name file:line. Returns 0 or an exit code. */
+int tb_record_load(const char *path, json_t **out);
+
+#endif

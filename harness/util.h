@@ -1,0 +1,45 @@
+/* Error reporting, checked allocation and strict number parsing shared by every harness module.
+ * Convention: functions return 0 on success or a tokbench exit code (TB_EXIT_*) after printing
+ * exactly one "tokbench: ..." line; only main() turns that code into the process status. */
+#ifndef TB_UTIL_H
+#define TB_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    TB_EXIT_OK = 0,
+    TB_EXIT_RUNTIME = 1,   /* I/O, memory, a system call failed */
+    TB_EXIT_USAGE = 2,     /* bad flag, bad value, malformed file */
+    TB_EXIT_CHECK = 3,     /* a kernel failed its correctness check */
+    TB_EXIT_REGRESSION = 4,
+    TB_EXIT_INCOMPARABLE = 5,
+};
+
+/* Prints "tokbench: <message>" on stderr and returns code, so callers can `return tb_fail(...)`. */
+int tb_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "tokbench: warning: <message>" on stderr unless warnings are silenced (--quiet). */
+void tb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tb_set_quiet(int quiet);
+
+/* 64-byte aligned, zeroed allocation; NULL (after a tb_fail line naming what) when it fails. */
+void *tb_alloc(size_t bytes, const char *what);
+void tb_free(void *p);
+
+/* Strict parsers: the whole string must be consumed, no sign for unsigned, range-checked.
+ * Return 0 on success, -1 otherwise (the caller names the flag in its message). */
+int tb_parse_u64(const char *s, uint64_t *out);
+int tb_parse_int(const char *s, int lo, int hi, int *out);
+int tb_parse_double(const char *s, double *out);
+
+/* Multiplies with overflow detection; returns -1 on overflow. */
+int tb_mul_u64(uint64_t a, uint64_t b, uint64_t *out);
+
+/* Reads a small text file (sysfs, procfs) into buf, strips the trailing newline; -1 if unreadable. */
+int tb_read_small_file(const char *path, char *buf, size_t cap);
+
+/* Human-readable byte count ("1.50 GiB"). */
+void tb_format_bytes(double bytes, char *buf, size_t cap);
+
+#endif

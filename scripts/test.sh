@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# README command 2: set everything up and run the whole test suite, first on the release build,
+# then again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build
+meson test -C build --print-errorlogs
+
+scripts/setup.sh build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+# halt_on_error: a sanitizer finding fails the test instead of scrolling past.
+ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    meson test -C build-asan --print-errorlogs --timeout-multiplier 4

@@ -1,0 +1,254 @@
+/* End to end through the tokbench binary: exit codes, one-line errors naming the flag, JSON
+ * fields SPEC.md requires, the saved record, a failed check that is never timed. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "testutil.h"
+
+#define FAST "--min-time 0 --repetitions 3 --warmup 1 --no-save "
+
+static void expect_usage_error(const char *args, const char *must_mention)
+{
+    tb_run_result r = tb_test_run(NULL, args);
+    ck_assert_msg(r.status == 2, "'%s' exited %d, not 2 (stderr: %s)", args, r.status, r.err);
+    ck_assert_msg(strncmp(r.err, "tokbench: ", 10) == 0, "'%s': error does not start with 'tokbench: ': %s", args, r.err);
+    ck_assert_msg(tb_test_count_lines(r.err) == 1, "'%s': error is not one line: %s", args, r.err);
+    ck_assert_msg(strstr(r.err, must_mention) != NULL, "'%s': error does not mention '%s': %s", args, must_mention,
+                  r.err);
+    tb_test_run_free(&r);
+}
+
+START_TEST(usage_and_version)
+{
+    tb_run_result r = tb_test_run(NULL, "");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.out, "usage: tokbench"));
+    tb_test_run_free(&r);
+    r = tb_test_run(NULL, "--version");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strncmp(r.out, "tokbench ", 9) == 0);
+    tb_test_run_free(&r);
+    r = tb_test_run(NULL, "bench --help");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "--shape"));
+    tb_test_run_free(&r);
+}
+END_TEST
+
+START_TEST(bad_input_is_exit_2_with_one_line_naming_the_flag)
+{
+    expect_usage_error("frobnicate", "frobnicate");
+    expect_usage_error("bench gemm --frobnicate", "--frobnicate");
+    expect_usage_error("bench gemm -x", "-x");
+    expect_usage_error("bench gemm --shape 12x3", "--shape");
+    expect_usage_error("bench gemm --shape 0x4x4", "--shape");
+    expect_usage_error("bench gemm --shape -1x4x4", "--shape");
+    expect_usage_error("bench gemm --shape 4x-4x4", "--shape");
+    expect_usage_error("bench gemm --shape 4x4x4x4", "--shape");
+    expect_usage_error("bench gemm --shape 4x4x99999999999", "--shape");
+    expect_usage_error("bench gemm --shape", "--shape");
+    expect_usage_error("bench gemv --shape 2x8x8", "--shape");
+    expect_usage_error("bench gemm --threads 0", "--threads");
+    expect_usage_error("bench gemm --threads -2", "--threads");
+    expect_usage_error("bench gemm --threads abc", "--threads");
+    expect_usage_error("bench gemm --threads 100000", "--threads");
+    expect_usage_error("bench gemm --cores 100000", "--cores");
+    expect_usage_error("bench gemm --cores 0-", "--cores");
+    expect_usage_error("bench gemm --format xml", "--format");
+    expect_usage_error("bench gemm --min-time -1", "--min-time");
+    expect_usage_error("bench gemm --repetitions 0", "--repetitions");
+    expect_usage_error("bench gemm --backend magic", "--backend");
+    expect_usage_error("bench gemm --backend ref,ref", "--backend");
+    expect_usage_error("bench gemm --dtype q3_k", "--dtype");
+    expect_usage_error("bench gemm --no-save=1", "--no-save");
+    expect_usage_error("bench warp-drive", "warp-drive");
+    expect_usage_error("bench", "OP");
+    expect_usage_error("sysinfo --shape 1x1x1", "--shape");
+    expect_usage_error("list gizmos", "gizmos");
+}
+END_TEST
+
+START_TEST(environment_twins_are_checked_too)
+{
+    tb_run_result r = tb_test_run("TOKBENCH_REPETITIONS=many ", "bench gemm --shape 2x2x2 --no-save");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "TOKBENCH_REPETITIONS"));
+    tb_test_run_free(&r);
+}
+END_TEST
+
+static json_t *case_for(json_t *doc, const char *backend)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "cases"), i, c) if (strcmp(json_string_value(json_object_get(c, "backend")),
+                                                                       backend) == 0) return c;
+    return NULL;
+}
+
+START_TEST(bench_json_has_spec_fields_and_matches_saved_record)
+{
+    char *dir = tb_test_tmpdir();
+    char args[4600];
+    snprintf(args, sizeof args,
+             "bench gemm --backend ref,openblas --shape 37x19x23 --format json --min-time 0 --repetitions 5 "
+             "--warmup 1 --results-dir '%s'",
+             dir);
+    tb_run_result r = tb_test_run(NULL, args);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    json_error_t e;
+    json_t *doc = json_loads(r.out, 0, &e);
+    ck_assert_msg(doc != NULL, "stdout is not JSON: %s", e.text);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "schema")), "tokbench.result/1");
+    ck_assert(json_is_true(json_object_get(doc, "complete")));
+    ck_assert(json_is_object(tb_test_path(doc, "machine.cpu")));
+    ck_assert_int_eq((int)json_array_size(json_object_get(doc, "cases")), 2);
+    const char *fields[] = {"op", "backend", "isa", "dtype", "shape.m", "shape.n", "shape.k", "threads", "cpus",
+                            "check.passed", "check.max_rel_err", "samples_ns", "stats.n", "stats.min", "stats.median",
+                            "stats.mean", "stats.stddev", "stats.cv", "stats.p90", "stats.p99", "stats.ci95_low",
+                            "stats.ci95_high", "rate.gflops", "rate.gbps"};
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "cases"), i, c) {
+        for (size_t f = 0; f < sizeof fields / sizeof *fields; f++)
+            ck_assert_msg(tb_test_path(c, fields[f]) != NULL, "case %zu lacks %s", i, fields[f]);
+        ck_assert(json_is_true(tb_test_path(c, "check.passed")));
+        ck_assert_int_eq((int)json_array_size(json_object_get(c, "samples_ns")),
+                         (int)json_integer_value(tb_test_path(c, "stats.n")));
+        ck_assert(json_integer_value(tb_test_path(c, "stats.n")) >= 5);
+        ck_assert(json_real_value(tb_test_path(c, "stats.ci95_low")) <= json_real_value(tb_test_path(c, "stats.median")));
+        ck_assert_int_eq((int)json_array_size(json_object_get(c, "cpus")),
+                         (int)json_integer_value(json_object_get(c, "threads")));
+    }
+    /* the record on disk is what was printed */
+    char cmd[4700];
+    snprintf(cmd, sizeof cmd, "find '%s' -name '*.json' | head -1", dir);
+    FILE *p = popen(cmd, "r");
+    char path[4600] = "";
+    ck_assert_ptr_nonnull(fgets(path, sizeof path, p));
+    pclose(p);
+    path[strcspn(path, "\n")] = '\0';
+    json_t *saved;
+    ck_assert_int_eq(tb_record_load(path, &saved), 0);
+    ck_assert(json_equal(saved, doc));
+    ck_assert_ptr_nonnull(strstr(r.err, "record saved to"));
+    json_decref(saved);
+    json_decref(doc);
+    tb_test_run_free(&r);
+    free(dir);
+}
+END_TEST
+
+START_TEST(failed_check_exits_3_and_is_never_timed)
+{
+    tb_run_result r = tb_test_run("TOKBENCH_FAULT_INJECT=openblas ",
+                                  "bench gemm --backend ref,openblas --shape 9x17x33 --format json " FAST);
+    ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
+    json_t *doc = json_loads(r.out, 0, NULL);
+    ck_assert_ptr_nonnull(doc);
+    json_t *bad = case_for(doc, "openblas"), *good = case_for(doc, "ref");
+    ck_assert(json_is_false(tb_test_path(bad, "check.passed")));
+    ck_assert_int_eq((int)json_array_size(json_object_get(bad, "samples_ns")), 0);
+    ck_assert(json_is_null(json_object_get(bad, "rate")));
+    ck_assert(json_is_true(tb_test_path(good, "check.passed")));
+    ck_assert(json_is_object(json_object_get(good, "rate")));
+    json_decref(doc);
+    tb_test_run_free(&r);
+
+    r = tb_test_run("TOKBENCH_FAULT_INJECT=openblas ", "bench gemm --backend ref,openblas --shape 9x17x33 " FAST);
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_ptr_nonnull(strstr(r.out, "FAIL"));
+    ck_assert_ptr_nonnull(strstr(r.out, "(not timed)"));
+    tb_test_run_free(&r);
+}
+END_TEST
+
+START_TEST(gemv_uses_cold_weights_by_default)
+{
+    tb_run_result r = tb_test_run(NULL, "bench gemv --shape 257x129 --format json " FAST);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    json_t *doc = json_loads(r.out, 0, NULL);
+    json_t *c = json_array_get(json_object_get(doc, "cases"), 0);
+    ck_assert(json_is_true(tb_test_path(c, "cold_weights.enabled")));
+    /* copies of 257x129 floats covering >= 4x the LLC: many */
+    ck_assert(json_integer_value(tb_test_path(c, "cold_weights.copies")) > 1);
+    ck_assert_int_eq(json_integer_value(tb_test_path(c, "shape.m")), 1);
+    json_decref(doc);
+    tb_test_run_free(&r);
+
+    r = tb_test_run(NULL, "bench gemv --shape 257x129 --warm --format json " FAST);
+    doc = json_loads(r.out, 0, NULL);
+    c = json_array_get(json_object_get(doc, "cases"), 0);
+    ck_assert(json_is_false(tb_test_path(c, "cold_weights.enabled")));
+    json_decref(doc);
+    tb_test_run_free(&r);
+}
+END_TEST
+
+START_TEST(csv_and_markdown_have_one_row_per_case)
+{
+    tb_run_result r = tb_test_run(NULL, "bench gemm --backend ref,openblas --shape 5x7x9,3x3x3 --format csv " FAST);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_int_eq(tb_test_count_lines(r.out), 1 + 4);
+    ck_assert(strncmp(r.out, "op,backend,", 11) == 0);
+    tb_test_run_free(&r);
+    r = tb_test_run(NULL, "bench gemm --backend ref --shape 5x7x9 --format md " FAST);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_int_eq(tb_test_count_lines(r.out), 2 + 1);
+    ck_assert(r.out[0] == '|');
+    tb_test_run_free(&r);
+}
+END_TEST
+
+START_TEST(sysinfo_json_and_text)
+{
+    tb_run_result r = tb_test_run(NULL, "sysinfo --format json");
+    ck_assert_int_eq(r.status, 0);
+    json_t *si = json_loads(r.out, 0, NULL);
+    ck_assert_ptr_nonnull(si);
+    ck_assert(json_is_string(tb_test_path(si, "cpu.brand")));
+    ck_assert(json_integer_value(tb_test_path(si, "topology.cores")) > 0);
+    json_decref(si);
+    tb_test_run_free(&r);
+    r = tb_test_run("TOKBENCH_DMI_DIR=\"$TOKBENCH_FIXTURES/dmi/aws-nitro\" ", "sysinfo");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "aws m7i.large"));
+    tb_test_run_free(&r);
+}
+END_TEST
+
+START_TEST(list_kernels)
+{
+    tb_run_result r = tb_test_run(NULL, "list kernels --format json");
+    ck_assert_int_eq(r.status, 0);
+    json_t *doc = json_loads(r.out, 0, NULL);
+    ck_assert(json_array_size(json_object_get(doc, "kernels")) >= 2);
+    json_decref(doc);
+    tb_test_run_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("end-to-end");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, usage_and_version);
+    tcase_add_test(tc, bad_input_is_exit_2_with_one_line_naming_the_flag);
+    tcase_add_test(tc, environment_twins_are_checked_too);
+    tcase_add_test(tc, bench_json_has_spec_fields_and_matches_saved_record);
+    tcase_add_test(tc, failed_check_exits_3_and_is_never_timed);
+    tcase_add_test(tc, gemv_uses_cold_weights_by_default);
+    tcase_add_test(tc, csv_and_markdown_have_one_row_per_case);
+    tcase_add_test(tc, sysinfo_json_and_text);
+    tcase_add_test(tc, list_kernels);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,139 @@
+/* The results record: round trip through jansson, atomic publication, no overwrite, clear
+ * errors on damaged files. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "record.h"
+#include "testutil.h"
+
+static json_t *sample_record(void)
+{
+    static char *argv[] = {"tokbench", "bench", "gemm", "--seed", "7"};
+    tb_opts o;
+    ck_assert_int_eq(tb_cli_parse(5, argv, &o), 0);
+    json_t *machine = json_pack("{s:s, s:{s:s}}", "fingerprint", "00c0ffee00c0ffee", "cpu", "brand", "Test CPU");
+    json_t *rec = tb_record_new(&o, machine);
+    ck_assert_ptr_nonnull(rec);
+    json_t *cases = json_pack("[{s:s, s:[f, f, f]}]", "op", "gemm", "samples_ns", 1.5, 2.25, 1e9 + 0.125);
+    json_object_set_new(rec, "cases", cases);
+    tb_record_finish(rec, 1);
+    return rec;
+}
+
+static int count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] != '.' || (strncmp(e->d_name, ".tokbench-", 10) == 0);
+    if (d)
+        closedir(d);
+    return n;
+}
+
+START_TEST(round_trip_keeps_every_field)
+{
+    char *dir = tb_test_tmpdir();
+    json_t *rec = sample_record();
+    char path[4600];
+    ck_assert_int_eq(tb_record_save(rec, dir, path, sizeof path), 0);
+    json_t *back;
+    ck_assert_int_eq(tb_record_load(path, &back), 0);
+    ck_assert(json_equal(rec, back));
+    ck_assert_str_eq(json_string_value(json_object_get(back, "schema")), "tokbench.result/1");
+    const char *required[] = {"tool", "build", "libs", "machine", "settings", "started_at", "finished_at", "complete"};
+    for (size_t i = 0; i < sizeof required / sizeof *required; i++)
+        ck_assert_msg(json_object_get(back, required[i]) != NULL, "missing %s", required[i]);
+    ck_assert(json_is_true(json_object_get(back, "complete")));
+    ck_assert_ptr_nonnull(json_object_get(json_object_get(back, "tool"), "commit"));
+    ck_assert_ptr_nonnull(json_object_get(json_object_get(back, "build"), "sanitize"));
+    /* samples survive bit for bit */
+    json_t *s = tb_test_path(back, "cases");
+    ck_assert(json_real_value(json_array_get(json_object_get(json_array_get(s, 0), "samples_ns"), 2)) == 1e9 + 0.125);
+    json_decref(back);
+    json_decref(rec);
+    free(dir);
+}
+END_TEST
+
+START_TEST(never_overwrites_and_leaves_no_temporary)
+{
+    char *dir = tb_test_tmpdir();
+    json_t *rec = sample_record();
+    char p1[4600], p2[4600], sub[4600];
+    ck_assert_int_eq(tb_record_save(rec, dir, p1, sizeof p1), 0);
+    /* same machine, same second, same command: a second name, the first file untouched */
+    json_object_set_new(rec, "marker", json_string("second"));
+    ck_assert_int_eq(tb_record_save(rec, dir, p2, sizeof p2), 0);
+    ck_assert_str_ne(p1, p2);
+    json_t *first;
+    ck_assert_int_eq(tb_record_load(p1, &first), 0);
+    ck_assert_ptr_null(json_object_get(first, "marker"));
+    json_decref(first);
+    snprintf(sub, sizeof sub, "%s/00c0ffee00c0ffee", dir);
+    ck_assert_int_eq(count_files(sub), 2);
+    json_decref(rec);
+    free(dir);
+}
+END_TEST
+
+START_TEST(unwritable_folder_is_a_clear_runtime_error)
+{
+    json_t *rec = sample_record();
+    char path[4600];
+    ck_assert_int_eq(tb_record_save(rec, "/proc/self/no-such-place", path, sizeof path), 1);
+    json_decref(rec);
+}
+END_TEST
+
+static char *write_file(const char *dir, const char *name, const char *text)
+{
+    char *path = malloc(4096);
+    snprintf(path, 4096, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+START_TEST(damaged_files_are_usage_errors)
+{
+    char *dir = tb_test_tmpdir();
+    char *truncated = write_file(dir, "truncated.json", "{\n \"schema\": \"tokbench.result/1\",\n \"cases\": [1, 2");
+    char *other = write_file(dir, "other.json", "{\"schema\": \"somebody.else/3\"}");
+    char *noschema = write_file(dir, "noschema.json", "[1, 2, 3]");
+    json_t *out = NULL;
+    ck_assert_int_eq(tb_record_load(truncated, &out), 2);
+    ck_assert_ptr_null(out);
+    ck_assert_int_eq(tb_record_load(other, &out), 2);
+    ck_assert_int_eq(tb_record_load(noschema, &out), 2);
+    ck_assert_int_eq(tb_record_load("/nonexistent/result.json", &out), 2);
+    free(truncated);
+    free(other);
+    free(noschema);
+    free(dir);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("record");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, round_trip_keeps_every_field);
+    tcase_add_test(tc, never_overwrites_and_leaves_no_temporary);
+    tcase_add_test(tc, unwritable_folder_is_a_clear_runtime_error);
+    tcase_add_test(tc, damaged_files_are_usage_errors);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
