@@ -150,7 +150,7 @@ static int apply_env(tb_opts *o)
                 return tb_fail(TB_EXIT_USAGE, "environment %s='%s': expected 0 or 1", var, val);
             continue;
         }
-        char origin[80];
+        char origin[128];
         snprintf(origin, sizeof origin, "environment %s for --", var);
         int rc = set_value(d, val, o, origin);
         if (rc)
