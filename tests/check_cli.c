@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "record.h"
 #include "testutil.h"
@@ -166,6 +167,33 @@ START_TEST(failed_check_exits_3_and_is_never_timed)
 }
 END_TEST
 
+START_TEST(interrupted_run_saves_an_incomplete_record)
+{
+    char *dir = tb_test_tmpdir();
+    char cmd[8192];
+    /* Long enough that SIGINT lands while sampling; the record must still be written. */
+    snprintf(cmd, sizeof cmd,
+             "'%s' bench gemm --shape 64x64x64 --min-time 30 --results-dir '%s' >/dev/null 2>'%s/err' & pid=$!; "
+             "sleep 1.5; kill -INT $pid; wait $pid",
+             getenv("TOKBENCH_BIN"), dir, dir);
+    int st = system(cmd);
+    ck_assert_int_eq(WEXITSTATUS(st), 1);
+    snprintf(cmd, sizeof cmd, "find '%s' -name '*.json' | head -1", dir);
+    FILE *p = popen(cmd, "r");
+    char path[4600] = "";
+    ck_assert_ptr_nonnull(fgets(path, sizeof path, p));
+    pclose(p);
+    path[strcspn(path, "\n")] = '\0';
+    json_t *rec;
+    ck_assert_int_eq(tb_record_load(path, &rec), 0);
+    ck_assert(json_is_false(json_object_get(rec, "complete")));
+    json_t *c = json_array_get(json_object_get(rec, "cases"), 0);
+    ck_assert(json_array_size(json_object_get(c, "samples_ns")) > 0);
+    json_decref(rec);
+    free(dir);
+}
+END_TEST
+
 START_TEST(gemv_uses_cold_weights_by_default)
 {
     tb_run_result r = tb_test_run(NULL, "bench gemv --shape 257x129 --format json " FAST);
@@ -241,6 +269,7 @@ int main(void)
     tcase_add_test(tc, environment_twins_are_checked_too);
     tcase_add_test(tc, bench_json_has_spec_fields_and_matches_saved_record);
     tcase_add_test(tc, failed_check_exits_3_and_is_never_timed);
+    tcase_add_test(tc, interrupted_run_saves_an_incomplete_record);
     tcase_add_test(tc, gemv_uses_cold_weights_by_default);
     tcase_add_test(tc, csv_and_markdown_have_one_row_per_case);
     tcase_add_test(tc, sysinfo_json_and_text);

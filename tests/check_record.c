@@ -110,8 +110,25 @@ START_TEST(damaged_files_are_usage_errors)
     char *other = write_file(dir, "other.json", "{\"schema\": \"somebody.else/3\"}");
     char *noschema = write_file(dir, "noschema.json", "[1, 2, 3]");
     json_t *out = NULL;
+    /* the message names the file and the line where the text broke off */
+    char errpath[4200];
+    snprintf(errpath, sizeof errpath, "%s/stderr.txt", dir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *ef = freopen(errpath, "w", stderr);
+    ck_assert_ptr_nonnull(ef);
     ck_assert_int_eq(tb_record_load(truncated, &out), 2);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
     ck_assert_ptr_null(out);
+    FILE *rf = fopen(errpath, "r");
+    char line[8192] = "";
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, rf));
+    fclose(rf);
+    char expect[4200];
+    snprintf(expect, sizeof expect, "tokbench: %s:3:", truncated);
+    ck_assert_msg(strncmp(line, expect, strlen(expect)) == 0, "message '%s' does not start with '%s'", line, expect);
     ck_assert_int_eq(tb_record_load(other, &out), 2);
     ck_assert_int_eq(tb_record_load(noschema, &out), 2);
     ck_assert_int_eq(tb_record_load("/nonexistent/result.json", &out), 2);
