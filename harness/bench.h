@@ -27,4 +27,11 @@ int tb_parse_gemm_shape(const char *s, int m_implicit_one, long long dims[3]);
 /* The check's bound on |c - ref| / Σ|a·w| for an f32 GEMM with K terms (bench_gemm.c says why). */
 double tb_gemm_f32_tolerance(int64_t k);
 
+/* bench stream: STREAM copy, scale, add, triad and a read-only sum over f64 arrays of at least 4x
+ * the last-level caches (--shape: elements or bytes per array), on the pinned team. */
+int tb_bench_stream(const tb_bench_env *env, json_t *cases);
+
+/* bench peak: f32 multiply-add throughput of independent chains, per ISA tier (--isa). */
+int tb_bench_peak(const tb_bench_env *env, json_t *cases);
+
 #endif

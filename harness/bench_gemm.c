@@ -1,15 +1,23 @@
-/* bench gemm / gemv: C[M×N] = A[M×K]·W[N×K]ᵀ, every backend checked against the double
- * reference, then all timed interleaved. */
+/* bench gemm / gemv: C[M×N] = A[M×K]·W[N×K]ᵀ. Every variant (backend × ISA tier) is checked
+ * against the double reference, then all passing ones are timed interleaved.
+ *
+ * Weights: one f32 matrix of seeded random values. For another --dtype it is converted to that
+ * type and converted back, and every backend multiplies those exactly representable values, so
+ * ref, OpenBLAS and the portable kernels compute the same product and can share one oracle. The
+ * portable kernels quantize activations to q8_0 for q8_0/q4_0 weights (inside the timed call);
+ * their oracle uses the same quantized activations, so the error bound stays tight. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <tokbench/gemm.h>
 #include <tokbench/backend_openblas.h>
+#include <tokbench/gemm.h>
+#include <tokbench/kernels.h>
 
 #include "bench.h"
 #include "blas.h"
+#include "matmul.h"
 #include "measure.h"
 #include "sysinfo.h"
 #include "tb_config.h"
@@ -19,7 +27,7 @@
 #include <cblas.h>
 #endif
 
-#define MAX_BACKENDS 4
+#define MAX_VARIANTS 8
 #define MAX_SHAPES 64
 /* Full check up to this many multiply-adds; beyond it, sampled rows and columns (below). */
 #define FULL_CHECK_MACS (1ull << 28)
@@ -60,54 +68,31 @@ int tb_parse_gemm_shape(const char *s, int m_implicit_one, long long dims[3])
     return 0;
 }
 
-typedef enum { BK_REF, BK_OPENBLAS } backend_id;
+/* Error bound, relative to Σ|a·w|: a float dot product of K terms with any summation order errs
+ * by at most about K·u in the worst case, but by O(√K·u) for data of mixed signs. 8√K·u + 8u
+ * (u = 2^-24) leaves room for blocked and FMA orders yet still fails a kernel that drops or
+ * doubles a single term (an error of about 1/K of Σ|a·w|). Quantized kernels sum exact integer
+ * block products, so the same bound holds for them against the same quantized operands. */
+double tb_gemm_f32_tolerance(int64_t k)
+{
+    return (8.0 * sqrt((double)k) + 8.0) * ldexp(1.0, -24);
+}
+
+typedef enum { BK_REF, BK_OPENBLAS, BK_PORTABLE } backend_id;
 
 typedef struct {
-    tb_team *team;
-    tb_gemm_dims d;
-    const float *a;
-    const float *w; /* copy 0; copy i at w + i * n * k */
-    float *c;
-} gemm_ctx;
+    backend_id bk;
+    tb_isa isa;
+} variant_spec;
 
-static const float *w_copy(const gemm_ctx *g, int copy)
-{
-    return g->w + (size_t)copy * (size_t)g->d.n * (size_t)g->d.k;
-}
+/* --- the oracle ---------------------------------------------------------------------------- */
 
-typedef struct {
-    const gemm_ctx *g;
-    const float *w;
-} ref_job;
-
-static void ref_worker(void *p, int tid, int nt)
-{
-    ref_job *j = p;
-    size_t b, e;
-    tb_team_split((size_t)j->g->d.n, 1, tid, nt, &b, &e);
-    tb_gemm_f32_ref(j->g->a, j->w, j->g->c, j->g->d, (int64_t)b, (int64_t)e);
-}
-
-static void call_ref(void *p, int copy)
-{
-    gemm_ctx *g = p;
-    ref_job j = {g, w_copy(g, copy)};
-    tb_team_run(g->team, ref_worker, &j);
-}
-
-#if TB_HAVE_OPENBLAS
-static void call_openblas(void *p, int copy)
-{
-    gemm_ctx *g = p;
-    tb_gemm_f32_openblas(g->a, w_copy(g, copy), g->c, g->d);
-}
-#endif
-
-/* The oracle for the checked elements: whole rows (all N columns) and whole columns (all M
+/* The reference for the checked elements: whole rows (all N columns) and whole columns (all M
  * rows). Sampled mode takes the first and last rows and columns plus evenly spaced ones, so that
  * every edge tile and every thread's slice of N is looked at. */
 typedef struct {
-    const gemm_ctx *g;
+    const float *a, *w;
+    tb_gemm_dims d;
     int64_t *rows, *cols;
     int nr, nc;
     double *row_val, *row_mag, *col_val, *col_mag;
@@ -116,17 +101,17 @@ typedef struct {
 static void oracle_worker(void *p, int tid, int nt)
 {
     oracle *o = p;
-    const gemm_ctx *g = o->g;
-    size_t total = (size_t)o->nr * (size_t)g->d.n + (size_t)o->nc * (size_t)g->d.m, b, e;
+    const tb_gemm_dims d = o->d;
+    size_t per_rows = (size_t)o->nr * (size_t)d.n, total = per_rows + (size_t)o->nc * (size_t)d.m, b, e;
     tb_team_split(total, 64, tid, nt, &b, &e);
     for (size_t x = b; x < e; x++) {
-        if (x < (size_t)o->nr * (size_t)g->d.n) {
-            int64_t i = o->rows[x / (size_t)g->d.n], j = (int64_t)(x % (size_t)g->d.n);
-            tb_gemm_f32_ref_dot(g->a + i * g->d.k, g->w + j * g->d.k, g->d.k, &o->row_val[x], &o->row_mag[x]);
+        if (x < per_rows) {
+            int64_t i = o->rows[x / (size_t)d.n], j = (int64_t)(x % (size_t)d.n);
+            tb_gemm_f32_ref_dot(o->a + i * d.k, o->w + j * d.k, d.k, &o->row_val[x], &o->row_mag[x]);
         } else {
-            size_t y = x - (size_t)o->nr * (size_t)g->d.n;
-            int64_t j = o->cols[y / (size_t)g->d.m], i = (int64_t)(y % (size_t)g->d.m);
-            tb_gemm_f32_ref_dot(g->a + i * g->d.k, g->w + j * g->d.k, g->d.k, &o->col_val[y], &o->col_mag[y]);
+            size_t y = x - per_rows;
+            int64_t j = o->cols[y / (size_t)d.m], i = (int64_t)(y % (size_t)d.m);
+            tb_gemm_f32_ref_dot(o->a + i * d.k, o->w + j * d.k, d.k, &o->col_val[y], &o->col_mag[y]);
         }
     }
 }
@@ -134,7 +119,7 @@ static void oracle_worker(void *p, int tid, int nt)
 static int64_t *pick_lines(int64_t extent, int count, int *n_out)
 {
     int n = extent < count ? (int)extent : count;
-    int64_t *v = malloc((size_t)n * sizeof *v);
+    int64_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
     if (!v)
         return NULL;
     for (int i = 0; i < n; i++)
@@ -143,22 +128,29 @@ static int64_t *pick_lines(int64_t extent, int count, int *n_out)
     return v;
 }
 
-static int oracle_build(oracle *o, const gemm_ctx *g, int *full)
+static int full_check(tb_gemm_dims d)
+{
+    return (uint64_t)d.m * (uint64_t)d.n * (uint64_t)d.k <= FULL_CHECK_MACS &&
+           (uint64_t)d.m * (uint64_t)d.n <= (1u << 22);
+}
+
+static int oracle_build(oracle *o, tb_team *team, const float *a, const float *w, tb_gemm_dims d)
 {
     memset(o, 0, sizeof *o);
-    o->g = g;
-    uint64_t macs = (uint64_t)g->d.m * (uint64_t)g->d.n * (uint64_t)g->d.k;
-    *full = macs <= FULL_CHECK_MACS && (uint64_t)g->d.m * (uint64_t)g->d.n <= (1u << 22);
-    o->rows = pick_lines(g->d.m, *full ? (int)g->d.m : SAMPLED_LINES, &o->nr);
-    o->cols = *full ? malloc(1) : pick_lines(g->d.n, SAMPLED_LINES, &o->nc);
-    size_t nrv = (size_t)o->nr * (size_t)g->d.n, ncv = (size_t)o->nc * (size_t)g->d.m;
+    o->a = a;
+    o->w = w;
+    o->d = d;
+    int full = full_check(d);
+    o->rows = pick_lines(d.m, full ? (int)d.m : SAMPLED_LINES, &o->nr);
+    o->cols = pick_lines(d.n, full ? 0 : SAMPLED_LINES, &o->nc);
+    size_t nrv = (size_t)o->nr * (size_t)d.n, ncv = (size_t)o->nc * (size_t)d.m;
     o->row_val = tb_alloc(nrv * sizeof(double), "the reference result");
     o->row_mag = tb_alloc(nrv * sizeof(double), "the reference result");
     o->col_val = tb_alloc((ncv ? ncv : 1) * sizeof(double), "the reference result");
     o->col_mag = tb_alloc((ncv ? ncv : 1) * sizeof(double), "the reference result");
     if (!o->rows || !o->cols || !o->row_val || !o->row_mag || !o->col_val || !o->col_mag)
         return TB_EXIT_RUNTIME;
-    tb_team_run(g->team, oracle_worker, o);
+    tb_team_run(team, oracle_worker, o);
     return 0;
 }
 
@@ -170,72 +162,149 @@ static void oracle_free(oracle *o)
     tb_free(o->row_mag);
     tb_free(o->col_val);
     tb_free(o->col_mag);
+    memset(o, 0, sizeof *o);
 }
 
 static double elem_err(float got, double val, double mag)
 {
-    double diff = fabs((double)got - val);
     if (isnan(got))
         return INFINITY;
+    double diff = fabs((double)got - val);
     return mag > 0 ? diff / mag : (diff == 0 ? 0 : INFINITY);
 }
 
 /* Largest error over the checked elements, relative to Σ|a·w| of each element. */
 static double oracle_max_err(const oracle *o, const float *c, uint64_t *checked)
 {
-    const tb_gemm_dims d = o->g->d;
+    const tb_gemm_dims d = o->d;
     double worst = 0;
     for (int r = 0; r < o->nr; r++)
         for (int64_t j = 0; j < d.n; j++) {
             size_t x = (size_t)r * (size_t)d.n + (size_t)j;
             double e = elem_err(c[o->rows[r] * d.n + j], o->row_val[x], o->row_mag[x]);
-            worst = e > worst || isnan(e) ? e : worst;
+            worst = e > worst ? e : worst;
         }
     for (int q = 0; q < o->nc; q++)
         for (int64_t i = 0; i < d.m; i++) {
             size_t y = (size_t)q * (size_t)d.m + (size_t)i;
             double e = elem_err(c[i * d.n + o->cols[q]], o->col_val[y], o->col_mag[y]);
-            worst = e > worst || isnan(e) ? e : worst;
+            worst = e > worst ? e : worst;
         }
     *checked = (uint64_t)o->nr * (uint64_t)d.n + (uint64_t)o->nc * (uint64_t)d.m;
     return worst;
 }
 
-/* Error bound, relative to Σ|a·w|: a float dot product of K terms with any summation order errs
- * by at most about K·u in the worst case, but by O(√K·u) for data of mixed signs. 8√K·u + 8u
- * (u = 2^-24) leaves room for blocked and FMA orders yet still fails a kernel that drops or
- * doubles a single term (an error of about 1/K of Σ|a·w|). */
-double tb_gemm_f32_tolerance(int64_t k)
+/* --- variants ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    tb_team *team;
+    tb_gemm_dims d;
+    const float *a;
+    float *c;
+    /* f32 weights (ref, openblas): copies of the exactly representable matrix */
+    const float *w32;
+    int copies32;
+    /* portable */
+    const tb_kernels *kern;
+    tb_matmul_weights *wp; /* copies */
+    int copies_p;
+    tb_matmul_ws ws;
+} variant_ctx;
+
+static const float *w32_copy(const variant_ctx *v, uint64_t turn)
 {
-    return (8.0 * sqrt((double)k) + 8.0) * ldexp(1.0, -24);
+    return v->w32 + (size_t)(turn % (uint64_t)v->copies32) * (size_t)v->d.n * (size_t)v->d.k;
 }
 
-static int parse_backends(const char *list, backend_id *ids, const char **names, int *n)
+typedef struct {
+    const variant_ctx *v;
+    const float *w;
+} ref_job;
+
+static void ref_worker(void *p, int tid, int nt)
 {
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", list);
+    ref_job *j = p;
+    size_t b, e;
+    tb_team_split((size_t)j->v->d.n, 1, tid, nt, &b, &e);
+    tb_gemm_f32_ref(j->v->a, j->w, j->v->c, j->v->d, (int64_t)b, (int64_t)e);
+}
+
+static void call_ref(void *p, uint64_t turn)
+{
+    variant_ctx *v = p;
+    ref_job j = {v, w32_copy(v, turn)};
+    tb_team_run(v->team, ref_worker, &j);
+}
+
+#if TB_HAVE_OPENBLAS
+static void call_openblas(void *p, uint64_t turn)
+{
+    variant_ctx *v = p;
+    tb_gemm_f32_openblas(v->a, w32_copy(v, turn), v->c, v->d);
+}
+#endif
+
+static void call_portable(void *p, uint64_t turn)
+{
+    variant_ctx *v = p;
+    tb_matmul_run(v->team, v->kern, &v->wp[turn % (uint64_t)v->copies_p], v->a, v->d.m, v->c, &v->ws);
+}
+
+/* --- options ----------------------------------------------------------------------------------- */
+
+static int parse_variants(const tb_opts *o, variant_spec *out, int *n)
+{
+    char buf[256], isabuf[256];
+    snprintf(buf, sizeof buf, "%s", o->backend ? o->backend : (TB_HAVE_OPENBLAS ? "portable,openblas" : "portable"));
+    snprintf(isabuf, sizeof isabuf, "%s", o->isa ? o->isa : "auto");
     *n = 0;
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        backend_id id;
+    for (char *s1 = NULL, *t = strtok_r(buf, ",", &s1); t; t = strtok_r(NULL, ",", &s1)) {
+        backend_id bk;
         if (strcmp(t, "ref") == 0)
-            id = BK_REF;
+            bk = BK_REF;
         else if (strcmp(t, "openblas") == 0 && TB_HAVE_OPENBLAS)
-            id = BK_OPENBLAS;
+            bk = BK_OPENBLAS;
         else if (strcmp(t, "openblas") == 0)
             return tb_fail(TB_EXIT_USAGE, "--backend openblas: this build has no OpenBLAS (meson -Dopenblas=enabled)");
         else if (strcmp(t, "portable") == 0)
-            return tb_fail(TB_EXIT_USAGE, "--backend portable: the portable kernels are not in this version yet (ref, openblas)");
+            bk = BK_PORTABLE;
         else
-            return tb_fail(TB_EXIT_USAGE, "--backend '%s': unknown backend (ref, openblas)", t);
+            return tb_fail(TB_EXIT_USAGE, "--backend '%s': unknown backend (ref, openblas, portable)", t);
         for (int i = 0; i < *n; i++)
-            if (ids[i] == id)
+            if (out[i].bk == bk)
                 return tb_fail(TB_EXIT_USAGE, "--backend '%s': listed twice", t);
-        if (*n == MAX_BACKENDS)
-            return tb_fail(TB_EXIT_USAGE, "--backend: at most %d backends", MAX_BACKENDS);
-        names[*n] = id == BK_REF ? "ref" : "openblas";
-        ids[(*n)++] = id;
+        if (bk != BK_PORTABLE) {
+            if (*n == MAX_VARIANTS)
+                return tb_fail(TB_EXIT_USAGE, "--backend: at most %d variants", MAX_VARIANTS);
+            out[(*n)++] = (variant_spec){bk, TB_ISA_GENERIC};
+            continue;
+        }
+        /* One portable variant per --isa entry: tiers compared in one run. */
+        char tmp[256];
+        snprintf(tmp, sizeof tmp, "%s", isabuf);
+        for (char *s2 = NULL, *u = strtok_r(tmp, ",", &s2); u; u = strtok_r(NULL, ",", &s2)) {
+            tb_isa isa;
+            if (strcmp(u, "auto") == 0)
+                isa = tb_isa_detect();
+            else if (tb_isa_from_name(u, &isa) != 0)
+                return tb_fail(TB_EXIT_USAGE, "--isa '%s': unknown tier (auto, generic, avx2, avx512, neon)", u);
+            else if (!tb_isa_available(isa))
+                return tb_fail(TB_EXIT_USAGE, "--isa %s: this CPU or this build cannot run that tier (best here: %s)", u,
+                               tb_isa_name(tb_isa_detect()));
+            for (int i = 0; i < *n; i++)
+                if (out[i].bk == BK_PORTABLE && out[i].isa == isa)
+                    return tb_fail(TB_EXIT_USAGE, "--isa '%s': listed twice", u);
+            if (*n == MAX_VARIANTS)
+                return tb_fail(TB_EXIT_USAGE, "--backend/--isa: at most %d variants", MAX_VARIANTS);
+            out[(*n)++] = (variant_spec){BK_PORTABLE, isa};
+        }
     }
     return *n ? 0 : tb_fail(TB_EXIT_USAGE, "--backend: empty list");
+}
+
+static const char *backend_name(backend_id bk)
+{
+    return bk == BK_REF ? "ref" : bk == BK_OPENBLAS ? "openblas" : "portable";
 }
 
 static json_t *cpus_json(const tb_team *tm)
@@ -247,148 +316,314 @@ static json_t *cpus_json(const tb_team *tm)
     return a;
 }
 
-static const char *backend_isa(backend_id id)
-{
-#if TB_HAVE_OPENBLAS
-    if (id == BK_OPENBLAS) {
-        static char isa[64];
-        snprintf(isa, sizeof isa, "openblas:%s", openblas_get_corename());
-        return isa;
-    }
-#endif
-    (void)id;
-    return "generic";
-}
+/* --- one shape ------------------------------------------------------------------------------------ */
 
 typedef struct {
     long long dims[3];
 } shape_t;
 
-static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh, const backend_id *ids,
-                     const char **names, int nb, json_t *cases)
+typedef struct {
+    tb_team *team;
+    const float *src;
+    void *dst;
+    tb_dtype dt;
+    int64_t n, k;
+    int dequantize; /* 0: f32 -> dt rows, 1: dt rows -> f32 */
+} convert_job;
+
+static void convert_worker(void *p, int tid, int nt)
+{
+    convert_job *j = p;
+    size_t b, e, rb = tb_dtype_row_bytes(j->dt, j->k);
+    tb_team_split((size_t)j->n, 1, tid, nt, &b, &e);
+    for (size_t r = b; r < e; r++) {
+        if (j->dequantize)
+            tb_dequantize_row(j->dt, (const char *)j->dst + r * rb, (float *)j->src + r * (size_t)j->k, j->k);
+        else
+            tb_convert_row(j->dt, j->src + r * (size_t)j->k, (char *)j->dst + r * rb, j->k);
+    }
+}
+
+typedef struct {
+    void *dst;
+    const void *src;
+    size_t bytes;
+} copy_job;
+
+static void copy_worker(void *p, int tid, int nt)
+{
+    copy_job *j = p;
+    size_t b, e;
+    tb_team_split(j->bytes, 4096, tid, nt, &b, &e);
+    memcpy((char *)j->dst + b, (const char *)j->src + b, e - b);
+}
+
+/* Each thread copies (so first touches) the part it will read when timed. */
+static void team_copy(tb_team *team, void *dst, const void *src, size_t bytes)
+{
+    copy_job j = {dst, src, bytes};
+    tb_team_run(team, copy_worker, &j);
+}
+
+static int copies_for(size_t bytes, int cold, unsigned long long llc)
+{
+    return cold ? (int)((4 * llc + bytes - 1) / bytes) : 1;
+}
+
+typedef struct {
+    variant_spec spec;
+    tb_kernels kern;
+    tb_variant v;
+    int passed;
+    double err;
+    int quantized_a;
+} variant_state;
+
+static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh, tb_dtype dt, const variant_spec *specs,
+                     int nv, json_t *cases)
 {
     const tb_opts *o = env->o;
+    tb_team *team = env->team;
     tb_gemm_dims d = {sh->dims[0], sh->dims[1], sh->dims[2]};
-    size_t wbytes = (size_t)d.n * (size_t)d.k * sizeof(float);
+    char shape_txt[80];
+    snprintf(shape_txt, sizeof shape_txt, "%lldx%lldx%lld", sh->dims[0], sh->dims[1], sh->dims[2]);
+    if (tb_dtype_is_quantized(dt) && d.k % TB_QK)
+        return tb_fail(TB_EXIT_USAGE, "--shape %s: K must be a multiple of %d for --dtype %s", shape_txt, TB_QK,
+                       tb_dtype_name(dt));
+
+    int need32 = 0, needp = 0, cold = o->cold >= 0 ? o->cold : d.m == 1;
+    for (int i = 0; i < nv; i++)
+        *(specs[i].bk == BK_PORTABLE ? &needp : &need32) = 1;
+    int packed = tb_matmul_uses_packed(dt, d.m);
+    size_t w32_bytes = (size_t)d.n * (size_t)d.k * sizeof(float);
+    size_t wdt_bytes = tb_dtype_row_bytes(dt, d.k) * (size_t)d.n;
     size_t abytes = (size_t)d.m * (size_t)d.k * sizeof(float), cbytes = (size_t)d.m * (size_t)d.n * sizeof(float);
-    int cold = o->cold >= 0 ? o->cold : d.m == 1;
-    unsigned long long llc = tb_llc_bytes(env->tp);
-    unsigned long long avail = tb_meminfo_bytes("MemAvailable");
+    unsigned long long llc = tb_llc_bytes(env->tp), avail = tb_meminfo_bytes("MemAvailable");
+
+    /* Per-copy footprint of each weight form, and how many copies cold weights need. */
+    size_t p_bytes = 0;
+    tb_kernels probe_kern;
+    tb_kernels_init(&probe_kern, TB_ISA_COUNT);
+    if (needp)
+        p_bytes = packed ? tb_packed_f32_bytes(&probe_kern, d.n, d.k) : wdt_bytes;
+    int c32 = need32 ? copies_for(w32_bytes, cold, llc) : 0, cp = needp ? copies_for(p_bytes, cold, llc) : 0;
     /* Oracle arrays: two doubles per checked element, bounded by the sampling rule. */
-    size_t oracle_bytes = 16 * ((size_t)SAMPLED_LINES * ((size_t)d.n + (size_t)d.m) + (1u << 22));
-    double fixed = (double)abytes + (double)cbytes + (double)oracle_bytes;
-    int copies = cold ? (int)((4 * llc + wbytes - 1) / wbytes) : 1;
-    if (copies < 1)
-        copies = 1;
-    char need[32], have[32];
-    if (avail && fixed + (double)wbytes * copies > 0.8 * (double)avail) {
-        int fit = (int)((0.8 * (double)avail - fixed) / (double)wbytes);
-        if (fit < 1) {
-            tb_format_bytes(fixed + (double)wbytes, need, sizeof need);
+    double oracle_bytes = 2.0 * 16.0 * ((double)SAMPLED_LINES * ((double)d.n + (double)d.m) + (double)(1u << 22));
+    double fixed = (double)abytes * 2 + (double)cbytes + (double)w32_bytes + (double)wdt_bytes + oracle_bytes;
+    double want = fixed + (double)w32_bytes * c32 + (double)p_bytes * cp;
+    if (avail && want > 0.8 * (double)avail) {
+        double base = fixed + (double)w32_bytes * (need32 ? 1 : 0) + (double)p_bytes * (needp ? 1 : 0);
+        char need[32], have[32];
+        if (base > 0.8 * (double)avail) {
+            tb_format_bytes(base, need, sizeof need);
             tb_format_bytes((double)avail, have, sizeof have);
-            return tb_fail(TB_EXIT_RUNTIME, "--shape %lldx%lldx%lld needs %s but only %s is available (MemAvailable)",
-                           sh->dims[0], sh->dims[1], sh->dims[2], need, have);
+            return tb_fail(TB_EXIT_RUNTIME, "--shape %s: needs %s but only %s is available (MemAvailable)", shape_txt,
+                           need, have);
         }
-        tb_warn("--shape %lldx%lldx%lld: only %d weight copies fit in memory (wanted %d for 4x the LLC)", sh->dims[0],
-                sh->dims[1], sh->dims[2], fit, copies);
-        copies = fit;
+        double scale = (0.8 * (double)avail - fixed) / ((double)w32_bytes * c32 + (double)p_bytes * cp);
+        int nc32 = c32 ? (int)(c32 * scale) : 0, ncp = cp ? (int)(cp * scale) : 0;
+        c32 = c32 ? (nc32 > 0 ? nc32 : 1) : 0;
+        cp = cp ? (ncp > 0 ? ncp : 1) : 0;
+        tb_warn("--shape %s: fewer weight copies fit in memory than 4x the LLC needs; weights may be partly cached",
+                shape_txt);
     }
 
-    gemm_ctx g = {env->team, d, NULL, NULL, NULL};
-    float *a = tb_alloc(abytes, "activations A");
-    float *w = a ? tb_alloc(wbytes * (size_t)copies, "weights W") : NULL;
-    float *c = w ? tb_alloc(cbytes, "output C") : NULL;
-    if (!c) {
-        tb_free(a);
-        tb_free(w);
-        return TB_EXIT_RUNTIME;
+    int rc = 0, any_failed = 0;
+    float *a = tb_alloc(abytes, "activations A"), *aq = NULL, *w0 = NULL, *w32 = NULL;
+    float *c = tb_alloc(cbytes, "output C");
+    void *wdt = NULL;
+    oracle orc[2];
+    memset(orc, 0, sizeof orc);
+    variant_state vs[MAX_VARIANTS];
+    variant_ctx ctx[MAX_VARIANTS];
+    memset(vs, 0, sizeof vs);
+    memset(ctx, 0, sizeof ctx);
+    if (!a || !c || !(w0 = tb_alloc(w32_bytes, "weights W"))) {
+        rc = TB_EXIT_RUNTIME;
+        goto out;
     }
-    /* Data is filled (and so first-touched) by the team; every weight copy holds the same values. */
-    tb_team_fill_random(env->team, a, (size_t)d.m * (size_t)d.k, o->seed);
-    for (int i = 0; i < copies; i++)
-        tb_team_fill_random(env->team, w + (size_t)i * (size_t)d.n * (size_t)d.k, (size_t)d.n * (size_t)d.k,
-                            o->seed + 1);
-    g.a = a;
-    g.w = w;
-    g.c = c;
+    tb_team_fill_random(team, a, (size_t)d.m * (size_t)d.k, o->seed);
+    tb_team_fill_random(team, w0, (size_t)d.n * (size_t)d.k, o->seed + 1);
+    if (dt != TB_DT_F32) {
+        /* Round-trip the weights through dt: every backend then multiplies the same values. */
+        if (!(wdt = tb_alloc(wdt_bytes, "converted weights"))) {
+            rc = TB_EXIT_RUNTIME;
+            goto out;
+        }
+        convert_job cj = {team, w0, wdt, dt, d.n, d.k, 0};
+        tb_team_run(team, convert_worker, &cj);
+        cj.dequantize = 1;
+        tb_team_run(team, convert_worker, &cj);
+    }
+    if (need32) {
+        if (!(w32 = tb_alloc(w32_bytes * (size_t)c32, "f32 weight copies"))) {
+            rc = TB_EXIT_RUNTIME;
+            goto out;
+        }
+        for (int i = 0; i < c32; i++)
+            team_copy(team, (char *)w32 + (size_t)i * w32_bytes, w0, w32_bytes);
+    }
+    int any_quant_a = 0;
+    for (int i = 0; i < nv; i++)
+        any_quant_a |= specs[i].bk == BK_PORTABLE && tb_dtype_is_quantized(dt);
+    if (any_quant_a) {
+        /* The activations the quantized kernels really multiply: q8_0 and back. */
+        if (!(aq = tb_alloc(abytes, "quantized activations"))) {
+            rc = TB_EXIT_RUNTIME;
+            goto out;
+        }
+        tb_block_q8_0 *blocks = malloc(tb_dtype_row_bytes(TB_DT_Q8_0, d.k));
+        for (int64_t i = 0; blocks && i < d.m; i++) {
+            tb_quantize_row_q8_0_ref(a + i * d.k, blocks, d.k);
+            tb_dequantize_row(TB_DT_Q8_0, blocks, aq + i * d.k, d.k);
+        }
+        free(blocks);
+    }
+    if ((rc = oracle_build(&orc[0], team, a, w0, d)) != 0 || (aq && (rc = oracle_build(&orc[1], team, aq, w0, d)) != 0))
+        goto out;
 
-    oracle orc;
-    int full = 0, rc = oracle_build(&orc, &g, &full);
-    tb_variant v[MAX_BACKENDS];
-    int passed[MAX_BACKENDS], idx[MAX_BACKENDS], np = 0;
-    double err[MAX_BACKENDS];
-    uint64_t checked = 0;
     const char *fault = getenv("TOKBENCH_FAULT_INJECT"); /* test hook: corrupt one backend's output */
-    memset(v, 0, sizeof v);
-    for (int b = 0; b < nb && rc == 0; b++) {
-        v[b].ctx = &g;
-        v[b].call = ids[b] == BK_REF ? call_ref : NULL;
+    int np = 0, idx[MAX_VARIANTS];
+    for (int i = 0; i < nv && rc == 0; i++) {
+        variant_state *s = &vs[i];
+        variant_ctx *x = &ctx[i];
+        s->spec = specs[i];
+        *x = (variant_ctx){.team = team, .d = d, .a = a, .c = c, .w32 = w32, .copies32 = c32};
+        s->v.ctx = x;
+        if (specs[i].bk == BK_REF)
+            s->v.call = call_ref;
 #if TB_HAVE_OPENBLAS
-        if (ids[b] == BK_OPENBLAS)
-            v[b].call = call_openblas;
+        else if (specs[i].bk == BK_OPENBLAS)
+            s->v.call = call_openblas;
 #endif
-        for (size_t i = 0; i < (size_t)d.m * (size_t)d.n; i++)
-            c[i] = NAN; /* a kernel that skips an element cannot inherit another backend's answer */
-        v[b].call(&g, 0);
-        if (fault && strcmp(fault, names[b]) == 0)
+        else {
+            tb_kernels_init(&s->kern, specs[i].isa);
+            x->kern = &s->kern;
+            x->copies_p = cp;
+            s->quantized_a = tb_dtype_is_quantized(dt);
+            if ((rc = tb_matmul_ws_init(&x->ws, &s->kern, dt, d.m, d.k, tb_team_size(team))) != 0)
+                break;
+            /* Weight copies in this tier's layout (packed panels differ between tiers). */
+            x->wp = calloc((size_t)cp, sizeof *x->wp);
+            char *mem = x->wp ? tb_alloc(p_bytes * (size_t)cp, "portable weight copies") : NULL;
+            if (!mem) {
+                rc = TB_EXIT_RUNTIME;
+                break;
+            }
+            for (int r = 0; r < cp; r++) {
+                tb_matmul_weights *w = &x->wp[r];
+                *w = (tb_matmul_weights){dt, d.n, d.k, NULL, NULL};
+                if (packed) {
+                    w->packed = (float *)(mem + (size_t)r * p_bytes);
+                    tb_matmul_pack(team, &s->kern, w0, w->packed, d.n, d.k);
+                } else {
+                    w->rows = mem + (size_t)r * p_bytes;
+                    team_copy(team, w->rows, dt == TB_DT_F32 ? (const void *)w0 : wdt, p_bytes);
+                }
+            }
+            s->v.call = call_portable;
+        }
+        for (size_t e = 0; e < (size_t)d.m * (size_t)d.n; e++)
+            c[e] = NAN; /* a kernel that skips an element cannot inherit another variant's answer */
+        s->v.call(x, 0);
+        if (fault && strcmp(fault, backend_name(specs[i].bk)) == 0)
             c[(size_t)d.m * (size_t)d.n - 1] += 1.0f;
-        err[b] = oracle_max_err(&orc, c, &checked);
-        passed[b] = err[b] <= tb_gemm_f32_tolerance(d.k);
-        if (passed[b])
-            idx[np++] = b;
+        uint64_t checked;
+        s->err = oracle_max_err(&orc[s->quantized_a], c, &checked);
+        s->passed = s->err <= tb_gemm_f32_tolerance(d.k);
+        if (s->passed)
+            idx[np++] = i;
     }
 
-    tb_variant timed[MAX_BACKENDS];
-    for (int i = 0; i < np; i++)
-        timed[i] = v[idx[i]];
-    tb_timing_cfg cfg = {o->min_time, o->max_time, o->repetitions, o->warmup, 100000};
-    if (rc == 0 && np)
-        rc = tb_measure_interleaved(timed, np, copies, &cfg);
-    for (int i = 0; i < np; i++)
-        v[idx[i]] = timed[i];
+    if (rc == 0 && np) {
+        tb_variant timed[MAX_VARIANTS];
+        for (int i = 0; i < np; i++)
+            timed[i] = vs[idx[i]].v;
+        tb_timing_cfg cfg = {o->min_time, o->max_time, o->repetitions, o->warmup, 100000};
+        rc = tb_measure_interleaved(timed, np, &cfg);
+        for (int i = 0; i < np; i++)
+            vs[idx[i]].v = timed[i];
+    }
 
     double flops = 2.0 * (double)d.m * (double)d.n * (double)d.k;
-    double bytes = (double)abytes + (double)wbytes + (double)cbytes;
-    int any_failed = 0;
-    for (int b = 0; b < nb && rc == 0; b++) {
-        json_t *cs = json_pack("{s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I}, s:i, s:o}", "op", op, "backend", names[b],
-                               "isa", backend_isa(ids[b]), "dtype", "f32", "shape", "m", (json_int_t)d.m, "n",
-                               (json_int_t)d.n, "k", (json_int_t)d.k, "threads", tb_team_size(env->team), "cpus",
-                               cpus_json(env->team));
+    uint64_t checked = (uint64_t)orc[0].nr * (uint64_t)d.n + (uint64_t)orc[0].nc * (uint64_t)d.m;
+    for (int i = 0; i < nv && rc == 0; i++) {
+        variant_state *s = &vs[i];
+        int port = s->spec.bk == BK_PORTABLE;
+        tb_dtype used = port ? dt : TB_DT_F32;
+        double wbytes = port ? (double)wdt_bytes : (double)w32_bytes;
+        double bytes = wbytes + (double)abytes + (double)cbytes;
+        char isa[64];
+        const char *kernel = "tb_gemm_f32_ref";
+        if (port) {
+            snprintf(isa, sizeof isa, "%s", tb_isa_name(s->kern.isa));
+            kernel = tb_matmul_kernel(&s->kern, dt, d.m)->name;
+        } else if (s->spec.bk == BK_OPENBLAS) {
+#if TB_HAVE_OPENBLAS
+            snprintf(isa, sizeof isa, "openblas:%s", openblas_get_corename());
+#endif
+            kernel = d.m == 1 ? "cblas_sgemv" : "cblas_sgemm";
+        } else {
+            snprintf(isa, sizeof isa, "generic");
+        }
+        json_t *cs = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I}, s:i, s:o}", "op", op, "backend",
+                               backend_name(s->spec.bk), "isa", isa, "kernel", kernel, "dtype", tb_dtype_name(used),
+                               "shape", "m", (json_int_t)d.m, "n", (json_int_t)d.n, "k", (json_int_t)d.k, "threads",
+                               tb_team_size(team), "cpus", cpus_json(team));
+        if (!port && dt != TB_DT_F32)
+            json_object_set_new(cs, "weights_from", json_string(tb_dtype_name(dt)));
+        if (port && tb_dtype_is_quantized(dt))
+            json_object_set_new(cs, "activations", json_string("q8_0, quantized inside the timed call"));
         json_object_set_new(cs, "check",
-                            json_pack("{s:b, s:f, s:f, s:s, s:s, s:I}", "passed", passed[b], "max_rel_err",
-                                      isfinite(err[b]) ? err[b] : 1e308, "tolerance", tb_gemm_f32_tolerance(d.k), "reference",
-                                      "ref: double accumulation; error relative to sum |a*w| per element", "coverage",
-                                      full ? "all elements" : "8 whole rows and 8 whole columns", "elements_checked",
-                                      (json_int_t)checked));
+                            json_pack("{s:b, s:f, s:f, s:s, s:s, s:I}", "passed", s->passed, "max_rel_err",
+                                      isfinite(s->err) ? s->err : 1e308, "tolerance", tb_gemm_f32_tolerance(d.k),
+                                      "reference",
+                                      s->quantized_a ? "double accumulation over the q8_0-quantized activations"
+                                                     : "double accumulation",
+                                      "coverage", full_check(d) ? "all elements" : "8 whole rows and 8 whole columns",
+                                      "elements_checked", (json_int_t)checked));
+        int copies = port ? cp : c32;
         json_object_set_new(cs, "cold_weights",
                             json_pack("{s:b, s:i, s:I}", "enabled", cold, "copies", copies, "bytes",
-                                      (json_int_t)(wbytes * (size_t)copies)));
-        if (!passed[b] || v[b].n == 0) {
-            any_failed |= !passed[b];
+                                      (json_int_t)((port ? p_bytes : w32_bytes) * (size_t)copies)));
+        if (!s->passed || s->v.n == 0) {
+            any_failed |= !s->passed;
             json_object_set_new(cs, "samples_ns", json_array());
             json_object_set_new(cs, "stats", json_null());
             json_object_set_new(cs, "rate", json_null());
         } else {
-            json_t *s = json_array();
-            for (size_t i = 0; i < v[b].n; i++)
-                json_array_append_new(s, json_real(v[b].samples_ns[i]));
-            json_object_set_new(cs, "samples_ns", s);
-            json_object_set_new(cs, "iterations_per_sample", json_integer(v[b].iterations));
-            json_object_set_new(cs, "stats", tb_stats_json(&v[b].stats));
-            double med = v[b].stats.median;
+            json_t *arr = json_array();
+            for (size_t k = 0; k < s->v.n; k++)
+                json_array_append_new(arr, json_real(s->v.samples_ns[k]));
+            json_object_set_new(cs, "samples_ns", arr);
+            json_object_set_new(cs, "iterations_per_sample", json_integer(s->v.iterations));
+            json_object_set_new(cs, "stats", tb_stats_json(&s->v.stats));
+            double med = s->v.stats.median;
             json_object_set_new(cs, "rate",
-                                json_pack("{s:f, s:f, s:f, s:f}", "gflops", flops / med, "gbps", bytes / med, "flops",
-                                          flops, "bytes", bytes));
-            json_object_set_new(cs, "noisy", json_boolean(v[b].stats.cv > 0.05));
+                                json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "gflops", flops / med, "gbps", bytes / med,
+                                          "weight_gbps", wbytes / med, "flops", flops, "bytes", bytes, "weight_bytes",
+                                          wbytes));
+            json_object_set_new(cs, "noisy", json_boolean(s->v.stats.cv > 0.05));
         }
         json_array_append_new(cases, cs);
-        tb_variant_free(&v[b]);
     }
-    oracle_free(&orc);
+out:
+    for (int i = 0; i < MAX_VARIANTS; i++) {
+        tb_variant_free(&vs[i].v);
+        tb_matmul_ws_free(&ctx[i].ws);
+        if (ctx[i].wp) {
+            tb_free(ctx[i].wp[0].packed ? (void *)ctx[i].wp[0].packed : ctx[i].wp[0].rows);
+            free(ctx[i].wp);
+        }
+    }
+    oracle_free(&orc[0]);
+    oracle_free(&orc[1]);
     tb_free(a);
-    tb_free(w);
+    tb_free(aq);
     tb_free(c);
+    tb_free(w0);
+    tb_free(w32);
+    tb_free(wdt);
     if (rc)
         return rc;
     return any_failed ? TB_EXIT_CHECK : 0;
@@ -398,10 +633,9 @@ int tb_bench_gemm(const tb_bench_env *env, const char *op, json_t *cases)
 {
     const tb_opts *o = env->o;
     int gemv = strcmp(op, "gemv") == 0;
-    if (o->dtype && strcmp(o->dtype, "f32") != 0)
-        return tb_fail(TB_EXIT_USAGE, "--dtype %s: this version benchmarks %s in f32 only", o->dtype, op);
-    if (o->isa && strcmp(o->isa, "auto") != 0)
-        return tb_fail(TB_EXIT_USAGE, "--isa %s: this version has no ISA-specific kernels yet (auto only)", o->isa);
+    tb_dtype dt = TB_DT_F32;
+    if (o->dtype && tb_dtype_from_name(o->dtype, &dt) != 0)
+        return tb_fail(TB_EXIT_USAGE, "--dtype '%s': expected f32, bf16, f16, q8_0 or q4_0", o->dtype);
 
     const char *shapes = o->shape ? o->shape : gemv ? "1x4096x4096" : "1x4096x4096,32x4096x4096,128x4096x4096";
     shape_t sh[MAX_SHAPES];
@@ -413,29 +647,30 @@ int tb_bench_gemm(const tb_bench_env *env, const char *op, json_t *cases)
         if (ns == MAX_SHAPES)
             return tb_fail(TB_EXIT_USAGE, "--shape: at most %d shapes", MAX_SHAPES);
         if (tb_parse_gemm_shape(t, gemv, sh[ns].dims) != 0)
-            return tb_fail(TB_EXIT_USAGE,
-                           "--shape '%s': expected %s with every size from 1 to 2147483647", t,
+            return tb_fail(TB_EXIT_USAGE, "--shape '%s': expected %s with every size from 1 to 2147483647", t,
                            gemv ? "NxK or 1xNxK" : "MxNxK");
         if (gemv && sh[ns].dims[0] != 1)
             return tb_fail(TB_EXIT_USAGE, "--shape '%s': gemv is M = 1 (use bench gemm for M > 1)", t);
+        if (tb_dtype_is_quantized(dt) && sh[ns].dims[2] % TB_QK)
+            return tb_fail(TB_EXIT_USAGE, "--shape '%s': K must be a multiple of %d for --dtype %s", t, TB_QK,
+                           tb_dtype_name(dt));
         ns++;
     }
     if (ns == 0)
         return tb_fail(TB_EXIT_USAGE, "--shape: empty list");
 
-    backend_id ids[MAX_BACKENDS];
-    const char *names[MAX_BACKENDS];
-    int nb;
-    int rc = parse_backends(o->backend ? o->backend : (TB_HAVE_OPENBLAS ? "openblas" : "ref"), ids, names, &nb);
+    variant_spec specs[MAX_VARIANTS];
+    int nv;
+    int rc = parse_variants(o, specs, &nv);
     if (rc)
         return rc;
 
     int worst = 0;
     for (int i = 0; i < ns && !tb_interrupted; i++) {
         if (!o->quiet)
-            fprintf(stderr, "tokbench: %s %lldx%lldx%lld (%d/%d)\n", op, sh[i].dims[0], sh[i].dims[1], sh[i].dims[2],
-                    i + 1, ns);
-        rc = run_shape(env, op, &sh[i], ids, names, nb, cases);
+            fprintf(stderr, "tokbench: %s %s %lldx%lldx%lld (%d/%d)\n", op, tb_dtype_name(dt), sh[i].dims[0],
+                    sh[i].dims[1], sh[i].dims[2], i + 1, ns);
+        rc = run_shape(env, op, &sh[i], dt, specs, nv, cases);
         if (rc && rc != TB_EXIT_CHECK)
             return rc;
         if (rc)

@@ -65,6 +65,8 @@ int tb_blas_place(tb_team *tm)
     return 0;
 }
 
+const char *tb_blas_corename(void) { return openblas_get_corename(); }
+
 const char *tb_blas_version(void)
 {
     static char ver[32];
@@ -103,6 +105,8 @@ int tb_blas_place(tb_team *tm)
 }
 
 const char *tb_blas_version(void) { return NULL; }
+
+const char *tb_blas_corename(void) { return "none"; }
 
 json_t *tb_blas_info_json(const tb_team *tm)
 {

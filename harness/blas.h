@@ -15,6 +15,9 @@ int tb_blas_place(tb_team *tm);
 /* {"available", "version", "config", "corename", "parallel", "threads", "placement": [...]}. */
 json_t *tb_blas_info_json(const tb_team *tm);
 
+/* OpenBLAS's kernel family for this CPU ("Zen"), or "none". */
+const char *tb_blas_corename(void);
+
 /* "0.3.21", parsed from openblas_get_config(); NULL when OpenBLAS is not built in. */
 const char *tb_blas_version(void);
 

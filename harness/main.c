@@ -6,6 +6,7 @@
 #include "bench.h"
 #include "blas.h"
 #include "cli.h"
+#include "matmul.h"
 #include "measure.h"
 #include "output.h"
 #include "record.h"
@@ -65,6 +66,38 @@ static int cmd_sysinfo(const tb_opts *o)
     return 0;
 }
 
+/* One row per (op, dtype, backend): which kernel this CPU gets, and from which tier. */
+static json_t *kernel_rows(void)
+{
+    tb_kernels k;
+    tb_kernels_init(&k, TB_ISA_COUNT);
+    json_t *arr = json_array();
+    static const struct {
+        const char *op, *rows;
+        int64_t m;
+    } ops[] = {{"gemv", "M = 1", 1}, {"gemm", "M = 2..32 (skinny)", 2}, {"gemm", "M > 32", TB_SKINNY_MAX + 1}};
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+        for (int dt = 0; dt < TB_DT_COUNT; dt++) {
+            const tb_kernel_info *ki = tb_matmul_kernel(&k, (tb_dtype)dt, ops[i].m);
+            const char *note = tb_dtype_is_quantized((tb_dtype)dt) ? "activations quantized to q8_0 per call"
+                               : tb_matmul_uses_packed((tb_dtype)dt, ops[i].m) ? "weights pre-packed in panels"
+                                                                             : "";
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", ops[i].op, "rows",
+                                                 ops[i].rows, "dtype", tb_dtype_name((tb_dtype)dt), "backend",
+                                                 "portable", "isa", tb_isa_name(ki->isa), "kernel",
+                                                 ki->name ? ki->name : "(none)", "note", note));
+        }
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", "gemv/gemm", "rows", "any",
+                                         "dtype", "f32", "backend", "ref", "isa", "generic", "kernel", "tb_gemm_f32_ref",
+                                         "note", "double accumulation: the oracle"));
+#if TB_HAVE_OPENBLAS
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", "gemv/gemm", "rows", "any",
+                                         "dtype", "f32", "backend", "openblas", "isa", tb_blas_corename(), "kernel",
+                                         "cblas_sgemm (M = 1: cblas_sgemv)", "note", "reference backend"));
+#endif
+    return arr;
+}
+
 static int cmd_list(const tb_opts *o)
 {
     const char *what = o->npositional ? o->positional[0] : "kernels";
@@ -74,40 +107,44 @@ static int cmd_list(const tb_opts *o)
         return tb_fail(TB_EXIT_USAGE, "list %s: not available in tokbench %s yet", what, TB_VERSION);
     if (strcmp(what, "kernels") != 0)
         return tb_fail(TB_EXIT_USAGE, "list '%s': expected kernels, models or prices", what);
-    json_t *arr = json_array();
-    static const char *ops[] = {"gemm", "gemv"};
-    for (int i = 0; i < 2; i++) {
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", ops[i], "dtype", "f32", "backend", "ref",
-                                             "kernel", "tb_gemm_f32_ref", "note", "double accumulation (the oracle)"));
-#if TB_HAVE_OPENBLAS
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", ops[i], "dtype", "f32", "backend",
-                                             "openblas", "kernel", i ? "cblas_sgemv" : "cblas_sgemm (M=1: cblas_sgemv)",
-                                             "note", "reference backend"));
-#endif
-    }
+    json_t *arr = kernel_rows();
+    json_t *tiers = json_array();
+    for (int t = 0; t < TB_ISA_COUNT; t++)
+        if (tb_isa_available((tb_isa)t))
+            json_array_append_new(tiers, json_string(tb_isa_name((tb_isa)t)));
     if (o->format == TB_FMT_JSON) {
-        json_t *doc = json_pack("{s:o}", "kernels", arr);
+        json_t *doc = json_pack("{s:o, s:s, s:o}", "tiers_available", tiers, "best", tb_isa_name(tb_isa_detect()),
+                                "kernels", arr);
         print_json(doc);
         json_decref(doc);
         return 0;
     }
+    static const char *cols[] = {"op", "rows", "dtype", "backend", "isa", "kernel", "note"};
     size_t i;
     json_t *k;
     if (o->format == TB_FMT_CSV)
-        printf("op,dtype,backend,kernel,note\n");
+        printf("op,rows,dtype,backend,isa,kernel,note\n");
     else if (o->format == TB_FMT_MD)
-        printf("| op | dtype | backend | kernel | note |\n|---|---|---|---|---|\n");
-    else
-        printf("%-6s %-6s %-9s %-32s %s\n", "op", "dtype", "backend", "kernel", "note");
+        printf("| op | rows | dtype | backend | isa | kernel | note |\n|---|---|---|---|---|---|---|\n");
+    else {
+        printf("tiers this CPU runs:");
+        json_array_foreach(tiers, i, k) printf(" %s", json_string_value(k));
+        printf(" (best: %s; --isa or TOKBENCH_ISA lowers it)\n\n", tb_isa_name(tb_isa_detect()));
+        printf("%-9s %-18s %-5s %-8s %-11s %-30s %s\n", cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6]);
+    }
     json_array_foreach(arr, i, k) {
-        const char *f = o->format == TB_FMT_CSV ? "%s,%s,%s,\"%s\",\"%s\"\n"
-                        : o->format == TB_FMT_MD ? "| %s | %s | %s | %s | %s |\n"
-                                                 : "%-6s %-6s %-9s %-32s %s\n";
-        printf(f, json_string_value(json_object_get(k, "op")), json_string_value(json_object_get(k, "dtype")),
-               json_string_value(json_object_get(k, "backend")), json_string_value(json_object_get(k, "kernel")),
-               json_string_value(json_object_get(k, "note")));
+        const char *v[7];
+        for (int c = 0; c < 7; c++)
+            v[c] = json_string_value(json_object_get(k, cols[c]));
+        if (o->format == TB_FMT_CSV)
+            printf("%s,%s,%s,%s,%s,\"%s\",\"%s\"\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        else if (o->format == TB_FMT_MD)
+            printf("| %s | %s | %s | %s | %s | %s | %s |\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        else
+            printf("%-9s %-18s %-5s %-8s %-11s %-30s %s\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
     }
     json_decref(arr);
+    json_decref(tiers);
     return 0;
 }
 
@@ -116,8 +153,9 @@ static int cmd_bench(const tb_opts *o)
     if (o->npositional != 1)
         return tb_fail(TB_EXIT_USAGE, "bench: expected one OP (gemm, gemv, attn-prefill, attn-decode, stream, peak)");
     const char *op = o->positional[0];
-    if (strcmp(op, "gemm") != 0 && strcmp(op, "gemv") != 0) {
-        if (!strcmp(op, "attn-prefill") || !strcmp(op, "attn-decode") || !strcmp(op, "stream") || !strcmp(op, "peak"))
+    int probe = !strcmp(op, "stream") || !strcmp(op, "peak");
+    if (strcmp(op, "gemm") != 0 && strcmp(op, "gemv") != 0 && !probe) {
+        if (!strcmp(op, "attn-prefill") || !strcmp(op, "attn-decode"))
             return tb_fail(TB_EXIT_USAGE, "bench %s: not available in tokbench %s yet", op, TB_VERSION);
         return tb_fail(TB_EXIT_USAGE, "bench '%s': unknown OP (gemm, gemv, attn-prefill, attn-decode, stream, peak)", op);
     }
@@ -162,7 +200,9 @@ static int cmd_bench(const tb_opts *o)
     json_t *cases = json_array();
     json_object_set_new(rec, "cases", cases);
     tb_bench_env env = {o, &tp, team};
-    rc = tb_bench_gemm(&env, op, cases);
+    rc = !strcmp(op, "stream") ? tb_bench_stream(&env, cases)
+         : !strcmp(op, "peak") ? tb_bench_peak(&env, cases)
+                               : tb_bench_gemm(&env, op, cases);
     if (rc != 0 && rc != TB_EXIT_CHECK && json_array_size(cases) == 0)
         goto out;
     tb_record_finish(rec, !tb_interrupted && (rc == 0 || rc == TB_EXIT_CHECK));
@@ -171,6 +211,8 @@ static int cmd_bench(const tb_opts *o)
     int save_rc = o->no_save ? 0 : tb_record_save(rec, o->results_dir, path, sizeof path);
     if (o->format == TB_FMT_JSON)
         print_json(rec);
+    else if (probe)
+        tb_output_probe_cases(cases, o->format);
     else
         tb_output_bench_cases(cases, o->format);
     if (*path && !o->quiet)

@@ -28,9 +28,9 @@ void tb_install_interrupt_handler(void)
 /* A sample shorter than this many clock steps carries mostly clock noise. */
 #define TICKS_PER_SAMPLE 1000
 
-int tb_measure_interleaved(tb_variant *v, int k, int copies, const tb_timing_cfg *cfg)
+int tb_measure_interleaved(tb_variant *v, int k, const tb_timing_cfg *cfg)
 {
-    int copy = 0;
+    uint64_t turn = 0;
     uint64_t gran = tb_timer_granularity_ns();
     double *spent = calloc((size_t)k, sizeof *spent);
     if (!spent)
@@ -46,7 +46,7 @@ int tb_measure_interleaved(tb_variant *v, int k, int copies, const tb_timing_cfg
         uint64_t t0 = tb_now_ns();
         int calls = cfg->warmup > 0 ? cfg->warmup : 1;
         for (int w = 0; w < calls && !tb_interrupted; w++)
-            v[i].call(v[i].ctx, copy++ % copies);
+            v[i].call(v[i].ctx, turn++);
         double per_call = (double)(tb_now_ns() - t0) / calls;
         double need = (double)gran * TICKS_PER_SAMPLE;
         v[i].iterations = per_call >= need ? 1 : (int)(need / (per_call > 1.0 ? per_call : 1.0)) + 1;
@@ -63,7 +63,7 @@ int tb_measure_interleaved(tb_variant *v, int k, int copies, const tb_timing_cfg
             all_done = 0;
             uint64_t t0 = tb_now_ns();
             for (int it = 0; it < x->iterations; it++)
-                x->call(x->ctx, copy++ % copies);
+                x->call(x->ctx, turn++);
             uint64_t dt = tb_now_ns() - t0;
             x->samples_ns[x->n++] = (double)dt / x->iterations;
             spent[i] += (double)dt * 1e-9;

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -23,7 +24,9 @@ typedef struct tb_timing_cfg {
 } tb_timing_cfg;
 
 typedef struct tb_variant {
-    void (*call)(void *ctx, int copy); /* one kernel call using weight copy `copy` */
+    /* One kernel call. `turn` counts calls across all variants; a variant with R weight copies
+     * uses copy turn % R, so consecutive calls never find the weights the previous one loaded. */
+    void (*call)(void *ctx, uint64_t turn);
     void *ctx;
     /* outputs */
     double *samples_ns; /* per call (a sample's time / iterations) */
@@ -33,10 +36,8 @@ typedef struct tb_variant {
 } tb_variant;
 
 /* Times k variants in rounds (one sample of each per round, A B A B ...) so that drift in a
- * noisy machine hits all of them alike. Copies: the weight copies to rotate through; the counter
- * is shared by all variants so no call finds the weights its predecessor just loaded.
- * Returns 0, or TB_EXIT_RUNTIME when out of memory. */
-int tb_measure_interleaved(tb_variant *v, int k, int copies, const tb_timing_cfg *cfg);
+ * noisy machine hits all of them alike. Returns 0, or TB_EXIT_RUNTIME when out of memory. */
+int tb_measure_interleaved(tb_variant *v, int k, const tb_timing_cfg *cfg);
 void tb_variant_free(tb_variant *v);
 
 /* {"n", "min", "median", "mean", "stddev", "cv", "p90", "p99", "ci95_low", "ci95_high", ...} */

@@ -61,12 +61,16 @@ static void fmt_time(double ns, char *buf, size_t cap)
 }
 
 typedef struct {
-    char shape[48], check[24], median[24], ci[48], cv[16], n[16], gflops[16], gbps[16], ratio[24];
+    char backend[48], shape[48], check[24], median[24], ci[48], cv[16], n[16], gflops[16], gbps[16], ratio[24];
 } row_text;
 
 static void make_row(const json_t *cases, const json_t *c, row_text *r)
 {
     const json_t *sh = json_object_get(c, "shape");
+    if (strcmp(str(c, "backend"), "portable") == 0)
+        snprintf(r->backend, sizeof r->backend, "portable/%s", str(c, "isa"));
+    else
+        snprintf(r->backend, sizeof r->backend, "%s", str(c, "backend"));
     snprintf(r->shape, sizeof r->shape, "%lldx%lldx%lld", json_integer_value(json_object_get(sh, "m")),
              json_integer_value(json_object_get(sh, "n")), json_integer_value(json_object_get(sh, "k")));
     int ok = json_is_true(json_object_get(json_object_get(c, "check"), "passed"));
@@ -97,8 +101,9 @@ static void make_row(const json_t *cases, const json_t *c, row_text *r)
 
 void tb_output_bench_cases(const json_t *cases, tb_format fmt)
 {
-    static const char *head[] = {"op", "backend", "shape", "thr", "check", "median", "95% CI (median)", "cv", "n",
-                                 "GFLOP/s", "GB/s", "vs base"};
+    enum { NCOL = 13 };
+    static const char *head[NCOL] = {"op", "backend", "dtype", "shape", "thr", "check", "median", "95% CI (median)",
+                                     "cv", "n", "GFLOP/s", "GB/s", "vs base"};
     size_t i;
     json_t *c;
     int noisy = 0;
@@ -121,8 +126,8 @@ void tb_output_bench_cases(const json_t *cases, tb_format fmt)
     }
     /* Text and Markdown share the cells; text pads them to the widest. */
     size_t nrows = json_array_size(cases);
-    int w[12];
-    for (int k = 0; k < 12; k++)
+    int w[NCOL];
+    for (int k = 0; k < NCOL; k++)
         w[k] = (int)strlen(head[k]);
     row_text rows[256];
     if (nrows > 256)
@@ -132,9 +137,10 @@ void tb_output_bench_cases(const json_t *cases, tb_format fmt)
         make_row(cases, c, &rows[i]);
         char thr[16];
         snprintf(thr, sizeof thr, "%lld", json_integer_value(json_object_get(c, "threads")));
-        const char *cells[12] = {str(c, "op"), str(c, "backend"), rows[i].shape, thr, rows[i].check, rows[i].median,
-                                 rows[i].ci, rows[i].cv, rows[i].n, rows[i].gflops, rows[i].gbps, rows[i].ratio};
-        for (int k = 0; k < 12; k++)
+        const char *cells[NCOL] = {str(c, "op"), rows[i].backend, str(c, "dtype"), rows[i].shape, thr, rows[i].check,
+                                   rows[i].median, rows[i].ci, rows[i].cv, rows[i].n, rows[i].gflops, rows[i].gbps,
+                                   rows[i].ratio};
+        for (int k = 0; k < NCOL; k++)
             if ((int)strlen(cells[k]) > w[k])
                 w[k] = (int)strlen(cells[k]);
         noisy |= strchr(rows[i].cv, '!') != NULL;
@@ -142,26 +148,27 @@ void tb_output_bench_cases(const json_t *cases, tb_format fmt)
     const char *sep = fmt == TB_FMT_MD ? " | " : "  ";
     if (fmt == TB_FMT_MD)
         printf("| ");
-    for (int k = 0; k < 12; k++)
-        printf("%-*s%s", fmt == TB_FMT_MD ? 0 : w[k], head[k], k < 11 ? sep : (fmt == TB_FMT_MD ? " |\n" : "\n"));
+    for (int k = 0; k < NCOL; k++)
+        printf("%-*s%s", fmt == TB_FMT_MD ? 0 : w[k], head[k], k < NCOL - 1 ? sep : (fmt == TB_FMT_MD ? " |\n" : "\n"));
     if (fmt == TB_FMT_MD) {
         printf("|");
-        for (int k = 0; k < 12; k++)
-            printf("%s|", k >= 9 ? "---:" : "---");
+        for (int k = 0; k < NCOL; k++)
+            printf("%s|", k >= NCOL - 3 ? "---:" : "---");
         printf("\n");
     }
     for (i = 0; i < nrows; i++) {
         c = json_array_get(cases, i);
         char thr[16];
         snprintf(thr, sizeof thr, "%lld", json_integer_value(json_object_get(c, "threads")));
-        const char *cells[12] = {str(c, "op"), str(c, "backend"), rows[i].shape, thr, rows[i].check, rows[i].median,
-                                 rows[i].ci, rows[i].cv, rows[i].n, rows[i].gflops, rows[i].gbps, rows[i].ratio};
+        const char *cells[NCOL] = {str(c, "op"), rows[i].backend, str(c, "dtype"), rows[i].shape, thr, rows[i].check,
+                                   rows[i].median, rows[i].ci, rows[i].cv, rows[i].n, rows[i].gflops, rows[i].gbps,
+                                   rows[i].ratio};
         if (fmt == TB_FMT_MD)
             printf("| ");
-        for (int k = 0; k < 12; k++) {
-            int right = k >= 8 && fmt == TB_FMT_TEXT;
+        for (int k = 0; k < NCOL; k++) {
+            int right = k >= NCOL - 4 && fmt == TB_FMT_TEXT;
             printf(right ? "%*s%s" : "%-*s%s", fmt == TB_FMT_MD ? 0 : w[k], cells[k],
-                   k < 11 ? sep : (fmt == TB_FMT_MD ? " |\n" : "\n"));
+                   k < NCOL - 1 ? sep : (fmt == TB_FMT_MD ? " |\n" : "\n"));
         }
     }
     if (fmt == TB_FMT_TEXT) {

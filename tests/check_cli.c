@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <tokbench/kernels.h>
+
 #include "record.h"
 #include "testutil.h"
 
@@ -167,6 +169,55 @@ START_TEST(failed_check_exits_3_and_is_never_timed)
 }
 END_TEST
 
+START_TEST(portable_tiers_and_dtypes_are_checked_and_timed)
+{
+    static const char *dtypes[] = {"f32", "bf16", "f16", "q8_0", "q4_0"};
+    for (size_t i = 0; i < sizeof dtypes / sizeof *dtypes; i++) {
+        char args[512];
+        snprintf(args, sizeof args,
+                 "bench gemm --backend portable,openblas,ref --isa generic,auto --dtype %s "
+                 "--shape 1x37x96,5x19x64,40x23x160 --format json " FAST,
+                 dtypes[i]);
+        tb_run_result r = tb_test_run(NULL, args);
+        ck_assert_msg(r.status == 0, "%s: exit %d: %s", dtypes[i], r.status, r.err);
+        json_t *doc = json_loads(r.out, 0, NULL);
+        ck_assert_ptr_nonnull(doc);
+        size_t k;
+        json_t *c;
+        int portable = 0;
+        json_array_foreach(json_object_get(doc, "cases"), k, c) {
+            ck_assert_msg(json_is_true(tb_test_path(c, "check.passed")), "%s case %zu failed its check", dtypes[i], k);
+            if (strcmp(json_string_value(json_object_get(c, "backend")), "portable") == 0) {
+                portable++;
+                ck_assert_str_eq(json_string_value(json_object_get(c, "dtype")), dtypes[i]);
+                ck_assert(json_is_string(json_object_get(c, "kernel")));
+            } else {
+                /* the reference backends multiply the same values in f32 */
+                ck_assert_str_eq(json_string_value(json_object_get(c, "dtype")), "f32");
+            }
+        }
+        /* generic and the best tier (the same one on a CPU with no SIMD tier: listed once) */
+        ck_assert(portable == 3 * 2 || portable == 3);
+        json_decref(doc);
+        tb_test_run_free(&r);
+    }
+    expect_usage_error("bench gemm --dtype q8_0 --shape 4x4x33", "--shape");
+    expect_usage_error("bench gemm --backend portable --isa sse9", "--isa");
+    expect_usage_error("bench gemm --backend portable --isa generic,generic", "--isa");
+}
+END_TEST
+
+START_TEST(unavailable_tier_is_refused)
+{
+    if (tb_isa_available(TB_ISA_NEON))
+        return; /* only meaningful where NEON is absent: every x86 machine */
+    expect_usage_error("bench gemm --backend portable --isa neon --shape 2x2x2", "--isa");
+    tb_run_result r = tb_test_run("TOKBENCH_ISA=neon ", "bench gemm --backend portable --shape 2x2x2 --no-save");
+    ck_assert_int_eq(r.status, 2);
+    tb_test_run_free(&r);
+}
+END_TEST
+
 START_TEST(interrupted_run_saves_an_incomplete_record)
 {
     char *dir = tb_test_tmpdir();
@@ -269,6 +320,8 @@ int main(void)
     tcase_add_test(tc, environment_twins_are_checked_too);
     tcase_add_test(tc, bench_json_has_spec_fields_and_matches_saved_record);
     tcase_add_test(tc, failed_check_exits_3_and_is_never_timed);
+    tcase_add_test(tc, portable_tiers_and_dtypes_are_checked_and_timed);
+    tcase_add_test(tc, unavailable_tier_is_refused);
     tcase_add_test(tc, interrupted_run_saves_an_incomplete_record);
     tcase_add_test(tc, gemv_uses_cold_weights_by_default);
     tcase_add_test(tc, csv_and_markdown_have_one_row_per_case);

@@ -1,0 +1,147 @@
+/* Threaded driver over the kernel table (see matmul.h). */
+#include "matmul.h"
+
+#include <stdlib.h>
+
+#include "util.h"
+
+int tb_matmul_uses_packed(tb_dtype dt, int64_t m) { return dt == TB_DT_F32 && m > TB_SKINNY_MAX; }
+
+const tb_kernel_info *tb_matmul_kernel(const tb_kernels *kern, tb_dtype dt, int64_t m)
+{
+    if (tb_matmul_uses_packed(dt, m))
+        return &kern->gemm_info;
+    return m == 1 ? &kern->gemv_info[dt] : &kern->skinny_info[dt];
+}
+
+int tb_matmul_ws_init(tb_matmul_ws *ws, const tb_kernels *kern, tb_dtype dt, int64_t m, int64_t k, int threads)
+{
+    ws->aq = NULL;
+    ws->scratch = NULL;
+    ws->scratch_stride = 0;
+    if (tb_dtype_is_quantized(dt)) {
+        ws->aq = tb_alloc((size_t)m * tb_dtype_row_bytes(TB_DT_Q8_0, k), "quantized activations");
+        if (!ws->aq)
+            return TB_EXIT_RUNTIME;
+    }
+    if (tb_matmul_uses_packed(dt, m)) {
+        ws->scratch_stride = (kern->gemm_scratch_floats + 15) / 16 * 16;
+        ws->scratch = tb_alloc(ws->scratch_stride * sizeof(float) * (size_t)threads, "GEMM scratch");
+        if (!ws->scratch)
+            return TB_EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+void tb_matmul_ws_free(tb_matmul_ws *ws)
+{
+    tb_free(ws->aq);
+    tb_free(ws->scratch);
+    ws->aq = NULL;
+    ws->scratch = NULL;
+}
+
+typedef struct {
+    const tb_kernels *kern;
+    const tb_matmul_weights *w;
+    const float *a;
+    int64_t m;
+    float *c;
+    tb_matmul_ws *ws;
+} job;
+
+static void quantize_worker(void *p, int tid, int nt)
+{
+    job *j = p;
+    int64_t per_row = j->w->k / TB_QK;
+    size_t b, e;
+    /* Blocks are independent, so a thread may take a run of blocks that spans rows. */
+    tb_team_split((size_t)(j->m * per_row), 8, tid, nt, &b, &e);
+    tb_block_q8_0 *out = j->ws->aq;
+    for (size_t x = b; x < e;) {
+        int64_t row = (int64_t)x / per_row, blk = (int64_t)x % per_row;
+        int64_t run = per_row - blk < (int64_t)(e - x) ? per_row - blk : (int64_t)(e - x);
+        j->kern->quantize_q8_0(j->a + row * j->w->k + blk * TB_QK, out + x, run * TB_QK);
+        x += (size_t)run;
+    }
+}
+
+static void rows_worker(void *p, int tid, int nt)
+{
+    job *j = p;
+    const tb_matmul_weights *w = j->w;
+    size_t b, e;
+    /* Grains of 4 rows match the GEMV register block; the last thread takes the remainder. */
+    tb_team_split((size_t)w->n, 4, tid, nt, &b, &e);
+    if (b >= e)
+        return;
+    int quant = tb_dtype_is_quantized(w->dt);
+    size_t a_row = quant ? tb_dtype_row_bytes(TB_DT_Q8_0, w->k) : (size_t)w->k * sizeof(float);
+    const char *a = quant ? (const char *)j->ws->aq : (const char *)j->a;
+    tb_matmul_rows_fn fn = j->m == 1 ? j->kern->gemv[w->dt] : j->kern->skinny[w->dt];
+    for (int64_t i = 0; i < j->m; i += TB_SKINNY_MAX) {
+        int64_t mm = j->m - i < TB_SKINNY_MAX ? j->m - i : TB_SKINNY_MAX;
+        fn(w->rows, a + (size_t)i * a_row, j->c + i * w->n, mm, w->n, w->k, (int64_t)b, (int64_t)e);
+    }
+}
+
+/* 2-D tiles: threads split the weight panels first (each weight byte then crosses one core only);
+ * only when there are too few panels to go round do rows of A get split too. */
+static void gemm_grid(int nt, int64_t panels, int *tm, int *tn)
+{
+    *tm = 1;
+    *tn = nt;
+    while (*tn > 1 && *tn % 2 == 0 && panels < 2 * *tn) {
+        *tn /= 2;
+        *tm *= 2;
+    }
+}
+
+static void gemm_worker(void *p, int tid, int nt)
+{
+    job *j = p;
+    const tb_matmul_weights *w = j->w;
+    int nr = j->kern->gemm_nr, tm, tn;
+    gemm_grid(nt, (w->n + nr - 1) / nr, &tm, &tn);
+    size_t nb, ne, mb, me;
+    tb_team_split((size_t)w->n, (size_t)nr, tid % tn, tn, &nb, &ne);
+    tb_team_split((size_t)j->m, 6 /* TB_GEMM_MR */, tid / tn, tm, &mb, &me);
+    if (nb < ne && mb < me)
+        j->kern->gemm_f32(j->a, w->packed, j->c, j->m, w->n, w->k, (int64_t)mb, (int64_t)me, (int64_t)nb, (int64_t)ne,
+                          j->ws->scratch + (size_t)tid * j->ws->scratch_stride);
+}
+
+void tb_matmul_run(tb_team *team, const tb_kernels *kern, const tb_matmul_weights *w, const float *a, int64_t m,
+                   float *c, tb_matmul_ws *ws)
+{
+    job j = {kern, w, a, m, c, ws};
+    if (tb_matmul_uses_packed(w->dt, m)) {
+        tb_team_run(team, gemm_worker, &j);
+        return;
+    }
+    if (tb_dtype_is_quantized(w->dt))
+        tb_team_run(team, quantize_worker, &j);
+    tb_team_run(team, rows_worker, &j);
+}
+
+typedef struct {
+    const tb_kernels *kern;
+    const float *rows;
+    float *packed;
+    int64_t n, k;
+} pack_job;
+
+static void pack_worker(void *p, int tid, int nt)
+{
+    pack_job *j = p;
+    size_t b, e;
+    tb_team_split((size_t)j->n, (size_t)j->kern->gemm_nr, tid, nt, &b, &e);
+    if (b < e)
+        j->kern->pack_f32(j->rows, j->packed, j->n, j->k, (int64_t)b, (int64_t)e);
+}
+
+void tb_matmul_pack(tb_team *team, const tb_kernels *kern, const float *rows, float *packed, int64_t n, int64_t k)
+{
+    pack_job j = {kern, rows, packed, n, k};
+    tb_team_run(team, pack_worker, &j);
+}

@@ -1,0 +1,165 @@
+/* Tables of the roofline probes (bench stream, bench peak): text, Markdown and CSV renderings of
+ * the same rows. JSON output is the record itself. */
+#include "output.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NCOL 11
+
+static double num(const json_t *o, const char *a, const char *b)
+{
+    const json_t *x = json_object_get(o, a);
+    if (b)
+        x = json_object_get(x, b);
+    return json_is_number(x) ? json_number_value(x) : NAN;
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static void fmt_time(double ns, char *buf, size_t cap)
+{
+    if (isnan(ns))
+        snprintf(buf, cap, "-");
+    else if (ns < 1e3)
+        snprintf(buf, cap, "%.3g ns", ns);
+    else if (ns < 1e6)
+        snprintf(buf, cap, "%.3g us", ns / 1e3);
+    else if (ns < 1e9)
+        snprintf(buf, cap, "%.3g ms", ns / 1e6);
+    else
+        snprintf(buf, cap, "%.3g s", ns / 1e9);
+}
+
+static int is_stream(const json_t *c) { return strcmp(str(c, "op"), "stream") == 0; }
+
+typedef struct {
+    char what[24], thr[16], check[24], median[24], ci[48], cv[16], n[16], rate[24], unit[8];
+} row_text;
+
+static void make_row(const json_t *c, row_text *r)
+{
+    snprintf(r->what, sizeof r->what, "%s", is_stream(c) ? str(c, "variant") : str(c, "isa"));
+    snprintf(r->thr, sizeof r->thr, "%lld", json_integer_value(json_object_get(c, "threads")));
+    int ok = json_is_true(json_object_get(json_object_get(c, "check"), "passed"));
+    snprintf(r->check, sizeof r->check, "%s %.1e", ok ? "ok" : "FAIL", num(c, "check", "max_rel_err"));
+    snprintf(r->unit, sizeof r->unit, "%s", is_stream(c) ? "GB/s" : "GFLOP/s");
+    const json_t *st = json_object_get(c, "stats");
+    if (!json_is_object(st)) {
+        snprintf(r->median, sizeof r->median, "%s", ok ? "(no sample)" : "(not timed)");
+        r->ci[0] = r->cv[0] = r->n[0] = r->rate[0] = r->unit[0] = '\0';
+        return;
+    }
+    char lo[16], hi[16];
+    fmt_time(num(st, "median", NULL), r->median, sizeof r->median);
+    fmt_time(num(st, "ci95_low", NULL), lo, sizeof lo);
+    fmt_time(num(st, "ci95_high", NULL), hi, sizeof hi);
+    snprintf(r->ci, sizeof r->ci, "[%s, %s]", lo, hi);
+    double cv = num(st, "cv", NULL);
+    snprintf(r->cv, sizeof r->cv, "%.1f%%%s", cv * 100, cv > 0.05 ? " !" : "");
+    snprintf(r->n, sizeof r->n, "%lld", json_integer_value(json_object_get(st, "n")));
+    snprintf(r->rate, sizeof r->rate, "%.1f", num(c, "rate", is_stream(c) ? "gbps" : "gflops"));
+}
+
+/* An integer field, or an empty cell where the case has none (peak has no array sizes). */
+static void csv_int(const json_t *o, const char *key)
+{
+    const json_t *x = json_object_get(o, key);
+    if (json_is_integer(x))
+        printf("%lld", json_integer_value(x));
+    printf(",");
+}
+
+static void print_csv(const json_t *cases)
+{
+    size_t i;
+    json_t *c;
+    printf("op,variant,isa,dtype,threads,elements,bytes_per_array,flops_per_call,check_passed,max_rel_err,samples,"
+           "median_ns,ci95_low_ns,ci95_high_ns,cv,p90_ns,p99_ns,gflops,gbps\n");
+    json_array_foreach(cases, i, c) {
+        const json_t *sh = json_object_get(c, "shape"), *st = json_object_get(c, "stats");
+        printf("%s,%s,%s,%s,%lld,", str(c, "op"), str(c, "variant"), str(c, "isa"), str(c, "dtype"),
+               json_integer_value(json_object_get(c, "threads")));
+        csv_int(sh, "elements");
+        csv_int(sh, "bytes_per_array");
+        csv_int(sh, "flops_per_call");
+        printf("%s,%.3e,%lld,%.1f,%.1f,%.1f,%.4f,%.1f,%.1f,%.3f,%.3f\n",
+               json_is_true(json_object_get(json_object_get(c, "check"), "passed")) ? "true" : "false",
+               num(c, "check", "max_rel_err"), json_integer_value(json_object_get(st, "n")), num(st, "median", NULL),
+               num(st, "ci95_low", NULL), num(st, "ci95_high", NULL), num(st, "cv", NULL), num(st, "p90", NULL),
+               num(st, "p99", NULL), num(c, "rate", "gflops"), num(c, "rate", "gbps"));
+    }
+}
+
+void tb_output_probe_cases(const json_t *cases, tb_format fmt)
+{
+    if (fmt == TB_FMT_CSV) {
+        print_csv(cases);
+        return;
+    }
+    size_t nrows = json_array_size(cases);
+    if (nrows > 64)
+        nrows = 64;
+    const json_t *first = json_array_get(cases, 0);
+    int stream = first && is_stream(first);
+    const char *head[NCOL] = {"op", stream ? "variant" : "isa", stream ? "isa" : "", "thr", "check", "median",
+                              "95% CI (median)", "cv", "n", "rate", "unit"};
+    row_text rows[64];
+    const char *cells[64][NCOL];
+    int w[NCOL], noisy = 0;
+    for (int k = 0; k < NCOL; k++)
+        w[k] = (int)strlen(head[k]);
+    for (size_t i = 0; i < nrows; i++) {
+        const json_t *c = json_array_get(cases, i);
+        make_row(c, &rows[i]);
+        const char *row[NCOL] = {str(c, "op"), rows[i].what, stream ? str(c, "isa") : "", rows[i].thr,
+                                 rows[i].check, rows[i].median, rows[i].ci, rows[i].cv, rows[i].n, rows[i].rate,
+                                 rows[i].unit};
+        memcpy(cells[i], row, sizeof row);
+        for (int k = 0; k < NCOL; k++)
+            if ((int)strlen(row[k]) > w[k])
+                w[k] = (int)strlen(row[k]);
+        noisy |= strchr(rows[i].cv, '!') != NULL;
+    }
+    const int md = fmt == TB_FMT_MD;
+    const char *sep = md ? " | " : "  ";
+    /* Peak has no separate isa column: it is the case itself. */
+    int skip = stream ? -1 : 2;
+    printf(md ? "| " : "");
+    for (int k = 0; k < NCOL; k++)
+        if (k != skip)
+            printf("%-*s%s", md || k == NCOL - 1 ? 0 : w[k], head[k], k < NCOL - 1 ? sep : (md ? " |\n" : "\n"));
+    if (md) {
+        printf("|");
+        for (int k = 0; k < NCOL; k++)
+            if (k != skip)
+                printf("%s|", k == 9 ? "---:" : "---");
+        printf("\n");
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        printf(md ? "| " : "");
+        for (int k = 0; k < NCOL; k++) {
+            if (k == skip)
+                continue;
+            int right = !md && (k == 8 || k == 9);
+            printf(right ? "%*s%s" : "%-*s%s", md || k == NCOL - 1 ? 0 : w[k], cells[i][k],
+                   k < NCOL - 1 ? sep : (md ? " |\n" : "\n"));
+        }
+    }
+    if (fmt == TB_FMT_TEXT) {
+        printf("median of n samples per call; 95%% CI of the median from order statistics; ");
+        if (stream)
+            printf("GB/s = 1e9 B/s with STREAM's byte counts (copy, scale 16 B, add, triad 24 B, read 8 B per "
+                   "element); check: max relative error vs a scalar replay\n");
+        else
+            printf("GFLOP/s = lanes x 2 x chains x iterations x threads / median; check: exact vs a scalar "
+                   "replay\n");
+        if (noisy)
+            printf("! cv above 5%%: this machine was noisy during the run, compare medians with care\n");
+    }
+}

@@ -1,0 +1,73 @@
+/* The portable kernel library: one signature per op, one dispatch table, filled with the generic
+ * C tier first and upgraded tier by tier at run time (AVX2+FMA+F16C, AVX-512, NEON) from what the
+ * CPU reports. Kernels are leaf functions: no threads, no allocation, no CPU checks of their own;
+ * a threaded caller hands each one a slice [n0, n1) of output features (weight rows).
+ *
+ * Layout everywhere: C[M×N] = A[M×K] · W[N×K]ᵀ, all row-major (see gemm.h and dtype.h). */
+#ifndef TOKBENCH_KERNELS_H
+#define TOKBENCH_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tokbench/dtype.h>
+
+typedef enum tb_isa { TB_ISA_GENERIC = 0, TB_ISA_AVX2, TB_ISA_AVX512, TB_ISA_NEON, TB_ISA_COUNT } tb_isa;
+
+const char *tb_isa_name(tb_isa isa);
+int tb_isa_from_name(const char *name, tb_isa *out); /* 0, or -1 for an unknown name */
+
+/* The best tier this CPU and OS support (x86: CPUID and XGETBV via __builtin_cpu_supports). */
+tb_isa tb_isa_detect(void);
+/* 1 when this binary contains the tier and this CPU can run it. */
+int tb_isa_available(tb_isa isa);
+
+/* Rows [n0, n1) of C for M rows of activations:
+ *   float weights (f32, bf16, f16): a is M×K f32;
+ *   quantized weights (q8_0, q4_0): a is M rows of K/32 tb_block_q8_0 (see quantize_q8_0).
+ * c has row stride N. M = 1 is the GEMV; M up to TB_SKINNY_MAX is "skinny": every weight row is
+ * read from memory once for all M rows. */
+typedef void (*tb_matmul_rows_fn)(const void *w, const void *a, float *c, int64_t m, int64_t n, int64_t k, int64_t n0,
+                                  int64_t n1);
+
+/* Quantizes one activation row of k floats (k a multiple of 32) to q8_0 blocks. */
+typedef void (*tb_quantize_row_fn)(const float *x, void *y, int64_t k);
+
+/* f32 GEMM on pre-packed weights (packed once, outside timing, as an inference engine does at
+ * load): computes C[m0:m1, n0:n1] with n0 a multiple of the tier's nr. scratch holds the packed
+ * A block of one thread (gemm_f32_scratch_floats floats, 64-byte aligned). */
+typedef void (*tb_gemm_f32_packed_fn)(const float *a, const float *w_packed, float *c, int64_t m, int64_t n,
+                                      int64_t k, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float *scratch);
+/* Packs W[N×K] into the tier's panels (see kernels/common/gemm_driver.h for the layout). */
+typedef void (*tb_pack_f32_fn)(const float *w, float *w_packed, int64_t n, int64_t k, int64_t n0, int64_t n1);
+
+#define TB_SKINNY_MAX 32
+
+typedef struct tb_kernel_info {
+    const char *name; /* e.g. "tb_matmul_q8_0_avx2" */
+    tb_isa isa;
+} tb_kernel_info;
+
+typedef struct tb_kernels {
+    tb_isa isa; /* the tier the table was built for (the highest one asked for and available) */
+
+    tb_matmul_rows_fn gemv[TB_DT_COUNT];   /* M = 1 */
+    tb_matmul_rows_fn skinny[TB_DT_COUNT]; /* 1 <= M <= TB_SKINNY_MAX (also correct for M = 1) */
+    tb_quantize_row_fn quantize_q8_0;
+
+    tb_gemm_f32_packed_fn gemm_f32;
+    tb_pack_f32_fn pack_f32;
+    int gemm_nr;                /* output features per packed panel */
+    size_t gemm_scratch_floats; /* per thread */
+
+    tb_kernel_info gemv_info[TB_DT_COUNT], skinny_info[TB_DT_COUNT], quantize_info, gemm_info;
+} tb_kernels;
+
+/* Fills k with the best kernels of the tiers up to `max` (TB_ISA_COUNT: no limit) that this
+ * binary has and this CPU runs. Returns the tier reached. */
+tb_isa tb_kernels_init(tb_kernels *k, tb_isa max);
+
+/* Bytes of W[N×K] packed for this table's gemm_f32 (panels zero-padded to gemm_nr). */
+size_t tb_packed_f32_bytes(const tb_kernels *k, int64_t n, int64_t kdim);
+
+#endif

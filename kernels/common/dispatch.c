@@ -1,0 +1,113 @@
+/* The dispatch table: filled with the generic tier, then upgraded tier by tier, each step only
+ * if this binary has the tier and the CPU (and OS) can run it. */
+#include <tokbench/kernels.h>
+
+#include <string.h>
+
+#include "tiers.h"
+
+static const char *const isa_names[TB_ISA_COUNT] = {"generic", "avx2", "avx512", "neon"};
+
+const char *tb_isa_name(tb_isa isa) { return (unsigned)isa < TB_ISA_COUNT ? isa_names[isa] : "?"; }
+
+int tb_isa_from_name(const char *name, tb_isa *out)
+{
+    for (int i = 0; i < TB_ISA_COUNT; i++)
+        if (strcmp(name, isa_names[i]) == 0) {
+            *out = (tb_isa)i;
+            return 0;
+        }
+    return -1;
+}
+
+int tb_isa_available(tb_isa isa)
+{
+    switch (isa) {
+    case TB_ISA_GENERIC:
+        return 1;
+#if defined(__x86_64__) || defined(__i386__)
+    case TB_ISA_AVX2:
+        /* __builtin_cpu_supports checks XGETBV too: the OS must save the ymm state. */
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+#endif
+    default:
+        return 0; /* not built into this binary yet */
+    }
+}
+
+tb_isa tb_isa_detect(void)
+{
+    tb_isa best = TB_ISA_GENERIC;
+    for (int i = 0; i < TB_ISA_COUNT; i++)
+        if (tb_isa_available((tb_isa)i))
+            best = (tb_isa)i;
+    return best;
+}
+
+#define SET(slot, info, fn, tier) \
+    do {                          \
+        k->slot = fn;             \
+        k->info.name = #fn;       \
+        k->info.isa = tier;       \
+    } while (0)
+
+static void fill_generic(tb_kernels *k)
+{
+    SET(gemv[TB_DT_F32], gemv_info[TB_DT_F32], tb_matmul_f32_generic, TB_ISA_GENERIC);
+    SET(gemv[TB_DT_BF16], gemv_info[TB_DT_BF16], tb_matmul_bf16_generic, TB_ISA_GENERIC);
+    SET(gemv[TB_DT_F16], gemv_info[TB_DT_F16], tb_matmul_f16_generic, TB_ISA_GENERIC);
+    SET(skinny[TB_DT_F32], skinny_info[TB_DT_F32], tb_matmul_f32_generic, TB_ISA_GENERIC);
+    SET(skinny[TB_DT_BF16], skinny_info[TB_DT_BF16], tb_matmul_bf16_generic, TB_ISA_GENERIC);
+    SET(skinny[TB_DT_F16], skinny_info[TB_DT_F16], tb_matmul_f16_generic, TB_ISA_GENERIC);
+    SET(gemv[TB_DT_Q8_0], gemv_info[TB_DT_Q8_0], tb_matmul_q8_0_generic, TB_ISA_GENERIC);
+    SET(gemv[TB_DT_Q4_0], gemv_info[TB_DT_Q4_0], tb_matmul_q4_0_generic, TB_ISA_GENERIC);
+    SET(skinny[TB_DT_Q8_0], skinny_info[TB_DT_Q8_0], tb_matmul_q8_0_generic, TB_ISA_GENERIC);
+    SET(skinny[TB_DT_Q4_0], skinny_info[TB_DT_Q4_0], tb_matmul_q4_0_generic, TB_ISA_GENERIC);
+    SET(quantize_q8_0, quantize_info, tb_quantize_row_q8_0_generic, TB_ISA_GENERIC);
+    SET(gemm_f32, gemm_info, tb_gemm_f32_generic, TB_ISA_GENERIC);
+    k->pack_f32 = tb_pack_f32_generic;
+    k->gemm_nr = TB_GEMM_NR_GENERIC;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+static void fill_avx2(tb_kernels *k)
+{
+    SET(gemv[TB_DT_F32], gemv_info[TB_DT_F32], tb_matmul_f32_avx2, TB_ISA_AVX2);
+    SET(gemv[TB_DT_BF16], gemv_info[TB_DT_BF16], tb_matmul_bf16_avx2, TB_ISA_AVX2);
+    SET(gemv[TB_DT_F16], gemv_info[TB_DT_F16], tb_matmul_f16_avx2, TB_ISA_AVX2);
+    SET(skinny[TB_DT_F32], skinny_info[TB_DT_F32], tb_matmul_f32_avx2, TB_ISA_AVX2);
+    SET(skinny[TB_DT_BF16], skinny_info[TB_DT_BF16], tb_matmul_bf16_avx2, TB_ISA_AVX2);
+    SET(skinny[TB_DT_F16], skinny_info[TB_DT_F16], tb_matmul_f16_avx2, TB_ISA_AVX2);
+    SET(gemv[TB_DT_Q8_0], gemv_info[TB_DT_Q8_0], tb_matmul_q8_0_avx2, TB_ISA_AVX2);
+    SET(gemv[TB_DT_Q4_0], gemv_info[TB_DT_Q4_0], tb_matmul_q4_0_avx2, TB_ISA_AVX2);
+    SET(skinny[TB_DT_Q8_0], skinny_info[TB_DT_Q8_0], tb_matmul_q8_0_avx2, TB_ISA_AVX2);
+    SET(skinny[TB_DT_Q4_0], skinny_info[TB_DT_Q4_0], tb_matmul_q4_0_avx2, TB_ISA_AVX2);
+    SET(quantize_q8_0, quantize_info, tb_quantize_row_q8_0_avx2, TB_ISA_AVX2);
+    SET(gemm_f32, gemm_info, tb_gemm_f32_avx2, TB_ISA_AVX2);
+    k->pack_f32 = tb_pack_f32_avx2;
+    k->gemm_nr = TB_GEMM_NR_AVX2;
+}
+#endif
+
+tb_isa tb_kernels_init(tb_kernels *k, tb_isa max)
+{
+    memset(k, 0, sizeof *k);
+    fill_generic(k);
+    k->isa = TB_ISA_GENERIC;
+    /* Upgrades in ascending order; a later tier (AVX-512, NEON) adds its step here. */
+#if defined(__x86_64__) || defined(__i386__)
+    if (max >= TB_ISA_AVX2 && tb_isa_available(TB_ISA_AVX2)) {
+        fill_avx2(k);
+        k->isa = TB_ISA_AVX2;
+    }
+#endif
+    k->gemm_scratch_floats = TB_GEMM_SCRATCH_FLOATS;
+    return k->isa;
+}
+
+size_t tb_packed_f32_bytes(const tb_kernels *k, int64_t n, int64_t kdim)
+{
+    int64_t panels = (n + k->gemm_nr - 1) / k->gemm_nr;
+    return (size_t)panels * (size_t)k->gemm_nr * (size_t)kdim * sizeof(float);
+}

@@ -1,0 +1,82 @@
+/* The f32 GEMM driver around a register-blocked micro-kernel (the five loops of BLIS/GotoBLAS),
+ * included by each tier's file after it defines:
+ *   TB_NR                  output features per micro-panel (a multiple of the vector width)
+ *   TB_UKERNEL(kc, ap, bp, c, ldc, accumulate)
+ *                          C[TB_GEMM_MR × TB_NR] (=|+=) Ap[kc × MR]ᵀ · Bp[kc × NR]
+ *   TB_GEMM_NAME, TB_PACK_NAME  the function names to define
+ *
+ * Packed weights: W[N×K] becomes ceil(N/NR) panels; panel p holds, for k = 0..K-1, the NR
+ * weights W[p·NR + j][k] (j = 0..NR-1) contiguously, zero beyond N. A panel covers the whole K,
+ * so a KC-slice of it is contiguous too and the layout does not depend on KC.
+ * Packed A (per thread, per MC×KC block): strips of MR rows, k-major, zero beyond M. */
+#include <string.h>
+
+#include "tiers.h"
+
+void TB_PACK_NAME(const float *w, float *wp, int64_t n, int64_t k, int64_t n0, int64_t n1)
+{
+    for (int64_t p = n0 / TB_NR; p * TB_NR < n1; p++) {
+        float *dst = wp + p * k * TB_NR;
+        for (int64_t kk = 0; kk < k; kk++)
+            for (int j = 0; j < TB_NR; j++) {
+                int64_t row = p * TB_NR + j;
+                dst[kk * TB_NR + j] = row < n ? w[row * k + kk] : 0.0f;
+            }
+    }
+}
+
+static void pack_a_block(const float *a, float *ap, int64_t lda, int64_t rows, int64_t kc)
+{
+    for (int64_t r0 = 0; r0 < rows; r0 += TB_GEMM_MR) {
+        int64_t mr = rows - r0 < TB_GEMM_MR ? rows - r0 : TB_GEMM_MR;
+        float *dst = ap + r0 * kc;
+        for (int64_t kk = 0; kk < kc; kk++) {
+            int64_t r = 0;
+            for (; r < mr; r++)
+                dst[kk * TB_GEMM_MR + r] = a[(r0 + r) * lda + kk];
+            for (; r < TB_GEMM_MR; r++)
+                dst[kk * TB_GEMM_MR + r] = 0.0f;
+        }
+    }
+}
+
+void TB_GEMM_NAME(const float *a, const float *wp, float *c, int64_t m, int64_t n, int64_t k, int64_t m0, int64_t m1,
+                  int64_t n0, int64_t n1, float *scratch)
+{
+    (void)m;
+    for (int64_t pc = 0; pc < k; pc += TB_GEMM_KC) {
+        int64_t kc = k - pc < TB_GEMM_KC ? k - pc : TB_GEMM_KC;
+        int accumulate = pc > 0;
+        for (int64_t ic = m0; ic < m1; ic += TB_GEMM_MC) {
+            int64_t mc = m1 - ic < TB_GEMM_MC ? m1 - ic : TB_GEMM_MC;
+            pack_a_block(a + ic * k + pc, scratch, k, mc, kc);
+            for (int64_t jr = n0; jr < n1; jr += TB_NR) {
+                int64_t nr = n1 - jr < TB_NR ? n1 - jr : TB_NR;
+                const float *bp = wp + (jr / TB_NR) * k * TB_NR + pc * TB_NR;
+                /* The next weight micro-panel comes from L3 or DRAM: fetch it into L2 a slice at a
+                 * time while this one is in use, so no micro-kernel starts on a cold panel. */
+                const char *next = (const char *)(bp + k * TB_NR);
+                int64_t lines = jr + TB_NR < n1 ? kc * TB_NR * (int64_t)sizeof(float) / 64 : 0;
+                int64_t strips = (mc + TB_GEMM_MR - 1) / TB_GEMM_MR, per_strip = (lines + strips - 1) / strips;
+                for (int64_t ir = 0, line = 0; ir < mc; ir += TB_GEMM_MR) {
+                    int64_t mr = mc - ir < TB_GEMM_MR ? mc - ir : TB_GEMM_MR;
+                    for (int64_t l = 0; l < per_strip && line < lines; l++, line++)
+                        __builtin_prefetch(next + line * 64, 0, 2);
+                    float *cp = c + (ic + ir) * n + jr;
+                    if (mr == TB_GEMM_MR && nr == TB_NR) {
+                        TB_UKERNEL(kc, scratch + ir * kc, bp, cp, n, accumulate);
+                        continue;
+                    }
+                    /* Edge tile: compute the full tile into a buffer, copy back the part that exists. */
+                    float tile[TB_GEMM_MR * TB_NR] __attribute__((aligned(64))) = {0};
+                    if (accumulate)
+                        for (int64_t r = 0; r < mr; r++)
+                            memcpy(tile + r * TB_NR, cp + r * n, (size_t)nr * sizeof(float));
+                    TB_UKERNEL(kc, scratch + ir * kc, bp, tile, TB_NR, accumulate);
+                    for (int64_t r = 0; r < mr; r++)
+                        memcpy(cp + r * n, tile + r * TB_NR, (size_t)nr * sizeof(float));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+/* GEMV and skinny GEMM for float weights (f32, bf16, f16), included once per (tier, dtype) after
+ * the tier defines its vector operations:
+ *   TB_V, TB_VL                 vector type and its float lanes
+ *   TB_VZERO(), TB_VLOAD(p)     zero; VL floats from p (unaligned)
+ *   TB_VFMA(acc, x, y)          acc + x·y
+ *   TB_VHSUM(v)                 sum of the lanes
+ * and the weight type:
+ *   TB_WT, TB_VLOADW(p), TB_WSCALAR(x)   element type; VL weights from p as floats; one as float
+ *   TB_MATMUL_NAME              the function to define (tiers.h)
+ *   TB_SK_MR, TB_SK_NR          activation rows × weight rows per register block (≤ 4 × 4)
+ *   TB_GEMV_NR                  weight rows per block when M = 1 (≤ 4)
+ * Each weight row block is loaded once from memory and then meets every activation row while it
+ * sits in L1/L2: that is what makes M = 2..32 cost little more than M = 1 in bandwidth. */
+#define TB_CAT2(a, b) a##b
+#define TB_CAT(a, b) TB_CAT2(a, b)
+#define TB_BLOCK TB_CAT(block_, TB_MATMUL_NAME)
+
+static inline __attribute__((always_inline)) void TB_BLOCK(const TB_WT *w, int64_t k, const float *a, float *c,
+                                                           int64_t ldc, const int mr, const int nr)
+{
+    TB_V acc[4][4];
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nr; j++)
+            acc[i][j] = TB_VZERO();
+    int64_t kk = 0;
+    for (; kk + TB_VL <= k; kk += TB_VL) {
+        TB_V wv[4];
+        for (int j = 0; j < nr; j++)
+            wv[j] = TB_VLOADW(w + j * k + kk);
+        for (int i = 0; i < mr; i++) {
+            TB_V av = TB_VLOAD(a + i * k + kk);
+            for (int j = 0; j < nr; j++)
+                acc[i][j] = TB_VFMA(acc[i][j], av, wv[j]);
+        }
+    }
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nr; j++) {
+            float s = TB_VHSUM(acc[i][j]);
+            for (int64_t t = kk; t < k; t++)
+                s += a[i * k + t] * TB_WSCALAR(w[j * k + t]);
+            c[i * ldc + j] = s;
+        }
+}
+
+TB_DECL_MATMUL(TB_MATMUL_NAME)
+{
+    const TB_WT *W = w;
+    const float *A = a;
+    if (m == 1) {
+        int64_t j = n0;
+        for (; j + TB_GEMV_NR <= n1; j += TB_GEMV_NR)
+            TB_BLOCK(W + j * k, k, A, c + j, n, 1, TB_GEMV_NR);
+        for (; j < n1; j++)
+            TB_BLOCK(W + j * k, k, A, c + j, n, 1, 1);
+        return;
+    }
+    for (int64_t j = n0; j < n1; j += TB_SK_NR) {
+        int nr = n1 - j < TB_SK_NR ? (int)(n1 - j) : TB_SK_NR;
+        for (int64_t i = 0; i < m; i += TB_SK_MR) {
+            int mr = m - i < TB_SK_MR ? (int)(m - i) : TB_SK_MR;
+            const TB_WT *wj = W + j * k;
+            const float *ai = A + i * k;
+            float *cij = c + i * n + j;
+            /* constant (mr, nr) per call so each block is fully unrolled into registers */
+#define TB_CASE(MR_, NR_)                            \
+    case (MR_) * 8 + (NR_):                          \
+        TB_BLOCK(wj, k, ai, cij, n, (MR_), (NR_)); \
+        break;
+            switch (mr * 8 + nr) {
+                TB_CASE(1, 1) TB_CASE(1, 2) TB_CASE(1, 3) TB_CASE(1, 4)
+                TB_CASE(2, 1) TB_CASE(2, 2) TB_CASE(2, 3) TB_CASE(2, 4)
+                TB_CASE(3, 1) TB_CASE(3, 2) TB_CASE(3, 3) TB_CASE(3, 4)
+                TB_CASE(4, 1) TB_CASE(4, 2) TB_CASE(4, 3) TB_CASE(4, 4)
+            default:
+                break;
+            }
+#undef TB_CASE
+        }
+    }
+}
+
+#undef TB_BLOCK
+#undef TB_MATMUL_NAME
+#undef TB_WT
+#undef TB_VLOADW
+#undef TB_WSCALAR

@@ -1,0 +1,49 @@
+/* Every tier's kernels, declared once. A tier's functions live in files compiled with that
+ * tier's flags only (kernels/meson.build); nothing here may be called unless tb_isa_available()
+ * said the CPU runs the tier. Naming: tb_<op>_<dtype>_<tier>. */
+#ifndef TB_KERNEL_TIERS_H
+#define TB_KERNEL_TIERS_H
+
+#include <tokbench/kernels.h>
+
+/* f32 GEMM cache blocking, shared by every tier (MR = 6 rows everywhere, so MC = 24·MR):
+ * an MC×KC block of packed A is 144 KiB and stays in a 512 KiB L2; a KC×NR weight micro-panel
+ * (16 KiB at NR = 16) stays in L1 while it meets every MR-row strip of the A block. */
+#define TB_GEMM_MR 6
+#define TB_GEMM_MC 144
+#define TB_GEMM_KC 256
+#define TB_GEMM_SCRATCH_FLOATS (TB_GEMM_MC * TB_GEMM_KC + 64)
+
+#define TB_DECL_MATMUL(name) \
+    void name(const void *w, const void *a, float *c, int64_t m, int64_t n, int64_t k, int64_t n0, int64_t n1)
+#define TB_DECL_QUANTIZE(name) void name(const float *x, void *y, int64_t k)
+#define TB_DECL_GEMM_F32(name)                                                                                  \
+    void name(const float *a, const float *w_packed, float *c, int64_t m, int64_t n, int64_t k, int64_t m0, \
+              int64_t m1, int64_t n0, int64_t n1, float *scratch)
+#define TB_DECL_PACK_F32(name) void name(const float *w, float *w_packed, int64_t n, int64_t k, int64_t n0, int64_t n1)
+
+/* generic C with vector extensions: every build, every CPU */
+TB_DECL_MATMUL(tb_matmul_f32_generic);
+TB_DECL_MATMUL(tb_matmul_bf16_generic);
+TB_DECL_MATMUL(tb_matmul_f16_generic);
+TB_DECL_MATMUL(tb_matmul_q8_0_generic);
+TB_DECL_MATMUL(tb_matmul_q4_0_generic);
+TB_DECL_QUANTIZE(tb_quantize_row_q8_0_generic);
+TB_DECL_GEMM_F32(tb_gemm_f32_generic);
+TB_DECL_PACK_F32(tb_pack_f32_generic);
+#define TB_GEMM_NR_GENERIC 8
+
+#if defined(__x86_64__) || defined(__i386__)
+/* AVX2 + FMA + F16C */
+TB_DECL_MATMUL(tb_matmul_f32_avx2);
+TB_DECL_MATMUL(tb_matmul_bf16_avx2);
+TB_DECL_MATMUL(tb_matmul_f16_avx2);
+TB_DECL_MATMUL(tb_matmul_q8_0_avx2);
+TB_DECL_MATMUL(tb_matmul_q4_0_avx2);
+TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx2);
+TB_DECL_GEMM_F32(tb_gemm_f32_avx2);
+TB_DECL_PACK_F32(tb_pack_f32_avx2);
+#define TB_GEMM_NR_AVX2 16
+#endif
+
+#endif

@@ -1,0 +1,49 @@
+/* f32 GEMM, generic tier: the same driver with a 6×8 micro-kernel in GCC/Clang vector
+ * extensions of 16 bytes, the native width of baseline x86-64 (SSE2) and of aarch64 (NEON):
+ * 12 accumulators + 2 weight vectors + 1 broadcast fit the 16 registers both have. Without FMA
+ * a multiply-add is two instructions, so this tier tops out at half the AVX2 tier's peak. */
+#include <string.h>
+
+#include "../common/tiers.h"
+
+typedef float v4f __attribute__((vector_size(16)));
+
+static inline v4f load4(const float *p)
+{
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void store4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
+
+static inline __attribute__((always_inline)) void ukernel_6x8(int64_t kc, const float *ap, const float *bp, float *c,
+                                                              int64_t ldc, int accumulate)
+{
+    v4f acc[6][2] = {{{0}}};
+    for (int64_t kk = 0; kk < kc; kk++) {
+        v4f b0 = load4(bp), b1 = load4(bp + 4);
+        for (int r = 0; r < 6; r++) {
+            v4f a = {ap[r], ap[r], ap[r], ap[r]};
+            acc[r][0] += a * b0;
+            acc[r][1] += a * b1;
+        }
+        ap += 6;
+        bp += 8;
+    }
+    for (int r = 0; r < 6; r++) {
+        float *row = c + r * ldc;
+        if (accumulate) {
+            acc[r][0] += load4(row);
+            acc[r][1] += load4(row + 4);
+        }
+        store4(row, acc[r][0]);
+        store4(row + 4, acc[r][1]);
+    }
+}
+
+#define TB_NR TB_GEMM_NR_GENERIC
+#define TB_UKERNEL ukernel_6x8
+#define TB_GEMM_NAME tb_gemm_f32_generic
+#define TB_PACK_NAME tb_pack_f32_generic
+#include "../common/gemm_f32_tmpl.h"

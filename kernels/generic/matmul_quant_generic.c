@@ -1,0 +1,226 @@
+/* q8_0 and q4_0 GEMV / skinny GEMM and the q8_0 activation quantizer, generic tier: 16-byte
+ * GCC/Clang vector extensions, no ISA flags (SSE2 on x86-64, NEON on aarch64).
+ *
+ * Integer dot without a widening multiply-add instruction: bytes are sign-extended to int16 in
+ * place (even bytes by shl 8 / sar 8, odd bytes by sar 8), multiplied as int16 (exact: |q8·q8| ≤
+ * 16129), even and odd products added in int16 (≤ 32258; q4_0 adds four, ≤ 4·15·127), and the
+ * int16 pairs folded to int32 the same way. q4_0 nibbles are used as 0..15 and the −8 applied
+ * once per activation block as 8·Σa. Per block the int32 sums of four weight rows are folded
+ * into one vector, converted to float and multiplied by [d_w0..d_w3]·d_a into the accumulator. */
+#include <string.h>
+
+#include "../common/tiers.h"
+
+typedef int16_t v8i16 __attribute__((vector_size(16)));
+typedef uint16_t v8u16 __attribute__((vector_size(16)));
+typedef int32_t v4i32 __attribute__((vector_size(16)));
+typedef uint32_t v4u32 __attribute__((vector_size(16)));
+typedef float v4f __attribute__((vector_size(16)));
+
+static inline v8i16 load_i16x8(const void *p)
+{
+    v8i16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline v4f load_f32x4(const float *p)
+{
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* f16 scale to float: exact for normals, subnormals and zero; infinities and NaNs (never
+ * produced by a quantizer) take the slow exact path. */
+static inline float f16_to_f32(uint16_t h)
+{
+    if ((h & 0x7c00u) == 0x7c00u)
+        return tb_f16_to_f32(h);
+    uint32_t mag = (uint32_t)(h & 0x7fffu) << 13;
+    float f = tb_f32_from_bits(mag) * 0x1p112f;
+    return (h & 0x8000u) ? -f : f;
+}
+
+/* int16 pairs of each 32-bit lane summed to int32 */
+static inline v4i32 fold_pairs(v8i16 s)
+{
+    v4i32 x = (v4i32)s;
+    return ((v4i32)((v4u32)x << 16) >> 16) + (x >> 16);
+}
+
+/* 32 signed bytes split into int16 vectors: e[h] = even bytes, o[h] = odd bytes of half h. */
+typedef struct {
+    v8i16 e[2], o[2];
+} q16;
+
+static inline q16 widen_q8(const int8_t *qs)
+{
+    q16 r;
+    for (int h = 0; h < 2; h++) {
+        v8i16 x = load_i16x8(qs + 16 * h);
+        r.e[h] = (v8i16)((v8u16)x << 8) >> 8;
+        r.o[h] = x >> 8;
+    }
+    return r;
+}
+
+static inline v4i32 dot_q8(const q16 *w, const q16 *a)
+{
+    v8i16 s0 = w->e[0] * a->e[0] + w->o[0] * a->o[0];
+    v8i16 s1 = w->e[1] * a->e[1] + w->o[1] * a->o[1];
+    return fold_pairs(s0) + fold_pairs(s1);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* activation quantizer */
+
+TB_DECL_QUANTIZE(tb_quantize_row_q8_0_generic)
+{
+    tb_block_q8_0 *yb = y;
+    const v4u32 absmask = {0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu};
+    for (int64_t b = 0; b < k / TB_QK; b++) {
+        const float *xb = x + b * TB_QK;
+        v4f v[8];
+        v4f mx = {0, 0, 0, 0};
+        for (int j = 0; j < 8; j++) {
+            v[j] = load_f32x4(xb + 4 * j);
+            v4f ax = (v4f)((v4u32)v[j] & absmask);
+            v4i32 gt = (v4i32)(ax > mx); /* false for NaN: skipped, as fmaxf does */
+            mx = (v4f)(((v4i32)ax & gt) | ((v4i32)mx & ~gt));
+        }
+        float amax = mx[0] > mx[1] ? mx[0] : mx[1];
+        amax = mx[2] > amax ? mx[2] : amax;
+        amax = mx[3] > amax ? mx[3] : amax;
+        /* the same scalar expressions as the reference, so d and 1/d are bit-identical */
+        float d = amax / 127.0f, id = d ? 1.0f / d : 0.0f;
+        yb[b].d = tb_f32_to_f16(d);
+        const v4f idv = {id, id, id, id};
+        for (int j = 0; j < 8; j++) {
+            /* roundf (half away from zero) with no addition to the product, so that FMA
+             * contraction cannot change it: |t| ≥ trunc|t| + 0.5 rounds up */
+            v4f t = v[j] * idv;
+            v4f a = (v4f)((v4u32)t & absmask);
+            v4i32 r = __builtin_convertvector(a, v4i32);
+            r -= (v4i32)(a >= __builtin_convertvector(r, v4f) + 0.5f);
+            v4i32 neg = (v4i32)t >> 31;
+            r = (r ^ neg) - neg;
+            for (int e = 0; e < 4; e++)
+                yb[b].qs[4 * j + e] = (int8_t)r[e];
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Four weight rows at a time: their int32 block sums are folded into the lanes of one vector
+ * [r0 r1 r2 r3], so one conversion, one multiply by [d_w0..d_w3]·d_a and one add serve all four.
+ * MR activation rows (a constant at every call site: always_inline) meet each weight block while
+ * it is in registers or L1. */
+
+#if defined(__clang__)
+#define SHUF4(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#else
+#define SHUF4(a, b, i, j, k, l) __builtin_shuffle(a, b, (v4i32){i, j, k, l})
+#endif
+
+static inline v4i32 fold4(v4i32 d0, v4i32 d1, v4i32 d2, v4i32 d3)
+{
+    v4i32 u01 = SHUF4(d0, d1, 0, 4, 1, 5) + SHUF4(d0, d1, 2, 6, 3, 7);
+    v4i32 u23 = SHUF4(d2, d3, 0, 4, 1, 5) + SHUF4(d2, d3, 2, 6, 3, 7);
+    return SHUF4(u01, u23, 0, 1, 4, 5) + SHUF4(u01, u23, 2, 3, 6, 7);
+}
+
+/* four f16 scales to float, exact (the float tier's bit rebuild, specials patched) */
+static inline v4f f16x4_to_f32(v4u32 h)
+{
+    v4u32 mag = (h & 0x7fffu) << 13;
+    v4f f = (v4f)mag * 0x1p112f;
+    v4u32 bits = (v4u32)f;
+    v4u32 special = (v4u32)((h & 0x7c00u) == 0x7c00u);
+    bits = (bits & ~special) | ((0x7f800000u | mag) & special);
+    return (v4f)(bits | (h & 0x8000u) << 16);
+}
+
+/* q4_0 nibbles as they are (0..15): the −8 is applied once per activation block as 8·Σa */
+static inline q16 widen_q4u(const uint8_t *qs)
+{
+    v8u16 x;
+    memcpy(&x, qs, sizeof x);
+    const v8u16 lo = {15, 15, 15, 15, 15, 15, 15, 15};
+    q16 r;
+    r.e[0] = (v8i16)(x & lo);
+    r.o[0] = (v8i16)((x >> 8) & lo);
+    r.e[1] = (v8i16)((x >> 4) & lo);
+    r.o[1] = (v8i16)(x >> 12);
+    return r;
+}
+
+/* |q·a| ≤ 15·127, four of them per int16 lane */
+static inline v4i32 dot_q4u(const q16 *w, const q16 *a)
+{
+    return fold_pairs(w->e[0] * a->e[0] + w->o[0] * a->o[0] + w->e[1] * a->e[1] + w->o[1] * a->o[1]);
+}
+
+static inline int32_t sum_q8(const q16 *a)
+{
+    v4i32 s = fold_pairs(a->e[0] + a->o[0] + a->e[1] + a->o[1]);
+    return s[0] + s[1] + s[2] + s[3];
+}
+
+#define DEFINE_BLOCK(BLOCK, WT, WIDEN, DOT, OFFSET8)                                                          \
+    static inline __attribute__((always_inline)) void BLOCK(const WT *const w[4], int64_t nb,                 \
+                                                            const tb_block_q8_0 *a, float *c, int64_t ldc,    \
+                                                            int nvalid, const int mr)                         \
+    {                                                                                                         \
+        v4f acc[MR_MAX];                                                                                      \
+        for (int i = 0; i < mr; i++)                                                                          \
+            acc[i] = (v4f){0, 0, 0, 0};                                                                       \
+        for (int64_t b = 0; b < nb; b++) {                                                                    \
+            q16 aq[MR_MAX];                                                                                   \
+            v4i32 d[MR_MAX][4];                                                                               \
+            for (int i = 0; i < mr; i++)                                                                      \
+                aq[i] = widen_q8(a[i * nb + b].qs);                                                           \
+            for (int r = 0; r < 4; r++) {                                                                     \
+                q16 wq = WIDEN(w[r][b].qs);                                                                   \
+                for (int i = 0; i < mr; i++)                                                                  \
+                    d[i][r] = DOT(&wq, &aq[i]);                                                               \
+            }                                                                                                 \
+            v4f dw = f16x4_to_f32((v4u32){w[0][b].d, w[1][b].d, w[2][b].d, w[3][b].d});                       \
+            for (int i = 0; i < mr; i++) {                                                                    \
+                v4i32 t = fold4(d[i][0], d[i][1], d[i][2], d[i][3]);                                          \
+                if (OFFSET8)                                                                                  \
+                    t -= 8 * sum_q8(&aq[i]);                                                                  \
+                float da = f16_to_f32(a[i * nb + b].d);                                                       \
+                acc[i] += __builtin_convertvector(t, v4f) * (dw * da);                                        \
+            }                                                                                                 \
+        }                                                                                                     \
+        for (int i = 0; i < mr; i++)                                                                          \
+            for (int r = 0; r < nvalid; r++)                                                                  \
+                c[i * ldc + r] = acc[i][r];                                                                   \
+    }
+
+#define MR_MAX 2
+DEFINE_BLOCK(block_q8_0, tb_block_q8_0, widen_q8, dot_q8, 0)
+DEFINE_BLOCK(block_q4_0, tb_block_q4_0, widen_q4u, dot_q4u, 1)
+
+#define DEFINE_MATMUL(NAME, WT, BLOCK)                                                                    \
+    TB_DECL_MATMUL(NAME)                                                                                  \
+    {                                                                                                     \
+        const int64_t nb = k / TB_QK;                                                                     \
+        const WT *W = w;                                                                                  \
+        const tb_block_q8_0 *A = a;                                                                       \
+        for (int64_t j = n0; j < n1; j += 4) {                                                            \
+            const int nvalid = n1 - j < 4 ? (int)(n1 - j) : 4;                                            \
+            const WT *rows[4]; /* past the slice: the last row again, its results dropped */              \
+            for (int r = 0; r < 4; r++)                                                                   \
+                rows[r] = W + (j + (r < nvalid ? r : nvalid - 1)) * nb;                                   \
+            int64_t i = 0;                                                                                \
+            for (; i + MR_MAX <= m; i += MR_MAX)                                                          \
+                BLOCK(rows, nb, A + i * nb, c + i * n + j, n, nvalid, MR_MAX);                            \
+            for (; i < m; i++)                                                                            \
+                BLOCK(rows, nb, A + i * nb, c + i * n + j, n, nvalid, 1);                                 \
+        }                                                                                                 \
+    }
+
+DEFINE_MATMUL(tb_matmul_q8_0_generic, tb_block_q8_0, block_q8_0)
+DEFINE_MATMUL(tb_matmul_q4_0_generic, tb_block_q4_0, block_q4_0)

@@ -1,0 +1,361 @@
+/* q8_0 and q4_0 GEMV / skinny GEMM, AVX2+FMA+F16C tier, and the q8_0 activation quantizer.
+ *
+ * Integer dot of a 32-element block with _mm256_maddubs_epi16 (unsigned × signed bytes):
+ *   q8_0: the weights take the activations' sign (vpsignb) and meet |a|, so a weight block needs
+ *         one sign op per activation row;
+ *   q4_0: the nibbles 0..15 are the unsigned side as they are; the −8 is applied as 8·Σa,
+ *         computed once per activation block, not per weight block.
+ * Several weight rows are done together and their int16/int32 partial sums are folded into the
+ * lanes of one vector, [r0 .. r7] in GEMV, [r0 r1 r2 r3 | r0 r1 r2 r3] (low and high half-block)
+ * in skinny GEMM, so the f16 scales of the rows are converted by one vcvtph2ps (packed in a GPR)
+ * and a block costs one cvtdq2ps, one mul and one FMA for all of them: the per-block scale
+ * multiply is off the per-row path. Everything before the float conversion is exact: int16 sums
+ * stay below 2·127·127 (q8_0) or 16·15·127 (q4_0).
+ *
+ * Per call, the activation scales (and q4_0's Σa) are converted once into a stack buffer for a
+ * slab of up to 32 activation rows and a chunk of K. Decode (M = 1) is bandwidth-bound, and the
+ * hardware prefetcher alone restarts too slowly on rows of a few KiB (q4_0 GEMV from DRAM ran
+ * at about half the read bandwidth): software prefetch runs PF_DIST bytes ahead in each row of
+ * the group, into the next group's rows near the end. */
+#include <immintrin.h>
+
+#include "../common/tiers.h"
+
+#define SLAB TB_SKINNY_MAX /* activation rows per pass */
+#define SCRATCH 4096        /* activation blocks of precomputed data per pass (32 KiB of stack) */
+#define MR 4                /* activation rows per register block (the switch below knows 1..4) */
+#define PF_DIST 1536        /* bytes ahead in each weight row */
+
+/* int16 vectors of four rows → [Σ r0 Σ r1 Σ r2 Σ r3 | same for the high lane], still int16
+ * pairs: lane k of each 128-bit half holds two int16 partial sums of row k. */
+static inline __m256i fold4_epi16(__m256i p0, __m256i p1, __m256i p2, __m256i p3)
+{
+    __m256i u01 = _mm256_add_epi16(_mm256_unpacklo_epi32(p0, p1), _mm256_unpackhi_epi32(p0, p1));
+    __m256i u23 = _mm256_add_epi16(_mm256_unpacklo_epi32(p2, p3), _mm256_unpackhi_epi32(p2, p3));
+    return _mm256_add_epi16(_mm256_unpacklo_epi64(u01, u23), _mm256_unpackhi_epi64(u01, u23));
+}
+
+static inline __m256i fold4_epi32(__m256i d0, __m256i d1, __m256i d2, __m256i d3)
+{
+    __m256i u01 = _mm256_add_epi32(_mm256_unpacklo_epi32(d0, d1), _mm256_unpackhi_epi32(d0, d1));
+    __m256i u23 = _mm256_add_epi32(_mm256_unpacklo_epi32(d2, d3), _mm256_unpackhi_epi32(d2, d3));
+    return _mm256_add_epi32(_mm256_unpacklo_epi64(u01, u23), _mm256_unpackhi_epi64(u01, u23));
+}
+
+/* 32 nibbles of a q4_0 block as bytes: low nibbles (elements 0..15) in the low lane, high
+ * nibbles (16..31) in the high lane. */
+static inline __m256i unpack_q4(const uint8_t *qs)
+{
+    __m256i b = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)qs));
+    return _mm256_and_si256(_mm256_srlv_epi64(b, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0f));
+}
+
+static inline __m256i load_qs(const int8_t *qs) { return _mm256_loadu_si256((const __m256i *)qs); }
+
+/* ------------------------------------------------------------------------------------------ */
+/* activation quantizer */
+
+TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx2)
+{
+    tb_block_q8_0 *yb = y;
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+    const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (int64_t b = 0; b < k / TB_QK; b++) {
+        const float *xb = x + b * TB_QK;
+        __m256 v[4];
+        __m256 mx = _mm256_setzero_ps();
+        for (int j = 0; j < 4; j++) {
+            v[j] = _mm256_loadu_ps(xb + 8 * j);
+            /* max_ps returns its second operand when either is NaN: NaNs are skipped, as fmaxf does */
+            mx = _mm256_max_ps(_mm256_and_ps(v[j], absmask), mx);
+        }
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        /* the reference's scalar expressions, so that d and 1/d are bit-identical */
+        float amax = _mm_cvtss_f32(m4);
+        float d = amax / 127.0f, id = d ? 1.0f / d : 0.0f;
+        yb[b].d = tb_f32_to_f16(d);
+        const __m256 idv = _mm256_set1_ps(id);
+        __m256i q[4];
+        for (int j = 0; j < 4; j++) {
+            /* roundf (half away from zero) without adding anything to the product, so no FMA
+             * contraction can change it: |t| ≥ trunc|t| + 0.5 rounds up */
+            __m256 t = _mm256_mul_ps(v[j], idv);
+            __m256 a = _mm256_and_ps(t, absmask);
+            __m256 r = _mm256_round_ps(a, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+            __m256 up = _mm256_cmp_ps(a, _mm256_add_ps(r, half), _CMP_GE_OQ);
+            r = _mm256_add_ps(r, _mm256_and_ps(up, one));
+            q[j] = _mm256_sign_epi32(_mm256_cvttps_epi32(r), _mm256_castps_si256(t));
+        }
+        __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+        _mm256_storeu_si256((__m256i *)yb[b].qs, _mm256_permutevar8x32_epi32(p, perm));
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Per-pass activation data: the scale of every block as float and, for q4_0, mult·Σq. */
+
+typedef struct {
+    float da[SCRATCH];
+    int32_t s[SCRATCH];
+} act_prep;
+
+static void prepare(act_prep *p, const tb_block_q8_0 *a, int64_t nb, int64_t rows, int64_t b0, int64_t nbc,
+                    int mult)
+{
+    const __m256i mv = _mm256_set1_epi8((char)mult), ones = _mm256_set1_epi16(1);
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t b = 0; b < nbc; b++) {
+            const tb_block_q8_0 *blk = a + i * nb + b0 + b;
+            p->da[i * nbc + b] = _cvtsh_ss(blk->d);
+            if (mult) {
+                __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(mv, load_qs(blk->qs)), ones);
+                __m128i t = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+                t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4e));
+                t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xb1));
+                p->s[i * nbc + b] = _mm_cvtsi128_si32(t);
+            }
+        }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Register blocks over a chunk of nbc blocks of nr weight rows (the last ones repeated when
+ * fewer are valid, their results dropped): GEMV takes 8 rows and one activation row, skinny
+ * GEMM 4 rows × mr activation rows. nr and mr are constants at every call site. */
+
+typedef struct {
+    const void *w[8];     /* the rows, at the chunk's first block */
+    int64_t seg_bytes;    /* bytes of one row in this chunk */
+    int64_t group_stride; /* bytes from a row to the same row of the next group */
+    int prefetch;
+} wrows;
+
+/* always_inline: GCC 12 otherwise finds this void function free of side effects (prefetches
+ * do not count) and deletes the call before inlining it */
+static inline __attribute__((always_inline)) void prefetch_rows(const wrows *r, int64_t at, const int nr)
+{
+    int64_t off = at + PF_DIST;
+    if (off >= r->seg_bytes) /* past this chunk of the row: the next group's rows come next */
+        off += r->group_stride - r->seg_bytes;
+    for (int t = 0; t < nr; t++) /* an address, not a pointer: it may lie past the matrix */
+        _mm_prefetch((const char *)((uintptr_t)r->w[t] + (uintptr_t)off), _MM_HINT_T0);
+}
+
+static inline uint64_t pack4_f16(uint16_t a, uint16_t b, uint16_t c, uint16_t d)
+{
+    return (uint64_t)a | (uint64_t)b << 16 | (uint64_t)c << 32 | (uint64_t)d << 48;
+}
+
+/* the f16 scales of eight rows, packed in GPRs, converted by one vcvtph2ps (built from two
+ * vmovq, not _mm_set_epi64x, which GCC turns into vector shifts and ors) */
+#define SCALES8(w, b)                                                                                       \
+    _mm256_cvtph_ps(                                                                                       \
+        _mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)pack4_f16(w[0][b].d, w[1][b].d, w[2][b].d, w[3][b].d)), \
+                           _mm_cvtsi64_si128((long long)pack4_f16(w[4][b].d, w[5][b].d, w[6][b].d, w[7][b].d))))
+
+/* [d0 d1 d2 d3 | d0 d1 d2 d3] */
+static inline __m256 scales4(uint16_t d0, uint16_t d1, uint16_t d2, uint16_t d3)
+{
+    __m128 f = _mm_cvtph_ps(_mm_cvtsi64_si128((long long)pack4_f16(d0, d1, d2, d3)));
+    return _mm256_set_m128(f, f);
+}
+
+/* [s0..s7] of eight rows from two fold4 results [r0..r3 | r0..r3] (low and high half-blocks) */
+static inline __m256i join_halves(__m256i f03, __m256i f47, int epi16)
+{
+    __m256i lo = _mm256_permute2x128_si256(f03, f47, 0x20), hi = _mm256_permute2x128_si256(f03, f47, 0x31);
+    return epi16 ? _mm256_add_epi16(lo, hi) : _mm256_add_epi32(lo, hi);
+}
+
+/* Writes or adds nvalid results of one activation row. */
+static inline void store_rows(__m256 v, float *c, int nvalid, int accumulate)
+{
+    float t[8];
+    _mm256_storeu_ps(t, v);
+    for (int r = 0; r < nvalid; r++)
+        c[r] = accumulate ? c[r] + t[r] : t[r];
+}
+
+static inline __m256 sum_halves(__m256 acc)
+{
+    __m128 v = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    return _mm256_zextps128_ps256(v);
+}
+
+/* GEMV, q4_0: eight rows, lanes [r0..r7] */
+static inline __attribute__((always_inline)) void gemv8_q4_0(const wrows *r, int64_t nbc, const tb_block_q8_0 *a,
+                                                            const float *da, const int32_t *s8, float *c, int nvalid,
+                                                            int accumulate)
+{
+    const __m256i ones = _mm256_set1_epi16(1);
+    const tb_block_q4_0 *w[8];
+    for (int t = 0; t < 8; t++)
+        w[t] = r->w[t];
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nbc; b++) {
+        if (!(b & 1)) /* 36 B of each row per two blocks: one line each */
+            prefetch_rows(r, b * (int64_t)sizeof(tb_block_q4_0), 8);
+        __m256i aq = load_qs(a[b].qs);
+        __m256i p[8];
+        for (int t = 0; t < 8; t++)
+            p[t] = _mm256_maddubs_epi16(unpack_q4(w[t][b].qs), aq);
+        /* Σ q·a over 16 elements ≤ 16·15·127: still int16 after joining the halves */
+        __m256i h = join_halves(fold4_epi16(p[0], p[1], p[2], p[3]), fold4_epi16(p[4], p[5], p[6], p[7]), 1);
+        h = _mm256_sub_epi32(_mm256_madd_epi16(h, ones), _mm256_set1_epi32(s8[b]));
+        __m256 s = _mm256_mul_ps(SCALES8(w, b), _mm256_set1_ps(da[b]));
+        acc = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(h), acc);
+    }
+    store_rows(acc, c, nvalid, accumulate);
+}
+
+/* GEMV, q8_0: eight rows, lanes [r0..r7] */
+static inline __attribute__((always_inline)) void gemv8_q8_0(const wrows *r, int64_t nbc, const tb_block_q8_0 *a,
+                                                            const float *da, float *c, int nvalid, int accumulate)
+{
+    const __m256i ones = _mm256_set1_epi16(1);
+    const tb_block_q8_0 *w[8];
+    for (int t = 0; t < 8; t++)
+        w[t] = r->w[t];
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nbc; b++) {
+        prefetch_rows(r, b * (int64_t)sizeof(tb_block_q8_0), 8); /* 34 B of each row per block */
+        __m256i aq = load_qs(a[b].qs), aabs = _mm256_abs_epi8(aq);
+        __m256i d[8];
+        for (int t = 0; t < 8; t++)
+            d[t] = _mm256_madd_epi16(_mm256_maddubs_epi16(aabs, _mm256_sign_epi8(load_qs(w[t][b].qs), aq)), ones);
+        __m256i h = join_halves(fold4_epi32(d[0], d[1], d[2], d[3]), fold4_epi32(d[4], d[5], d[6], d[7]), 0);
+        __m256 s = _mm256_mul_ps(SCALES8(w, b), _mm256_set1_ps(da[b]));
+        acc = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(h), acc);
+    }
+    store_rows(acc, c, nvalid, accumulate);
+}
+
+/* skinny, q4_0: four rows × mr activation rows, lanes [r0..r3 | r0..r3] */
+static inline __attribute__((always_inline)) void block_q4_0(const wrows *r, int64_t nbc, const tb_block_q8_0 *a,
+                                                            int64_t lda, const float *da, const int32_t *s4,
+                                                            int64_t ldp, float *c, int64_t ldc, int nvalid,
+                                                            int accumulate, const int mr)
+{
+    const __m256i ones = _mm256_set1_epi16(1);
+    const tb_block_q4_0 *w0 = r->w[0], *w1 = r->w[1], *w2 = r->w[2], *w3 = r->w[3];
+    __m256 acc[MR];
+    for (int i = 0; i < mr; i++)
+        acc[i] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nbc; b++) {
+        if (r->prefetch && !(b & 1))
+            prefetch_rows(r, b * (int64_t)sizeof(tb_block_q4_0), 4);
+        __m256i q0 = unpack_q4(w0[b].qs), q1 = unpack_q4(w1[b].qs), q2 = unpack_q4(w2[b].qs),
+                q3 = unpack_q4(w3[b].qs);
+        __m256 dw = scales4(w0[b].d, w1[b].d, w2[b].d, w3[b].d);
+        for (int i = 0; i < mr; i++) {
+            __m256i aq = load_qs(a[i * lda + b].qs);
+            /* Σ q·a over 8 elements ≤ 8·15·127: the fold stays in int16 */
+            __m256i h = fold4_epi16(_mm256_maddubs_epi16(q0, aq), _mm256_maddubs_epi16(q1, aq),
+                                    _mm256_maddubs_epi16(q2, aq), _mm256_maddubs_epi16(q3, aq));
+            /* −8·Σa as −4·Σa in each half: both halves get the same scale */
+            h = _mm256_sub_epi32(_mm256_madd_epi16(h, ones), _mm256_set1_epi32(s4[i * ldp + b]));
+            __m256 s = _mm256_mul_ps(dw, _mm256_set1_ps(da[i * ldp + b]));
+            acc[i] = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(h), acc[i]);
+        }
+    }
+    for (int i = 0; i < mr; i++)
+        store_rows(sum_halves(acc[i]), c + i * ldc, nvalid, accumulate);
+}
+
+/* skinny, q8_0: four rows × mr activation rows, lanes [r0..r3 | r0..r3] */
+static inline __attribute__((always_inline)) void block_q8_0(const wrows *r, int64_t nbc, const tb_block_q8_0 *a,
+                                                            int64_t lda, const float *da, const int32_t *s4,
+                                                            int64_t ldp, float *c, int64_t ldc, int nvalid,
+                                                            int accumulate, const int mr)
+{
+    (void)s4;
+    const __m256i ones = _mm256_set1_epi16(1);
+    const tb_block_q8_0 *w0 = r->w[0], *w1 = r->w[1], *w2 = r->w[2], *w3 = r->w[3];
+    __m256 acc[MR];
+    for (int i = 0; i < mr; i++)
+        acc[i] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nbc; b++) {
+        if (r->prefetch)
+            prefetch_rows(r, b * (int64_t)sizeof(tb_block_q8_0), 4);
+        __m256i q0 = load_qs(w0[b].qs), q1 = load_qs(w1[b].qs), q2 = load_qs(w2[b].qs), q3 = load_qs(w3[b].qs);
+        __m256 dw = scales4(w0[b].d, w1[b].d, w2[b].d, w3[b].d);
+        for (int i = 0; i < mr; i++) {
+            __m256i aq = load_qs(a[i * lda + b].qs), aabs = _mm256_abs_epi8(aq);
+            __m256i d0 = _mm256_madd_epi16(_mm256_maddubs_epi16(aabs, _mm256_sign_epi8(q0, aq)), ones);
+            __m256i d1 = _mm256_madd_epi16(_mm256_maddubs_epi16(aabs, _mm256_sign_epi8(q1, aq)), ones);
+            __m256i d2 = _mm256_madd_epi16(_mm256_maddubs_epi16(aabs, _mm256_sign_epi8(q2, aq)), ones);
+            __m256i d3 = _mm256_madd_epi16(_mm256_maddubs_epi16(aabs, _mm256_sign_epi8(q3, aq)), ones);
+            __m256 s = _mm256_mul_ps(dw, _mm256_set1_ps(da[i * ldp + b]));
+            acc[i] = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(fold4_epi32(d0, d1, d2, d3)), acc[i]);
+        }
+    }
+    for (int i = 0; i < mr; i++)
+        store_rows(sum_halves(acc[i]), c + i * ldc, nvalid, accumulate);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Driver: slabs of ≤ 32 activation rows × chunks of K whose activation data fit the scratch;
+ * within them, groups of weight rows, each meeting every activation row of the slab while it
+ * sits in L1, so a weight block comes from memory once per slab and chunk. */
+
+static inline __attribute__((always_inline)) wrows group(const void *w, size_t bs, int64_t nb, int64_t j, int nvalid,
+                                                         int64_t b0, int64_t nbc, const int nr)
+{
+    wrows r = {.seg_bytes = nbc * (int64_t)bs, .group_stride = nr * nb * (int64_t)bs, .prefetch = 1};
+    for (int t = 0; t < nr; t++)
+        r.w[t] = (const char *)w + ((j + (t < nvalid ? t : nvalid - 1)) * nb + b0) * (int64_t)bs;
+    return r;
+}
+
+#define DEFINE_MATMUL(NAME, WT, GEMV8, BLOCK, SUMS)                                                       \
+    TB_DECL_MATMUL(NAME)                                                                                  \
+    {                                                                                                     \
+        const int64_t nb = k / TB_QK;                                                                     \
+        const tb_block_q8_0 *A = a;                                                                       \
+        act_prep prep;                                                                                    \
+        if (nb == 0) /* an empty sum; the chunk loop below would not run */                               \
+            for (int64_t i = 0; i < m; i++)                                                               \
+                for (int64_t j = n0; j < n1; j++)                                                         \
+                    c[i * n + j] = 0.0f;                                                                  \
+        for (int64_t i0 = 0; i0 < m; i0 += SLAB) {                                                        \
+            const int64_t rows = m - i0 < SLAB ? m - i0 : SLAB;                                           \
+            const int64_t chunk = SCRATCH / rows < nb ? SCRATCH / rows : nb;                              \
+            for (int64_t b0 = 0; b0 < nb; b0 += chunk) {                                                  \
+                const int64_t nbc = nb - b0 < chunk ? nb - b0 : chunk;                                    \
+                const int acc = b0 > 0;                                                                   \
+                /* q4_0's −8·Σa: whole blocks in GEMV lanes, half blocks in skinny lanes */     \
+                prepare(&prep, A + i0 * nb, nb, rows, b0, nbc, SUMS ? (rows == 1 ? 8 : 4) : 0);                                     \
+                if (rows == 1) {                                                                          \
+                    for (int64_t j = n0; j < n1; j += 8) {                                                \
+                        const int nvalid = n1 - j < 8 ? (int)(n1 - j) : 8;                                \
+                        wrows r = group(w, sizeof(WT), nb, j, nvalid, b0, nbc, 8);                        \
+                        GEMV8(&r, nbc, A + i0 * nb + b0, prep.da, c + i0 * n + j, nvalid, acc);           \
+                    }                                                                                     \
+                    continue;                                                                             \
+                }                                                                                         \
+                for (int64_t j = n0; j < n1; j += 4) {                                                    \
+                    const int nvalid = n1 - j < 4 ? (int)(n1 - j) : 4;                                    \
+                    wrows r = group(w, sizeof(WT), nb, j, nvalid, b0, nbc, 4);                            \
+                    for (int64_t i = 0; i < rows; i += MR) {                                              \
+                        const tb_block_q8_0 *ai = A + (i0 + i) * nb + b0;                                 \
+                        float *ci = c + (i0 + i) * n + j;                                                 \
+                        const float *da = prep.da + i * nbc;                                              \
+                        const int32_t *s4 = prep.s + i * nbc;                                            \
+                        r.prefetch = i == 0; /* later tiles find the rows in L1 */                        \
+                        switch (rows - i < MR ? rows - i : MR) {                                          \
+                        case 1: BLOCK(&r, nbc, ai, nb, da, s4, nbc, ci, n, nvalid, acc, 1); break;        \
+                        case 2: BLOCK(&r, nbc, ai, nb, da, s4, nbc, ci, n, nvalid, acc, 2); break;        \
+                        case 3: BLOCK(&r, nbc, ai, nb, da, s4, nbc, ci, n, nvalid, acc, 3); break;        \
+                        default: BLOCK(&r, nbc, ai, nb, da, s4, nbc, ci, n, nvalid, acc, 4); break;       \
+                        }                                                                                 \
+                    }                                                                                     \
+                }                                                                                         \
+            }                                                                                             \
+        }                                                                                                 \
+    }
+
+#define GEMV8_Q4_0(r, nbc, a, da, c, nvalid, acc) gemv8_q4_0(r, nbc, a, da, prep.s, c, nvalid, acc)
+DEFINE_MATMUL(tb_matmul_q8_0_avx2, tb_block_q8_0, gemv8_q8_0, block_q8_0, 0)
+DEFINE_MATMUL(tb_matmul_q4_0_avx2, tb_block_q4_0, GEMV8_Q4_0, block_q4_0, 1)

@@ -1,0 +1,339 @@
+/* The roofline probes: every tier's STREAM kernels reproduce STREAM's values (tails, unaligned
+ * starts, empty slices), the read sum is exact, the FMA loop does exactly the declared iterations;
+ * and end to end through the binary: the cases SPEC.md asks for, a failed check is never timed,
+ * a tier the CPU lacks is refused. Behaviour only, never timings. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/common/probes.h"
+#include "testutil.h"
+
+#define FAST "--format json --min-time 0 --repetitions 2 --warmup 1 --no-save "
+/* Small arrays keep the end-to-end run cheap (the binary warns they are below 4x the LLC). */
+#define SMALL "--shape 256KiB "
+
+static int tiers(tb_probe_kernels *k)
+{
+    int n = 0;
+    for (int i = 0; i < TB_ISA_COUNT; i++)
+        if (tb_isa_available((tb_isa)i) && tb_probe_kernels_get((tb_isa)i, &k[n]) == 0)
+            n++;
+    return n;
+}
+
+/* STREAM's own sequence on this tier: a = 2, b = 2, c = 0, then per round c = a,
+ * b = s c, c = a + b, a = b + s c; every element must equal the scalar replay (exact here). */
+static void stream_rounds(const tb_probe_kernels *k, size_t n, size_t offset)
+{
+    double *buf = malloc(3 * (n + offset + 1) * sizeof(double));
+    double *a = buf + offset, *b = a + n + offset + 1, *c = b + n + offset + 1;
+    for (size_t i = 0; i < n; i++) {
+        a[i] = 2.0; /* STREAM's a = 1 then a = 2a, done here: the kernels take no aliased arrays */
+        b[i] = 2.0;
+        c[i] = 0.0;
+    }
+    /* guards past the end must survive */
+    a[n] = b[n] = c[n] = -7.0;
+    double aj = 2.0, bj = 2.0, cj = 0.0, s = 3.0;
+    for (int r = 0; r < 3; r++) {
+        k->copy(c, a, n);
+        k->scale(b, c, s, n);
+        k->add(c, a, b, n);
+        k->triad(a, b, c, s, n);
+        cj = aj;
+        bj = s * cj;
+        cj = aj + bj;
+        aj = bj + s * cj;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(a[i] == aj && b[i] == bj && c[i] == cj, "%s n=%zu off=%zu element %zu: %g %g %g, want %g %g %g",
+                      k->suffix, n, offset, i, a[i], b[i], c[i], aj, bj, cj);
+    }
+    ck_assert(a[n] == -7.0 && b[n] == -7.0 && c[n] == -7.0);
+    free(buf);
+}
+
+START_TEST(stream_kernels_give_stream_values)
+{
+    tb_probe_kernels k[TB_ISA_COUNT];
+    int nt = tiers(k);
+    static const size_t sizes[] = {0, 1, 3, 7, 8, 15, 16, 17, 1000, 1027};
+    for (int t = 0; t < nt; t++)
+        for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+            for (size_t off = 0; off < 2; off++)
+                stream_rounds(&k[t], sizes[si], off);
+}
+END_TEST
+
+START_TEST(read_sum_is_exact)
+{
+    tb_probe_kernels k[TB_ISA_COUNT];
+    int nt = tiers(k);
+    size_t n = 100003;
+    double *a = malloc((n + 1) * sizeof(double));
+    for (int t = 0; t < nt; t++)
+        for (size_t off = 0; off < 2; off++) {
+            double *x = a + off;
+            double want = 0;
+            for (size_t m = 0; m < n; m++) {
+                x[m] = (double)(m % 1000 + 1);
+                want += x[m];
+            }
+            /* integers: exact in any order; a missed or doubled element changes the sum */
+            ck_assert_msg(k[t].read(x, n) == want, "%s off %zu: %.17g vs %.17g", k[t].suffix, off, k[t].read(x, n), want);
+            ck_assert(k[t].read(x, 0) == 0.0);
+            for (size_t m = 1; m < 40; m++) {
+                double w = 0;
+                for (size_t j = 0; j < m; j++)
+                    w += x[j];
+                ck_assert_msg(k[t].read(x, m) == w, "%s: sum of %zu", k[t].suffix, m);
+            }
+        }
+    free(a);
+}
+END_TEST
+
+START_TEST(peak_loop_does_the_declared_iterations)
+{
+    tb_probe_kernels k[TB_ISA_COUNT];
+    int nt = tiers(k);
+    float acc[TB_PEAK_MAX_FLOATS];
+    for (int t = 0; t < nt; t++) {
+        int nf = k[t].peak_lanes * k[t].peak_chains;
+        ck_assert(nf <= TB_PEAK_MAX_FLOATS && k[t].peak_chains >= 10);
+        /* m = d = 1: every accumulator ends at seed + iterations, exactly */
+        for (int i = 0; i < nf; i++)
+            acc[i] = (float)(i + 1);
+        k[t].peak(acc, 12345, 1.0f, 1.0f);
+        for (int i = 0; i < nf; i++)
+            ck_assert_msg(acc[i] == (float)(i + 1 + 12345), "%s acc[%d] = %g", k[t].suffix, i, acc[i]);
+        /* m = 0.5: the product is exact, so mul+add and a fused multiply-add agree with the replay */
+        for (int i = 0; i < nf; i++)
+            acc[i] = (float)(3 * i) - 50.0f;
+        k[t].peak(acc, 37, 0.5f, 0.75f);
+        for (int i = 0; i < nf; i++) {
+            float x = (float)(3 * i) - 50.0f;
+            for (int r = 0; r < 37; r++) {
+                volatile float p = x * 0.5f;
+                x = p + 0.75f;
+            }
+            ck_assert_msg(acc[i] == x, "%s acc[%d] = %.9g, replay %.9g", k[t].suffix, i, acc[i], x);
+        }
+        /* zero iterations leave the seeds */
+        for (int i = 0; i < nf; i++)
+            acc[i] = (float)i;
+        k[t].peak(acc, 0, 2.0f, 1.0f);
+        for (int i = 0; i < nf; i++)
+            ck_assert(acc[i] == (float)i);
+    }
+}
+END_TEST
+
+static json_t *run_json(const char *env, const char *args, int want_status)
+{
+    tb_run_result r = tb_test_run(env, args);
+    ck_assert_msg(r.status == want_status, "'%s' exited %d, not %d: %s", args, r.status, want_status, r.err);
+    json_error_t e;
+    json_t *doc = json_loads(r.out, 0, &e);
+    ck_assert_msg(doc != NULL, "'%s': stdout is not JSON: %s", args, e.text);
+    tb_test_run_free(&r);
+    return doc;
+}
+
+static const char *const common_fields[] = {
+    "op", "backend", "isa", "dtype", "shape", "threads", "cpus", "check.passed", "check.max_rel_err", "samples_ns",
+    "stats.n", "stats.min", "stats.median", "stats.mean", "stats.stddev", "stats.cv", "stats.p90", "stats.p99",
+    "stats.ci95_low", "stats.ci95_high", "rate.gflops", "rate.gbps"};
+
+static void expect_common_fields(json_t *c)
+{
+    for (size_t f = 0; f < sizeof common_fields / sizeof *common_fields; f++)
+        ck_assert_msg(tb_test_path(c, common_fields[f]) != NULL, "case lacks %s", common_fields[f]);
+    ck_assert_str_eq(json_string_value(json_object_get(c, "backend")), "portable");
+    ck_assert(json_is_true(tb_test_path(c, "check.passed")));
+    ck_assert_int_eq((int)json_array_size(json_object_get(c, "samples_ns")),
+                     (int)json_integer_value(tb_test_path(c, "stats.n")));
+    ck_assert(json_integer_value(tb_test_path(c, "stats.n")) >= 2);
+    ck_assert_int_eq((int)json_array_size(json_object_get(c, "cpus")),
+                     (int)json_integer_value(json_object_get(c, "threads")));
+}
+
+START_TEST(stream_end_to_end)
+{
+    json_t *doc = run_json(NULL, "bench stream " SMALL FAST, 0);
+    json_t *cases = json_object_get(doc, "cases");
+    static const char *const want[] = {"copy", "scale", "add", "triad", "read"};
+    ck_assert_int_eq((int)json_array_size(cases), 5);
+    tb_probe_kernels k[TB_ISA_COUNT];
+    int nt = tiers(k);
+    for (int i = 0; i < 5; i++) {
+        json_t *c = json_array_get(cases, (size_t)i);
+        expect_common_fields(c);
+        ck_assert_str_eq(json_string_value(json_object_get(c, "op")), "stream");
+        ck_assert_str_eq(json_string_value(json_object_get(c, "variant")), want[i]);
+        ck_assert_str_eq(json_string_value(json_object_get(c, "dtype")), "f64");
+        ck_assert_str_eq(json_string_value(json_object_get(c, "isa")), k[nt - 1].suffix); /* the best tier */
+        ck_assert_int_eq((int)json_integer_value(tb_test_path(c, "shape.elements")), 256 * 1024 / 8);
+        ck_assert_int_eq((int)json_integer_value(tb_test_path(c, "shape.bytes_per_array")), 256 * 1024);
+        ck_assert(json_real_value(tb_test_path(c, "rate.gbps")) > 0);
+        ck_assert(json_real_value(tb_test_path(c, "check.max_rel_err")) <= 1e-13);
+        /* STREAM's counting: copy/scale 16, add/triad 24, read 8 bytes per element */
+        double per = json_number_value(tb_test_path(c, "rate.bytes")) / (256.0 * 1024 / 8);
+        ck_assert_msg(per == (i < 2 ? 16 : i < 4 ? 24 : 8), "%s: %g bytes per element", want[i], per);
+    }
+    json_decref(doc);
+
+    /* every explicit tier runs; text output names the unit */
+    for (int t = 0; t < nt; t++) {
+        char args[256];
+        snprintf(args, sizeof args, "bench stream --isa %s " SMALL FAST, k[t].suffix);
+        doc = run_json(NULL, args, 0);
+        ck_assert_str_eq(json_string_value(tb_test_path(json_array_get(json_object_get(doc, "cases"), 3), "isa")),
+                         k[t].suffix);
+        json_decref(doc);
+    }
+    tb_run_result r = tb_test_run(NULL, "bench stream --threads 1 " SMALL "--min-time 0 --repetitions 2 --warmup 0 --no-save");
+    ck_assert_msg(r.status == 0, "text: exit %d: %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "triad"));
+    ck_assert_ptr_nonnull(strstr(r.out, "GB/s"));
+    ck_assert_ptr_nonnull(strstr(r.err, "below 4x the last-level cache"));
+    tb_test_run_free(&r);
+}
+END_TEST
+
+START_TEST(peak_end_to_end)
+{
+    tb_probe_kernels k[TB_ISA_COUNT];
+    int nt = tiers(k);
+    json_t *doc = run_json(NULL, "bench peak " FAST, 0);
+    json_t *cases = json_object_get(doc, "cases");
+    ck_assert_int_eq((int)json_array_size(cases), nt); /* one case per tier this CPU runs */
+    for (int i = 0; i < nt; i++) {
+        json_t *c = json_array_get(cases, (size_t)i);
+        expect_common_fields(c);
+        ck_assert_str_eq(json_string_value(json_object_get(c, "op")), "peak");
+        ck_assert_str_eq(json_string_value(json_object_get(c, "isa")), k[i].suffix);
+        ck_assert_str_eq(json_string_value(json_object_get(c, "dtype")), "f32");
+        ck_assert(json_real_value(tb_test_path(c, "rate.gflops")) > 0);
+        ck_assert(json_real_value(tb_test_path(c, "check.max_rel_err")) == 0);
+        double threads = (double)json_integer_value(json_object_get(c, "threads"));
+        double flops = (double)json_integer_value(tb_test_path(c, "shape.flops_per_call"));
+        ck_assert(flops == (double)k[i].peak_lanes * 2 * k[i].peak_chains *
+                               (double)json_integer_value(tb_test_path(c, "kernel.iterations_per_thread")) * threads);
+    }
+    json_decref(doc);
+
+    /* --isa auto: the best tier only */
+    doc = run_json(NULL, "bench peak --isa auto --threads 1 " FAST, 0);
+    cases = json_object_get(doc, "cases");
+    ck_assert_int_eq((int)json_array_size(cases), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(cases, 0), "isa")), k[nt - 1].suffix);
+    json_decref(doc);
+
+    tb_run_result r = tb_test_run(NULL, "bench peak --isa generic --min-time 0 --repetitions 2 --warmup 0 --no-save --format md");
+    ck_assert_msg(r.status == 0, "md: exit %d: %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "| peak | generic |"));
+    tb_test_run_free(&r);
+}
+END_TEST
+
+static void expect_usage_error(const char *args, const char *must_mention)
+{
+    tb_run_result r = tb_test_run(NULL, args);
+    ck_assert_msg(r.status == 2, "'%s' exited %d, not 2 (stderr: %s)", args, r.status, r.err);
+    ck_assert_msg(strncmp(r.err, "tokbench: ", 10) == 0 && tb_test_count_lines(r.err) == 1, "'%s': %s", args, r.err);
+    ck_assert_msg(strstr(r.err, must_mention) != NULL, "'%s': error does not mention '%s': %s", args, must_mention,
+                  r.err);
+    tb_test_run_free(&r);
+}
+
+START_TEST(bad_input_is_refused)
+{
+    if (!tb_isa_available(TB_ISA_AVX512))
+        expect_usage_error("bench peak --isa avx512 --no-save", "--isa");
+    expect_usage_error("bench peak --isa sse9 --no-save", "--isa");
+    expect_usage_error("bench peak --isa generic,generic --no-save", "--isa");
+    expect_usage_error("bench stream --isa avx512,generic --no-save", "--isa");
+    expect_usage_error("bench peak --shape 4x4x4 --no-save", "--shape");
+    expect_usage_error("bench peak --dtype f64 --no-save", "--dtype");
+    expect_usage_error("bench stream --dtype f32 --no-save", "--dtype");
+    expect_usage_error("bench stream --backend openblas --no-save", "--backend");
+    expect_usage_error("bench stream --cold --no-save", "--cold");
+    expect_usage_error("bench stream --shape 0 --no-save", "--shape");
+    expect_usage_error("bench stream --shape 12XiB --no-save", "--shape");
+    expect_usage_error("bench stream --shape 99999999999999999999MiB --no-save", "--shape");
+    expect_usage_error("bench stream --shape 4x4 --no-save", "--shape");
+}
+END_TEST
+
+START_TEST(arrays_that_do_not_fit_are_refused)
+{
+    tb_run_result r = tb_test_run(NULL, "bench stream --shape 1000000GiB --no-save");
+    ck_assert_msg(r.status == 1, "exit %d: %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "MemAvailable"));
+    ck_assert_int_eq(tb_test_count_lines(r.err), 1);
+    tb_test_run_free(&r);
+}
+END_TEST
+
+START_TEST(failed_check_exits_3_and_is_never_timed)
+{
+    json_t *doc = run_json("TOKBENCH_FAULT_INJECT=triad ", "bench stream " SMALL FAST, 3);
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "cases"), i, c) {
+        int bad = strcmp(json_string_value(json_object_get(c, "variant")), "triad") == 0;
+        ck_assert(json_is_boolean(tb_test_path(c, "check.passed")));
+        ck_assert(json_is_true(tb_test_path(c, "check.passed")) == !bad);
+        ck_assert(bad ? json_is_null(json_object_get(c, "rate")) : json_is_object(json_object_get(c, "rate")));
+        if (bad)
+            ck_assert_int_eq((int)json_array_size(json_object_get(c, "samples_ns")), 0);
+    }
+    json_decref(doc);
+
+    doc = run_json("TOKBENCH_FAULT_INJECT=read ", "bench stream " SMALL FAST, 3);
+    c = json_array_get(json_object_get(doc, "cases"), 4);
+    ck_assert(json_is_false(tb_test_path(c, "check.passed")));
+    ck_assert(json_is_null(json_object_get(c, "stats")));
+    json_decref(doc);
+
+    doc = run_json("TOKBENCH_FAULT_INJECT=generic ", "bench peak --isa generic " FAST, 3);
+    c = json_array_get(json_object_get(doc, "cases"), 0);
+    ck_assert(json_is_false(tb_test_path(c, "check.passed")));
+    ck_assert(json_is_null(json_object_get(c, "rate")));
+    json_decref(doc);
+
+    tb_run_result r = tb_test_run("TOKBENCH_FAULT_INJECT=copy ", "bench stream " SMALL "--min-time 0 --repetitions 2 --no-save");
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_ptr_nonnull(strstr(r.out, "FAIL"));
+    ck_assert_ptr_nonnull(strstr(r.out, "(not timed)"));
+    tb_test_run_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("probes");
+    TCase *kc = tcase_create("kernels");
+    tcase_add_test(kc, stream_kernels_give_stream_values);
+    tcase_add_test(kc, read_sum_is_exact);
+    tcase_add_test(kc, peak_loop_does_the_declared_iterations);
+    tcase_set_timeout(kc, 60);
+    suite_add_tcase(s, kc);
+    TCase *e2e = tcase_create("end-to-end");
+    tcase_add_test(e2e, stream_end_to_end);
+    tcase_add_test(e2e, peak_end_to_end);
+    tcase_add_test(e2e, bad_input_is_refused);
+    tcase_add_test(e2e, arrays_that_do_not_fit_are_refused);
+    tcase_add_test(e2e, failed_check_exits_3_and_is_never_timed);
+    tcase_set_timeout(e2e, 240);
+    suite_add_tcase(s, e2e);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
