@@ -23,15 +23,6 @@ typedef struct {
     char pad[56];
 } line_double;
 
-static json_t *cpus_json(const tb_team *tm)
-{
-    json_t *a = json_array();
-    const tb_plan *p = tb_team_plan(tm);
-    for (int i = 0; i < p->n; i++)
-        json_array_append_new(a, json_integer(p->slot[i].os_pu));
-    return a;
-}
-
 static void available_list(char *buf, size_t cap)
 {
     size_t len = 0;
@@ -437,7 +428,7 @@ int tb_bench_stream(const tb_bench_env *env, json_t *cases)
         json_t *cs = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I}, s:i, s:o}", "op", "stream", "variant",
                                v_name[i], "backend", "portable", "isa", s.k.suffix, "dtype", "f64", "shape", "elements",
                                (json_int_t)n, "bytes_per_array", (json_int_t)bytes, "threads", nt, "cpus",
-                               cpus_json(env->team));
+                               tb_team_cpus_json(env->team));
         json_object_set_new(cs, "kernel", json_pack("{s:s, s:s, s:f}", "name", kname, "formula", v_formula[i], "s",
                                                     STREAM_SCALAR));
         json_object_set_new(cs, "arrays",
@@ -592,7 +583,7 @@ int tb_bench_peak(const tb_bench_env *env, json_t *cases)
         snprintf(kname, sizeof kname, "tb_peak_fma_%s", k->suffix);
         json_t *cs = json_pack("{s:s, s:s, s:s, s:s, s:{s:I}, s:i, s:o}", "op", "peak", "backend", "portable", "isa",
                                k->suffix, "dtype", "f32", "shape", "flops_per_call", (json_int_t)flops, "threads", nt, "cpus",
-                               cpus_json(env->team));
+                               tb_team_cpus_json(env->team));
         json_object_set_new(cs, "kernel",
                             json_pack("{s:s, s:s, s:i, s:i, s:I}", "name", kname, "operation",
                                       k->isa == TB_ISA_GENERIC ? "acc = acc*m + d, vector multiply then add (an FMA "

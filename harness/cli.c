@@ -9,14 +9,16 @@
 #include "tb_config.h"
 #include "util.h"
 
-enum { A_FLAG, A_INT, A_U64, A_DOUBLE, A_STR, A_FORMAT };
+enum { A_FLAG, A_INT, A_U64, A_DOUBLE, A_STR, A_FORMAT, A_PRICES };
 
 /* Which commands take an option. */
 #define C_SYSINFO (1u << TB_CMD_SYSINFO)
 #define C_LIST (1u << TB_CMD_LIST)
 #define C_BENCH (1u << TB_CMD_BENCH)
 #define C_RUN (1u << TB_CMD_RUN)
-#define C_ALL 0xffu
+#define C_COST (1u << TB_CMD_COST)
+#define C_PRICES (1u << TB_CMD_PRICES)
+#define C_ALL 0xffffu
 #define C_MEASURE (C_BENCH | C_RUN)
 
 typedef struct opt_def {
@@ -50,6 +52,24 @@ static const opt_def opts_table[] = {
     {"dtype", A_STR, OFF(dtype), C_MEASURE, 0, 0, "weights: f32|bf16|f16|q8_0|q4_0 (default f32)"},
     {"isa", A_STR, OFF(isa), C_MEASURE, 0, 0, "auto|generic|avx2|avx512|neon, or a comma list of tiers to compare"},
     {"cold", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights from DRAM: rotate copies totalling >= 4x the LLC"},
+    {"heads", A_INT, OFF(heads), C_MEASURE, 1, 1 << 16, "attention query heads"},
+    {"kv-heads", A_INT, OFF(kv_heads), C_MEASURE, 1, 1 << 16, "attention KV heads (grouped-query: divides --heads)"},
+    {"head-dim", A_INT, OFF(head_dim), C_MEASURE, 1, 1 << 12, "attention head dimension"},
+    {"seq", A_STR, OFF(seq), C_BENCH, 0, 0, "attn-prefill: tokens per sequence"},
+    {"ctx", A_STR, OFF(ctx), C_MEASURE, 0, 0, "attn-decode: KV-cache length (a list for run)"},
+    {"batch", A_STR, OFF(batch), C_MEASURE, 0, 0, "sequences per step (attn-decode: a list gives mixed lengths)"},
+    {"kv-dtype", A_STR, OFF(kv_dtype), C_MEASURE, 0, 0, "KV cache: f32|f16 (default f16)"},
+    {"prices", A_PRICES, OFF(prices), C_RUN | C_COST | C_LIST, 0, 0, "price table FILE or DIR (repeatable)"},
+    {"instance", A_STR, OFF(instance), C_RUN | C_COST, 0, 0, "price for this instance type (default: from DMI)"},
+    {"pricing", A_STR, OFF(pricing), C_RUN | C_COST | C_LIST, 0, 0, "on-demand|spot|commit-1y|commit-3y"},
+    {"utilization", A_DOUBLE, OFF(utilization), C_RUN | C_COST, 0, 0, "fraction of the hour doing work, 0 < U <= 1"},
+    {"blend", A_STR, OFF(blend), C_RUN | C_COST, 0, 0, "IN:OUT token ratio of the blended price (default 3:1)"},
+    {"fx", A_STR, OFF(fx), C_RUN | C_COST, 0, 0, "exchange rates to USD, e.g. EUR=1.08,GBP=1.27"},
+    {"project", A_FLAG, OFF(project), C_COST, 0, 0, "allow pricing a result on another instance (labelled projected)"},
+    {"max-age-days", A_INT, OFF(max_age_days), C_RUN | C_COST | C_LIST | C_PRICES, 0, 100000,
+     "warn about prices older than this (default 180)"},
+    {"from", A_STR, OFF(from), C_PRICES, 0, 0, "prices import: aws|azure|gcp (the cloud's own price-list format)"},
+    {"output", A_STR, OFF(output), C_PRICES, 0, 0, "write the CSV here instead of stdout"},
     {"warm", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights stay cache-warm (one copy)"},
 };
 
@@ -65,6 +85,7 @@ static const struct {
     {"cost", TB_CMD_COST, "RESULT... [options]: price saved results (not yet built)"},
     {"compare", TB_CMD_COMPARE, "BASE CANDIDATE: statistical comparison of two results (not yet built)"},
     {"report", TB_CMD_REPORT, "RESULT|DIR... -o F: an HTML report (not yet built)"},
+    {"prices", TB_CMD_PRICES, "import --from aws|azure|gcp FILE: a cloud's price list as a tokbench price table"},
 };
 
 void tb_cli_usage(void)
@@ -111,6 +132,14 @@ static int set_value(const opt_def *d, const char *val, tb_opts *o, const char *
             return tb_fail(TB_EXIT_USAGE, "%s%s: empty value", origin, d->name);
         *(const char **)base = val;
         return 0;
+    case A_PRICES: {
+        if (!*val)
+            return tb_fail(TB_EXIT_USAGE, "%s%s: empty value", origin, d->name);
+        if (o->nprices >= TB_MAX_PRICE_SOURCES)
+            return tb_fail(TB_EXIT_USAGE, "%s%s: at most %d price sources", origin, d->name, TB_MAX_PRICE_SOURCES);
+        o->prices[o->nprices++] = val;
+        return 0;
+    }
     case A_FORMAT: {
         static const char *names[] = {"text", "json", "csv", "md"};
         for (int i = 0; i < 4; i++)
@@ -181,6 +210,7 @@ int tb_cli_parse(int argc, char **argv, tb_opts *o)
     o->warmup = 2;
     o->seed = 42;
     o->cold = -1;
+    o->max_age_days = -1;
 
     if (argc < 2) {
         tb_cli_usage();

@@ -14,11 +14,13 @@ typedef enum tb_cmd {
     TB_CMD_COST,
     TB_CMD_COMPARE,
     TB_CMD_REPORT,
+    TB_CMD_PRICES,
 } tb_cmd;
 
 typedef enum tb_format { TB_FMT_TEXT = 0, TB_FMT_JSON, TB_FMT_CSV, TB_FMT_MD } tb_format;
 
 #define TB_MAX_POSITIONAL 64
+#define TB_MAX_PRICE_SOURCES 16
 
 typedef struct tb_opts {
     tb_cmd cmd;
@@ -40,6 +42,18 @@ typedef struct tb_opts {
 
     const char *shape, *backend, *dtype, *isa;
     int cold; /* -1: the op's default, 0: warm weights, 1: cold-weight rotation */
+
+    /* attention shapes (bench attn-*, later run); 0 / NULL = the op's default */
+    int heads, kv_heads, head_dim;
+    const char *seq, *ctx, *batch, *kv_dtype;
+
+    /* prices and cost */
+    const char *prices[TB_MAX_PRICE_SOURCES]; /* --prices, repeatable */
+    int nprices;
+    const char *instance, *pricing, *blend, *fx, *from, *output;
+    double utilization; /* 0 = default (1) */
+    int project;
+    int max_age_days; /* -1 = default */
 
     int argc;
     char **argv;

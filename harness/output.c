@@ -25,24 +25,26 @@ static int same_shape(const json_t *x, const json_t *y)
            strcmp(str(x, "op"), str(y, "op")) == 0;
 }
 
-/* Rate of the case this one is compared with: openblas of the same shape, else the first case. */
-static double baseline_rate(const json_t *cases, const json_t *c, const char **name)
+/* The case this one is compared with, for the same op and shape: the read probe when there is
+ * one (weight bytes per second against what the machine reads in the same rounds), else
+ * OpenBLAS, else the first case (FLOP rate). *metric names the rate compared. */
+static const json_t *baseline(const json_t *cases, const json_t *c, const char **metric)
 {
     size_t i;
     json_t *x;
-    const json_t *first = NULL;
+    const json_t *first = NULL, *blas = NULL, *read = NULL;
     json_array_foreach(cases, i, x) {
         if (!same_shape(x, c) || !json_is_object(json_object_get(x, "rate")))
             continue;
         if (!first)
             first = x;
-        if (strcmp(str(x, "backend"), "openblas") == 0) {
-            *name = "openblas";
-            return num(x, "rate", "gflops");
-        }
+        if (strcmp(str(x, "backend"), "openblas") == 0)
+            blas = x;
+        if (strcmp(str(x, "backend"), "read") == 0)
+            read = x;
     }
-    *name = first ? str(first, "backend") : "";
-    return first ? num(first, "rate", "gflops") : NAN;
+    *metric = read ? "weight_gbps" : "gflops";
+    return read ? read : blas ? blas : first;
 }
 
 /* "123 us" style: three significant figures in the unit that fits. */
@@ -90,20 +92,22 @@ static void make_row(const json_t *cases, const json_t *c, row_text *r)
     snprintf(r->cv, sizeof r->cv, "%.1f%%%s", cv * 100, cv > 0.05 ? " !" : "");
     snprintf(r->n, sizeof r->n, "%lld", json_integer_value(json_object_get(st, "n")));
     snprintf(r->gflops, sizeof r->gflops, "%.1f", num(c, "rate", "gflops"));
-    snprintf(r->gbps, sizeof r->gbps, "%.1f", num(c, "rate", "gbps"));
-    const char *bn;
-    double base = baseline_rate(cases, c, &bn);
-    if (isnan(base))
+    snprintf(r->gbps, sizeof r->gbps, "%.1f", num(c, "rate", "weight_gbps"));
+    const char *metric;
+    const json_t *base = baseline(cases, c, &metric);
+    if (!base)
         r->ratio[0] = '\0';
     else
-        snprintf(r->ratio, sizeof r->ratio, "%.3gx", num(c, "rate", "gflops") / base);
+        snprintf(r->ratio, sizeof r->ratio, "%.3gx", num(c, "rate", metric) / num(base, "rate", metric));
+    if (strcmp(str(c, "backend"), "read") == 0)
+        snprintf(r->gflops, sizeof r->gflops, "-");
 }
 
 void tb_output_bench_cases(const json_t *cases, tb_format fmt)
 {
     enum { NCOL = 13 };
     static const char *head[NCOL] = {"op", "backend", "dtype", "shape", "thr", "check", "median", "95% CI (median)",
-                                     "cv", "n", "GFLOP/s", "GB/s", "vs base"};
+                                     "cv", "n", "GFLOP/s", "W GB/s", "vs base"};
     size_t i;
     json_t *c;
     int noisy = 0;
@@ -173,7 +177,8 @@ void tb_output_bench_cases(const json_t *cases, tb_format fmt)
     }
     if (fmt == TB_FMT_TEXT) {
         printf("median of n samples per call; 95%% CI of the median from order statistics; "
-               "check: max error / sum|a*w| vs the double reference\n");
+               "check: max error / sum|a*w| vs the double reference; W GB/s: weight bytes per second; "
+               "vs base: W GB/s against the read probe when it ran, else GFLOP/s against openblas\n");
         if (noisy)
             printf("! cv above 5%%: this machine was noisy during the run, compare medians with care\n");
     }

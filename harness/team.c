@@ -247,6 +247,14 @@ void tb_team_fill_random(tb_team *tm, float *buf, size_t n, uint64_t seed)
     tb_team_run(tm, fill_worker, &j);
 }
 
+json_t *tb_team_cpus_json(const tb_team *tm)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < tm->plan.n; i++)
+        json_array_append_new(a, json_integer(tm->plan.slot[i].os_pu));
+    return a;
+}
+
 json_t *tb_team_placement_json(const tb_team *tm)
 {
     json_t *arr = json_array();

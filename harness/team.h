@@ -33,6 +33,9 @@ void tb_team_split(size_t n, size_t grain, int tid, int nthreads, size_t *begin,
 /* Fills n floats with tb_rand_sym(seed, i), each member writing (so first touching) its share. */
 void tb_team_fill_random(tb_team *tm, float *buf, size_t n, uint64_t seed);
 
+/* [os_pu, ...]: the CPUs of the team in member order (a case's "cpus"). */
+json_t *tb_team_cpus_json(const tb_team *tm);
+
 /* [{"thread", "os_pu", "core", "core_os", "numa_node", "package", "tid", "bound", "seen_cpu"}] */
 json_t *tb_team_placement_json(const tb_team *tm);
 
