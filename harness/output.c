@@ -5,24 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static double num(const json_t *o, const char *a, const char *b)
-{
-    const json_t *x = json_object_get(o, a);
-    if (b)
-        x = json_object_get(x, b);
-    return json_is_number(x) ? json_number_value(x) : NAN;
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
 static int same_shape(const json_t *x, const json_t *y)
 {
     return json_equal(json_object_get(x, "shape"), json_object_get(y, "shape")) &&
-           strcmp(str(x, "op"), str(y, "op")) == 0;
+           strcmp(tb_json_str(x, "op"), tb_json_str(y, "op")) == 0;
 }
 
 /* The case this one is compared with, for the same op and shape: the read probe when there is
@@ -38,28 +24,13 @@ static const json_t *baseline(const json_t *cases, const json_t *c, const char *
             continue;
         if (!first)
             first = x;
-        if (strcmp(str(x, "backend"), "openblas") == 0)
+        if (strcmp(tb_json_str(x, "backend"), "openblas") == 0)
             blas = x;
-        if (strcmp(str(x, "backend"), "read") == 0)
+        if (strcmp(tb_json_str(x, "backend"), "read") == 0)
             read = x;
     }
     *metric = read ? "weight_gbps" : "gflops";
     return read ? read : blas ? blas : first;
-}
-
-/* "123 us" style: three significant figures in the unit that fits. */
-static void fmt_time(double ns, char *buf, size_t cap)
-{
-    if (isnan(ns))
-        snprintf(buf, cap, "-");
-    else if (ns < 1e3)
-        snprintf(buf, cap, "%.3g ns", ns);
-    else if (ns < 1e6)
-        snprintf(buf, cap, "%.3g us", ns / 1e3);
-    else if (ns < 1e9)
-        snprintf(buf, cap, "%.3g ms", ns / 1e6);
-    else
-        snprintf(buf, cap, "%.3g s", ns / 1e9);
 }
 
 typedef struct {
@@ -69,14 +40,14 @@ typedef struct {
 static void make_row(const json_t *cases, const json_t *c, row_text *r)
 {
     const json_t *sh = json_object_get(c, "shape");
-    if (strcmp(str(c, "backend"), "portable") == 0)
-        snprintf(r->backend, sizeof r->backend, "portable/%s", str(c, "isa"));
+    if (strcmp(tb_json_str(c, "backend"), "portable") == 0)
+        snprintf(r->backend, sizeof r->backend, "portable/%s", tb_json_str(c, "isa"));
     else
-        snprintf(r->backend, sizeof r->backend, "%s", str(c, "backend"));
+        snprintf(r->backend, sizeof r->backend, "%s", tb_json_str(c, "backend"));
     snprintf(r->shape, sizeof r->shape, "%lldx%lldx%lld", json_integer_value(json_object_get(sh, "m")),
              json_integer_value(json_object_get(sh, "n")), json_integer_value(json_object_get(sh, "k")));
     int ok = json_is_true(json_object_get(json_object_get(c, "check"), "passed"));
-    snprintf(r->check, sizeof r->check, "%s %.1e", ok ? "ok" : "FAIL", num(c, "check", "max_rel_err"));
+    snprintf(r->check, sizeof r->check, "%s %.1e", ok ? "ok" : "FAIL", tb_json_num(c, "check", "max_rel_err"));
     const json_t *st = json_object_get(c, "stats");
     if (!json_is_object(st)) {
         snprintf(r->median, sizeof r->median, "%s", ok ? "(no sample)" : "(not timed)");
@@ -84,22 +55,22 @@ static void make_row(const json_t *cases, const json_t *c, row_text *r)
         return;
     }
     char lo[16], hi[16];
-    fmt_time(num(st, "median", NULL), r->median, sizeof r->median);
-    fmt_time(num(st, "ci95_low", NULL), lo, sizeof lo);
-    fmt_time(num(st, "ci95_high", NULL), hi, sizeof hi);
+    tb_fmt_time(tb_json_num(st, "median", NULL), r->median, sizeof r->median);
+    tb_fmt_time(tb_json_num(st, "ci95_low", NULL), lo, sizeof lo);
+    tb_fmt_time(tb_json_num(st, "ci95_high", NULL), hi, sizeof hi);
     snprintf(r->ci, sizeof r->ci, "[%s, %s]", lo, hi);
-    double cv = num(st, "cv", NULL);
+    double cv = tb_json_num(st, "cv", NULL);
     snprintf(r->cv, sizeof r->cv, "%.1f%%%s", cv * 100, cv > 0.05 ? " !" : "");
     snprintf(r->n, sizeof r->n, "%lld", json_integer_value(json_object_get(st, "n")));
-    snprintf(r->gflops, sizeof r->gflops, "%.1f", num(c, "rate", "gflops"));
-    snprintf(r->gbps, sizeof r->gbps, "%.1f", num(c, "rate", "weight_gbps"));
+    snprintf(r->gflops, sizeof r->gflops, "%.1f", tb_json_num(c, "rate", "gflops"));
+    snprintf(r->gbps, sizeof r->gbps, "%.1f", tb_json_num(c, "rate", "weight_gbps"));
     const char *metric;
     const json_t *base = baseline(cases, c, &metric);
     if (!base)
         r->ratio[0] = '\0';
     else
-        snprintf(r->ratio, sizeof r->ratio, "%.3gx", num(c, "rate", metric) / num(base, "rate", metric));
-    if (strcmp(str(c, "backend"), "read") == 0)
+        snprintf(r->ratio, sizeof r->ratio, "%.3gx", tb_json_num(c, "rate", metric) / tb_json_num(base, "rate", metric));
+    if (strcmp(tb_json_str(c, "backend"), "read") == 0)
         snprintf(r->gflops, sizeof r->gflops, "-");
 }
 
@@ -117,14 +88,14 @@ void tb_output_bench_cases(const json_t *cases, tb_format fmt)
         json_array_foreach(cases, i, c) {
             const json_t *sh = json_object_get(c, "shape"), *st = json_object_get(c, "stats");
             printf("%s,%s,%s,%s,%lld,%lld,%lld,%lld,%s,%.3e,%lld,%.1f,%.1f,%.1f,%.4f,%.1f,%.1f,%.3f,%.3f\n",
-                   str(c, "op"), str(c, "backend"), str(c, "isa"), str(c, "dtype"),
+                   tb_json_str(c, "op"), tb_json_str(c, "backend"), tb_json_str(c, "isa"), tb_json_str(c, "dtype"),
                    json_integer_value(json_object_get(sh, "m")), json_integer_value(json_object_get(sh, "n")),
                    json_integer_value(json_object_get(sh, "k")), json_integer_value(json_object_get(c, "threads")),
                    json_is_true(json_object_get(json_object_get(c, "check"), "passed")) ? "true" : "false",
-                   num(c, "check", "max_rel_err"), json_integer_value(json_object_get(st, "n")),
-                   num(st, "median", NULL), num(st, "ci95_low", NULL), num(st, "ci95_high", NULL),
-                   num(st, "cv", NULL), num(st, "p90", NULL), num(st, "p99", NULL), num(c, "rate", "gflops"),
-                   num(c, "rate", "gbps"));
+                   tb_json_num(c, "check", "max_rel_err"), json_integer_value(json_object_get(st, "n")),
+                   tb_json_num(st, "median", NULL), tb_json_num(st, "ci95_low", NULL), tb_json_num(st, "ci95_high", NULL),
+                   tb_json_num(st, "cv", NULL), tb_json_num(st, "p90", NULL), tb_json_num(st, "p99", NULL), tb_json_num(c, "rate", "gflops"),
+                   tb_json_num(c, "rate", "gbps"));
         }
         return;
     }
@@ -141,7 +112,7 @@ void tb_output_bench_cases(const json_t *cases, tb_format fmt)
         make_row(cases, c, &rows[i]);
         char thr[16];
         snprintf(thr, sizeof thr, "%lld", json_integer_value(json_object_get(c, "threads")));
-        const char *cells[NCOL] = {str(c, "op"), rows[i].backend, str(c, "dtype"), rows[i].shape, thr, rows[i].check,
+        const char *cells[NCOL] = {tb_json_str(c, "op"), rows[i].backend, tb_json_str(c, "dtype"), rows[i].shape, thr, rows[i].check,
                                    rows[i].median, rows[i].ci, rows[i].cv, rows[i].n, rows[i].gflops, rows[i].gbps,
                                    rows[i].ratio};
         for (int k = 0; k < NCOL; k++)
@@ -164,7 +135,7 @@ void tb_output_bench_cases(const json_t *cases, tb_format fmt)
         c = json_array_get(cases, i);
         char thr[16];
         snprintf(thr, sizeof thr, "%lld", json_integer_value(json_object_get(c, "threads")));
-        const char *cells[NCOL] = {str(c, "op"), rows[i].backend, str(c, "dtype"), rows[i].shape, thr, rows[i].check,
+        const char *cells[NCOL] = {tb_json_str(c, "op"), rows[i].backend, tb_json_str(c, "dtype"), rows[i].shape, thr, rows[i].check,
                                    rows[i].median, rows[i].ci, rows[i].cv, rows[i].n, rows[i].gflops, rows[i].gbps,
                                    rows[i].ratio};
         if (fmt == TB_FMT_MD)

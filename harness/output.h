@@ -7,6 +7,14 @@
 
 #include "cli.h"
 
+/* Helpers every table renderer shares (output_util.c). */
+/* o.a (or o.a.b) as a double; NaN when absent or not a number. */
+double tb_json_num(const json_t *o, const char *a, const char *b);
+/* o.key as a string; "" when absent. */
+const char *tb_json_str(const json_t *o, const char *key);
+/* A duration in ns as "123 us": three significant figures in the unit that fits; "-" for NaN. */
+void tb_fmt_time(double ns, char *buf, size_t cap);
+
 /* Prints the cases of a bench record in fmt (text, csv or md) to stdout. The ratio column
  * compares each case's median rate with the same shape's openblas case (else the first). */
 void tb_output_bench_cases(const json_t *cases, tb_format fmt);

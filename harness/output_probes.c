@@ -8,35 +8,7 @@
 
 #define NCOL 11
 
-static double num(const json_t *o, const char *a, const char *b)
-{
-    const json_t *x = json_object_get(o, a);
-    if (b)
-        x = json_object_get(x, b);
-    return json_is_number(x) ? json_number_value(x) : NAN;
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
-static void fmt_time(double ns, char *buf, size_t cap)
-{
-    if (isnan(ns))
-        snprintf(buf, cap, "-");
-    else if (ns < 1e3)
-        snprintf(buf, cap, "%.3g ns", ns);
-    else if (ns < 1e6)
-        snprintf(buf, cap, "%.3g us", ns / 1e3);
-    else if (ns < 1e9)
-        snprintf(buf, cap, "%.3g ms", ns / 1e6);
-    else
-        snprintf(buf, cap, "%.3g s", ns / 1e9);
-}
-
-static int is_stream(const json_t *c) { return strcmp(str(c, "op"), "stream") == 0; }
+static int is_stream(const json_t *c) { return strcmp(tb_json_str(c, "op"), "stream") == 0; }
 
 typedef struct {
     char what[24], thr[16], check[24], median[24], ci[48], cv[16], n[16], rate[24], unit[8];
@@ -44,10 +16,10 @@ typedef struct {
 
 static void make_row(const json_t *c, row_text *r)
 {
-    snprintf(r->what, sizeof r->what, "%s", is_stream(c) ? str(c, "variant") : str(c, "isa"));
+    snprintf(r->what, sizeof r->what, "%s", is_stream(c) ? tb_json_str(c, "variant") : tb_json_str(c, "isa"));
     snprintf(r->thr, sizeof r->thr, "%lld", json_integer_value(json_object_get(c, "threads")));
     int ok = json_is_true(json_object_get(json_object_get(c, "check"), "passed"));
-    snprintf(r->check, sizeof r->check, "%s %.1e", ok ? "ok" : "FAIL", num(c, "check", "max_rel_err"));
+    snprintf(r->check, sizeof r->check, "%s %.1e", ok ? "ok" : "FAIL", tb_json_num(c, "check", "max_rel_err"));
     snprintf(r->unit, sizeof r->unit, "%s", is_stream(c) ? "GB/s" : "GFLOP/s");
     const json_t *st = json_object_get(c, "stats");
     if (!json_is_object(st)) {
@@ -56,14 +28,14 @@ static void make_row(const json_t *c, row_text *r)
         return;
     }
     char lo[16], hi[16];
-    fmt_time(num(st, "median", NULL), r->median, sizeof r->median);
-    fmt_time(num(st, "ci95_low", NULL), lo, sizeof lo);
-    fmt_time(num(st, "ci95_high", NULL), hi, sizeof hi);
+    tb_fmt_time(tb_json_num(st, "median", NULL), r->median, sizeof r->median);
+    tb_fmt_time(tb_json_num(st, "ci95_low", NULL), lo, sizeof lo);
+    tb_fmt_time(tb_json_num(st, "ci95_high", NULL), hi, sizeof hi);
     snprintf(r->ci, sizeof r->ci, "[%s, %s]", lo, hi);
-    double cv = num(st, "cv", NULL);
+    double cv = tb_json_num(st, "cv", NULL);
     snprintf(r->cv, sizeof r->cv, "%.1f%%%s", cv * 100, cv > 0.05 ? " !" : "");
     snprintf(r->n, sizeof r->n, "%lld", json_integer_value(json_object_get(st, "n")));
-    snprintf(r->rate, sizeof r->rate, "%.1f", num(c, "rate", is_stream(c) ? "gbps" : "gflops"));
+    snprintf(r->rate, sizeof r->rate, "%.1f", tb_json_num(c, "rate", is_stream(c) ? "gbps" : "gflops"));
 }
 
 /* An integer field, or an empty cell where the case has none (peak has no array sizes). */
@@ -83,16 +55,16 @@ static void print_csv(const json_t *cases)
            "median_ns,ci95_low_ns,ci95_high_ns,cv,p90_ns,p99_ns,gflops,gbps\n");
     json_array_foreach(cases, i, c) {
         const json_t *sh = json_object_get(c, "shape"), *st = json_object_get(c, "stats");
-        printf("%s,%s,%s,%s,%lld,", str(c, "op"), str(c, "variant"), str(c, "isa"), str(c, "dtype"),
+        printf("%s,%s,%s,%s,%lld,", tb_json_str(c, "op"), tb_json_str(c, "variant"), tb_json_str(c, "isa"), tb_json_str(c, "dtype"),
                json_integer_value(json_object_get(c, "threads")));
         csv_int(sh, "elements");
         csv_int(sh, "bytes_per_array");
         csv_int(sh, "flops_per_call");
         printf("%s,%.3e,%lld,%.1f,%.1f,%.1f,%.4f,%.1f,%.1f,%.3f,%.3f\n",
                json_is_true(json_object_get(json_object_get(c, "check"), "passed")) ? "true" : "false",
-               num(c, "check", "max_rel_err"), json_integer_value(json_object_get(st, "n")), num(st, "median", NULL),
-               num(st, "ci95_low", NULL), num(st, "ci95_high", NULL), num(st, "cv", NULL), num(st, "p90", NULL),
-               num(st, "p99", NULL), num(c, "rate", "gflops"), num(c, "rate", "gbps"));
+               tb_json_num(c, "check", "max_rel_err"), json_integer_value(json_object_get(st, "n")), tb_json_num(st, "median", NULL),
+               tb_json_num(st, "ci95_low", NULL), tb_json_num(st, "ci95_high", NULL), tb_json_num(st, "cv", NULL), tb_json_num(st, "p90", NULL),
+               tb_json_num(st, "p99", NULL), tb_json_num(c, "rate", "gflops"), tb_json_num(c, "rate", "gbps"));
     }
 }
 
@@ -117,7 +89,7 @@ void tb_output_probe_cases(const json_t *cases, tb_format fmt)
     for (size_t i = 0; i < nrows; i++) {
         const json_t *c = json_array_get(cases, i);
         make_row(c, &rows[i]);
-        const char *row[NCOL] = {str(c, "op"), rows[i].what, stream ? str(c, "isa") : "", rows[i].thr,
+        const char *row[NCOL] = {tb_json_str(c, "op"), rows[i].what, stream ? tb_json_str(c, "isa") : "", rows[i].thr,
                                  rows[i].check, rows[i].median, rows[i].ci, rows[i].cv, rows[i].n, rows[i].rate,
                                  rows[i].unit};
         memcpy(cells[i], row, sizeof row);

@@ -218,6 +218,25 @@ START_TEST(unavailable_tier_is_refused)
 }
 END_TEST
 
+START_TEST(read_probe_runs_beside_the_kernels)
+{
+    tb_run_result r = tb_test_run(NULL, "bench gemv --backend portable,read --dtype q4_0 --shape 300x256 "
+                                        "--format json " FAST);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    json_t *doc = json_loads(r.out, 0, NULL);
+    json_t *rd = case_for(doc, "read"), *pt = case_for(doc, "portable");
+    ck_assert_ptr_nonnull(rd);
+    ck_assert(json_is_true(tb_test_path(rd, "check.passed")));
+    ck_assert_str_eq(json_string_value(json_object_get(rd, "dtype")), "f64");
+    /* it reads as many bytes as the q4_0 weights: 300 rows of 8 blocks of 18 bytes, whole doubles */
+    ck_assert_int_eq((int)json_number_value(tb_test_path(rd, "rate.weight_bytes")), 300 * 8 * 18 / 8 * 8);
+    ck_assert_int_eq((int)json_number_value(tb_test_path(pt, "rate.weight_bytes")), 300 * 8 * 18);
+    ck_assert(json_number_value(tb_test_path(rd, "rate.weight_gbps")) > 0);
+    json_decref(doc);
+    tb_test_run_free(&r);
+}
+END_TEST
+
 START_TEST(interrupted_run_saves_an_incomplete_record)
 {
     char *dir = tb_test_tmpdir();
@@ -322,6 +341,7 @@ int main(void)
     tcase_add_test(tc, failed_check_exits_3_and_is_never_timed);
     tcase_add_test(tc, portable_tiers_and_dtypes_are_checked_and_timed);
     tcase_add_test(tc, unavailable_tier_is_refused);
+    tcase_add_test(tc, read_probe_runs_beside_the_kernels);
     tcase_add_test(tc, interrupted_run_saves_an_incomplete_record);
     tcase_add_test(tc, gemv_uses_cold_weights_by_default);
     tcase_add_test(tc, csv_and_markdown_have_one_row_per_case);
