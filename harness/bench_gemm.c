@@ -219,7 +219,7 @@ typedef struct {
     size_t rd_n, rd_copy; /* doubles per copy; the copy this call reads */
     int copies_rd;
     tb_stream_read_fn read;
-    double sums[TB_MAX_THREADS * 8]; /* one per thread, a cache line apart */
+    double *sums; /* one per thread, a cache line (8 doubles) apart */
 } variant_ctx;
 
 static const float *w32_copy(const variant_ctx *v, uint64_t turn)
@@ -583,7 +583,8 @@ static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh,
             x->read = pk.read;
             x->rd_n = rd_bytes / sizeof(double);
             x->copies_rd = crd;
-            if (!(x->rd = tb_alloc(rd_bytes * (size_t)crd, "read probe copies"))) {
+            x->sums = tb_alloc((size_t)tb_team_size(team) * 8 * sizeof(double), "read probe sums");
+            if (!x->sums || !(x->rd = tb_alloc(rd_bytes * (size_t)crd, "read probe copies"))) {
                 rc = TB_EXIT_RUNTIME;
                 break;
             }
@@ -703,6 +704,7 @@ out:
         tb_variant_free(&vs[i].v);
         tb_matmul_ws_free(&ctx[i].ws);
         tb_free(ctx[i].rd);
+        tb_free(ctx[i].sums);
         if (ctx[i].wp) {
             tb_free(ctx[i].wp[0].packed ? (void *)ctx[i].wp[0].packed : ctx[i].wp[0].rows);
             free(ctx[i].wp);

@@ -4,6 +4,11 @@
  *   TB_UKERNEL(kc, ap, bp, c, ldc, accumulate)
  *                          C[TB_GEMM_MR × TB_NR] (=|+=) Ap[kc × MR]ᵀ · Bp[kc × NR]
  *   TB_GEMM_NAME, TB_PACK_NAME  the function names to define
+ * and may define:
+ *   TB_A_REP               copies of each A element in the packed block (default 1): a tier
+ *                          without a broadcast load stores A pre-broadcast and loads a vector
+ *   TB_MC                  rows of A per block (default TB_GEMM_MC), so MC·KC·TB_A_REP floats
+ *                          still fit L2
  *
  * Packed weights: W[N×K] becomes ceil(N/NR) panels; panel p holds, for k = 0..K-1, the NR
  * weights W[p·NR + j][k] (j = 0..NR-1) contiguously, zero beyond N. A panel covers the whole K,
@@ -12,6 +17,15 @@
 #include <string.h>
 
 #include "tiers.h"
+
+#ifndef TB_A_REP
+#define TB_A_REP 1
+#endif
+#ifndef TB_MC
+#define TB_MC TB_GEMM_MC
+#endif
+_Static_assert(TB_MC % TB_GEMM_MR == 0, "a block holds whole strips");
+_Static_assert(TB_MC * TB_GEMM_KC * TB_A_REP <= TB_GEMM_SCRATCH_FLOATS - 64, "the A block fits the scratch");
 
 void TB_PACK_NAME(const float *w, float *wp, int64_t n, int64_t k, int64_t n0, int64_t n1)
 {
@@ -29,14 +43,13 @@ static void pack_a_block(const float *a, float *ap, int64_t lda, int64_t rows, i
 {
     for (int64_t r0 = 0; r0 < rows; r0 += TB_GEMM_MR) {
         int64_t mr = rows - r0 < TB_GEMM_MR ? rows - r0 : TB_GEMM_MR;
-        float *dst = ap + r0 * kc;
-        for (int64_t kk = 0; kk < kc; kk++) {
-            int64_t r = 0;
-            for (; r < mr; r++)
-                dst[kk * TB_GEMM_MR + r] = a[(r0 + r) * lda + kk];
-            for (; r < TB_GEMM_MR; r++)
-                dst[kk * TB_GEMM_MR + r] = 0.0f;
-        }
+        float *dst = ap + r0 * kc * TB_A_REP;
+        for (int64_t kk = 0; kk < kc; kk++)
+            for (int64_t r = 0; r < TB_GEMM_MR; r++) {
+                float v = r < mr ? a[(r0 + r) * lda + kk] : 0.0f;
+                for (int t = 0; t < TB_A_REP; t++)
+                    dst[(kk * TB_GEMM_MR + r) * TB_A_REP + t] = v;
+            }
     }
 }
 
@@ -47,8 +60,8 @@ void TB_GEMM_NAME(const float *a, const float *wp, float *c, int64_t m, int64_t 
     for (int64_t pc = 0; pc < k; pc += TB_GEMM_KC) {
         int64_t kc = k - pc < TB_GEMM_KC ? k - pc : TB_GEMM_KC;
         int accumulate = pc > 0;
-        for (int64_t ic = m0; ic < m1; ic += TB_GEMM_MC) {
-            int64_t mc = m1 - ic < TB_GEMM_MC ? m1 - ic : TB_GEMM_MC;
+        for (int64_t ic = m0; ic < m1; ic += TB_MC) {
+            int64_t mc = m1 - ic < TB_MC ? m1 - ic : TB_MC;
             pack_a_block(a + ic * k + pc, scratch, k, mc, kc);
             for (int64_t jr = n0; jr < n1; jr += TB_NR) {
                 int64_t nr = n1 - jr < TB_NR ? n1 - jr : TB_NR;
@@ -64,7 +77,7 @@ void TB_GEMM_NAME(const float *a, const float *wp, float *c, int64_t m, int64_t 
                         __builtin_prefetch(next + line * 64, 0, 2);
                     float *cp = c + (ic + ir) * n + jr;
                     if (mr == TB_GEMM_MR && nr == TB_NR) {
-                        TB_UKERNEL(kc, scratch + ir * kc, bp, cp, n, accumulate);
+                        TB_UKERNEL(kc, scratch + ir * kc * TB_A_REP, bp, cp, n, accumulate);
                         continue;
                     }
                     /* Edge tile: compute the full tile into a buffer, copy back the part that exists. */
@@ -72,7 +85,7 @@ void TB_GEMM_NAME(const float *a, const float *wp, float *c, int64_t m, int64_t 
                     if (accumulate)
                         for (int64_t r = 0; r < mr; r++)
                             memcpy(tile + r * TB_NR, cp + r * n, (size_t)nr * sizeof(float));
-                    TB_UKERNEL(kc, scratch + ir * kc, bp, tile, TB_NR, accumulate);
+                    TB_UKERNEL(kc, scratch + ir * kc * TB_A_REP, bp, tile, TB_NR, accumulate);
                     for (int64_t r = 0; r < mr; r++)
                         memcpy(cp + r * n, tile + r * TB_NR, (size_t)nr * sizeof(float));
                 }
@@ -80,3 +93,6 @@ void TB_GEMM_NAME(const float *a, const float *wp, float *c, int64_t m, int64_t 
         }
     }
 }
+
+#undef TB_A_REP
+#undef TB_MC

@@ -12,7 +12,8 @@
 #define TB_GEMM_MR 6
 #define TB_GEMM_MC 144
 #define TB_GEMM_KC 256
-#define TB_GEMM_SCRATCH_FLOATS (TB_GEMM_MC * TB_GEMM_KC + 64)
+/* the largest A block of any tier (the generic one: 72 rows × KC × 4 pre-broadcast copies) */
+#define TB_GEMM_SCRATCH_FLOATS (72 * TB_GEMM_KC * 4 + 64)
 
 #define TB_DECL_MATMUL(name) \
     void name(const void *w, const void *a, float *c, int64_t m, int64_t n, int64_t k, int64_t n0, int64_t n1)

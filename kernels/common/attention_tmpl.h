@@ -1,0 +1,455 @@
+/* Attention kernels (include/tokbench/attention.h), written once and included by every tier after
+ * it defines its vector operations:
+ *   TB_V, TB_VL                 vector type and its float lanes (VL divides 8)
+ *   TB_VZERO(), TB_VSET1(x)     zero; x in every lane
+ *   TB_VLOAD(p), TB_VSTORE(p,v) VL floats, unaligned
+ *   TB_VADD, TB_VSUB, TB_VMUL, TB_VMAX(a, b)   lane-wise (TB_VMAX(x, c): c when x is NaN)
+ *   TB_VFMA(acc, x, y)          acc + x·y
+ *   TB_VHSUM(v), TB_VHMAX(v)    of the lanes
+ *   TB_VEXP2(v)                 2^v as attention.h documents for tb_attn_exp2_fn
+ *   TB_VLOADH(p), TB_VSTOREH(p, v)   VL f16 <-> floats (round to nearest even)
+ *   TB_HSUM8(acc, out)          out[i] = TB_VHSUM(acc[i]) for i < 8
+ *   TB_PF_MR                    rows of the prefill micro-tiles (divides 6)
+ *   TB_ATTN_TIER                the name suffix (generic, avx2)
+ * and, once per KV dtype:
+ *   TB_KV                       f32 or f16 (name part)
+ *   TB_KV_T                     float or uint16_t
+ *   TB_KV_LOAD(p), TB_KV_STORE(p, v), TB_KV_SCALAR(x), TB_KV_FROM(x)   VL elements as floats and
+ *                               back; one element to float; one float to an element
+ * The first inclusion also defines the dtype-free kernels (RoPE, merge, exp2). */
+
+#define TB_AT_CAT2(a, b) a##b
+#define TB_AT_CAT(a, b) TB_AT_CAT2(a, b)
+/* tb_attn_<op>_<kv>_<tier> and tb_attn_<op>_<tier> */
+#define TB_AT_FN(op) TB_AT_CAT(TB_AT_CAT(TB_AT_CAT(tb_attn_, op), TB_AT_CAT(_, TB_KV)), TB_AT_CAT(_, TB_ATTN_TIER))
+#define TB_AT_TFN(op) TB_AT_CAT(TB_AT_CAT(tb_attn_, op), TB_AT_CAT(_, TB_ATTN_TIER))
+
+#ifndef TB_ATTN_SHARED_DONE
+#define TB_ATTN_SHARED_DONE
+
+#include <math.h>
+
+#define TB_AT_INLINE static inline __attribute__((always_inline))
+#define TB_AT_LOG2E 1.4426950408889634
+/* Keys per packed K panel, in every tier: the packed layout is tier-independent. */
+#define TB_PF_NR 16
+#define TB_PF_NV (TB_PF_NR / TB_VL)
+
+static inline int64_t at_min(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* q·scale·log2(e): scores come out in log2 units, so the softmax needs exp2 only. */
+static inline float at_qscale(int64_t d) { return (float)(TB_AT_LOG2E / sqrt((double)d)); }
+
+static inline float at_exp2_scalar(float x)
+{
+    float buf[TB_VL];
+    TB_VSTORE(buf, TB_VEXP2(TB_VSET1(x)));
+    return buf[0];
+}
+
+/* Row max of n floats (n a multiple of VL). */
+static inline float at_rowmax(const float *s, int64_t n)
+{
+    TB_V mx = TB_VSET1(-INFINITY);
+    for (int64_t j = 0; j < n; j += TB_VL)
+        mx = TB_VMAX(TB_VLOAD(s + j), mx);
+    return TB_VHMAX(mx);
+}
+
+/* s[j] = 2^(s[j] − mref) in place for j < n (a multiple of VL); returns their sum. */
+static inline float at_exp_row(float *s, int64_t n, float mref)
+{
+    TB_V vm = TB_VSET1(mref), sum = TB_VZERO();
+    for (int64_t j = 0; j < n; j += TB_VL) {
+        TB_V p = TB_VEXP2(TB_VSUB(TB_VLOAD(s + j), vm));
+        TB_VSTORE(s + j, p);
+        sum = TB_VADD(sum, p);
+    }
+    return TB_VHSUM(sum);
+}
+
+/* ---- prefill micro-kernels: f32 only, on packed operands ------------------------------------ */
+
+/* S[MR×16] = Qs[MR×d] · panel, the panel being 16 keys transposed ([d][16]): the GEMM pattern,
+ * one broadcast of q per row and NV vector loads of keys per step of d. */
+TB_AT_INLINE void at_qk_tile(const float *qs, int64_t ldq, const float *panel, int64_t d, float *s, int64_t lds)
+{
+    TB_V acc[TB_PF_MR][TB_PF_NV];
+    for (int r = 0; r < TB_PF_MR; r++)
+        for (int v = 0; v < TB_PF_NV; v++)
+            acc[r][v] = TB_VZERO();
+    for (int64_t x = 0; x < d; x++) {
+        TB_V b[TB_PF_NV];
+        for (int v = 0; v < TB_PF_NV; v++)
+            b[v] = TB_VLOAD(panel + x * TB_PF_NR + v * TB_VL);
+        for (int r = 0; r < TB_PF_MR; r++) {
+            TB_V a = TB_VSET1(qs[r * ldq + x]);
+            for (int v = 0; v < TB_PF_NV; v++)
+                acc[r][v] = TB_VFMA(acc[r][v], a, b[v]);
+        }
+    }
+    for (int r = 0; r < TB_PF_MR; r++)
+        for (int v = 0; v < TB_PF_NV; v++)
+            TB_VSTORE(s + r * lds + v * TB_VL, acc[r][v]);
+}
+
+/* O[MR×16] = O·alpha + P[MR×nk] · V[nk×16] (V rows of stride ldv): broadcasts of p, vector loads
+ * of v, the output block in registers for the whole key tile. */
+TB_AT_INLINE void at_pv_tile(const float *p, int64_t ldp, const float *vp, int64_t ldv, int64_t nk, const float *alpha,
+                             float *o, int64_t ldo)
+{
+    TB_V acc[TB_PF_MR][TB_PF_NV];
+    for (int r = 0; r < TB_PF_MR; r++) {
+        TB_V al = TB_VSET1(alpha[r]);
+        for (int v = 0; v < TB_PF_NV; v++)
+            acc[r][v] = TB_VMUL(TB_VLOAD(o + r * ldo + v * TB_VL), al);
+    }
+    for (int64_t j = 0; j < nk; j++) {
+        TB_V b[TB_PF_NV];
+        for (int v = 0; v < TB_PF_NV; v++)
+            b[v] = TB_VLOAD(vp + j * ldv + v * TB_VL);
+        for (int r = 0; r < TB_PF_MR; r++) {
+            TB_V a = TB_VSET1(p[r * ldp + j]);
+            for (int v = 0; v < TB_PF_NV; v++)
+                acc[r][v] = TB_VFMA(acc[r][v], a, b[v]);
+        }
+    }
+    for (int r = 0; r < TB_PF_MR; r++)
+        for (int v = 0; v < TB_PF_NV; v++)
+            TB_VSTORE(o + r * ldo + v * TB_VL, acc[r][v]);
+}
+
+/* The prefill of one query tile (rows = tokens [t0, t1) × the group's g heads, row r is token
+ * t0 + r/g, head r%g) against the packed keys 0..t1−1. */
+static void at_prefill_tile(const float *q, const float *kt, const float *vp, float *out, const tb_attn_dims *dm,
+                            int64_t kvh, int64_t t0, int64_t t1, float *scratch)
+{
+    const int64_t d = dm->head_dim, g = dm->heads / dm->kv_heads, hd = dm->heads * d;
+    tb_attn_prefill_layout L;
+    tb_attn_prefill_layout_get(dm, &L);
+    float *qs = scratch + L.qs, *os = scratch + L.os, *s = scratch + L.s;
+    float *m = scratch + L.m, *l = scratch + L.l, *al = scratch + L.alpha;
+    const int64_t dp = L.dp, rows = (t1 - t0) * g, rp = (rows + TB_PF_MR - 1) / TB_PF_MR * TB_PF_MR;
+    const float f = at_qscale(d);
+
+    for (int64_t r = 0; r < rp; r++) {
+        float *dst = qs + r * dp;
+        if (r < rows) {
+            const float *src = q + (t0 + r / g) * hd + (kvh * g + r % g) * d;
+            for (int64_t x = 0; x < d; x++)
+                dst[x] = src[x] * f;
+        } else {
+            for (int64_t x = 0; x < d; x++)
+                dst[x] = 0.0f; /* padding rows: finite, never written out */
+        }
+        for (int64_t x = 0; x < dp; x++)
+            os[r * dp + x] = 0.0f;
+        m[r] = -INFINITY;
+        l[r] = 0.0f;
+    }
+
+    /* Key tiles of up to TILE_KEYS, ending at the panel that holds key t1−1, so that only the
+     * last tile crosses the diagonal and it wastes little. */
+    const int64_t npanels = (t1 + TB_PF_NR - 1) / TB_PF_NR, per_tile = TB_ATTN_TILE_KEYS / TB_PF_NR;
+    int64_t first = npanels % per_tile ? npanels % per_tile : per_tile;
+    for (int64_t p0 = 0; p0 < npanels; p0 += first, first = per_tile) {
+        const int64_t np = at_min(first, npanels - p0), k0 = p0 * TB_PF_NR, nk = np * TB_PF_NR;
+        for (int64_t p = 0; p < np; p++)
+            for (int64_t r = 0; r < rp; r += TB_PF_MR)
+                at_qk_tile(qs + r * dp, dp, kt + (p0 + p) * d * TB_PF_NR, d, s + r * TB_ATTN_TILE_KEYS + p * TB_PF_NR,
+                           TB_ATTN_TILE_KEYS);
+        /* Causal mask: row r sees keys ≤ its token. Padding rows take the last token's keys. */
+        if (k0 + nk - 1 > t0)
+            for (int64_t r = 0; r < rp; r++) {
+                int64_t t = r < rows ? t0 + r / g : t1 - 1;
+                for (int64_t j = t - k0 + 2 > 0 ? t - k0 + 2 : 0; j < nk; j++)
+                    s[r * TB_ATTN_TILE_KEYS + j] = -INFINITY;
+            }
+        /* Online softmax: a new row max rescales what the row has summed so far. Key 0 is in the
+         * first tile for every row, so m is finite from then on. */
+        for (int64_t r = 0; r < rp; r++) {
+            float *sr = s + r * TB_ATTN_TILE_KEYS;
+            float mx = at_rowmax(sr, nk), mn = mx > m[r] ? mx : m[r];
+            al[r] = at_exp2_scalar(m[r] - mn);
+            l[r] = l[r] * al[r] + at_exp_row(sr, nk, mn);
+            m[r] = mn;
+        }
+        for (int64_t x = 0; x < dp; x += TB_PF_NR)
+            for (int64_t r = 0; r < rp; r += TB_PF_MR)
+                at_pv_tile(s + r * TB_ATTN_TILE_KEYS, TB_ATTN_TILE_KEYS, vp + k0 * dp + x, dp, nk, al + r,
+                           os + r * dp + x, dp);
+    }
+
+    for (int64_t r = 0; r < rows; r++) {
+        float *dst = out + (t0 + r / g) * hd + (kvh * g + r % g) * d;
+        TB_V inv = TB_VSET1(1.0f / l[r]);
+        for (int64_t x = 0; x < d; x += TB_VL)
+            TB_VSTORE(dst + x, TB_VMUL(TB_VLOAD(os + r * dp + x), inv));
+    }
+}
+
+TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
+{
+    const int64_t tt = tb_attn_prefill_tile_tokens(dims->heads / dims->kv_heads);
+    for (int64_t t = t0; t < t1; t += tt)
+        at_prefill_tile(q, kt, vp, out, dims, kvh, t, at_min(t + tt, t1), scratch);
+}
+
+/* ---- decode blocks ------------------------------------------------------------------------- */
+
+/* Scores of HB heads × KB keys (HB·KB = 8 accumulators, or fewer keys at the tail): each key
+ * vector is loaded once for all HB heads. */
+#define AT_SCORE_BLOCK(NAME, KVT, KVLOAD)                                                                       \
+    TB_AT_INLINE void NAME(const float *qs, const KVT *kr, int64_t d, float *sc, const int HB, const int KB) \
+    {                                                                                                           \
+        TB_V acc[8];                                                                                            \
+        for (int i = 0; i < HB * KB; i++)                                                                       \
+            acc[i] = TB_VZERO();                                                                                \
+        for (int64_t x = 0; x < d; x += TB_VL) {                                                                \
+            TB_V kv[8];                                                                                         \
+            for (int b = 0; b < KB; b++)                                                                        \
+                kv[b] = KVLOAD(kr + b * d + x);                                                                 \
+            for (int h = 0; h < HB; h++) {                                                                      \
+                TB_V qv = TB_VLOAD(qs + h * d + x);                                                             \
+                for (int b = 0; b < KB; b++)                                                                    \
+                    acc[h * KB + b] = TB_VFMA(acc[h * KB + b], qv, kv[b]);                                      \
+            }                                                                                                   \
+        }                                                                                                       \
+        if (HB * KB == 8) {                                                                                     \
+            float t[8];                                                                                         \
+            TB_HSUM8(acc, t);                                                                                   \
+            for (int h = 0; h < HB; h++)                                                                        \
+                for (int b = 0; b < KB; b++)                                                                    \
+                    sc[h * TB_ATTN_DECODE_CHUNK + b] = t[h * KB + b];                                           \
+        } else {                                                                                                \
+            for (int h = 0; h < HB; h++)                                                                        \
+                for (int b = 0; b < KB; b++)                                                                    \
+                    sc[h * TB_ATTN_DECODE_CHUNK + b] = TB_VHSUM(acc[h * KB + b]);                               \
+        }                                                                                                       \
+    }
+
+/* acc[HB][NV·VL] = acc·alpha + P[HB][n] · V[n][NV·VL] (V rows of stride d), HB·NV = 8 vectors. */
+#define AT_PV_BLOCK(NAME, KVT, KVLOAD)                                                                             \
+    TB_AT_INLINE void NAME(const float *p, const KVT *vr, int64_t d, int64_t n, const float *alpha, float *acc,  \
+                           const int HB, const int NV)                                                             \
+    {                                                                                                              \
+        TB_V a[8];                                                                                                 \
+        for (int h = 0; h < HB; h++) {                                                                             \
+            TB_V al = TB_VSET1(alpha[h]);                                                                          \
+            for (int v = 0; v < NV; v++)                                                                           \
+                a[h * NV + v] = TB_VMUL(TB_VLOAD(acc + h * d + v * TB_VL), al);                                    \
+        }                                                                                                          \
+        for (int64_t j = 0; j < n; j++) {                                                                          \
+            TB_V b[8];                                                                                             \
+            for (int v = 0; v < NV; v++)                                                                           \
+                b[v] = KVLOAD(vr + j * d + v * TB_VL);                                                             \
+            for (int h = 0; h < HB; h++) {                                                                         \
+                TB_V pv = TB_VSET1(p[h * TB_ATTN_DECODE_CHUNK + j]);                                               \
+                for (int v = 0; v < NV; v++)                                                                       \
+                    a[h * NV + v] = TB_VFMA(a[h * NV + v], pv, b[v]);                                              \
+            }                                                                                                      \
+        }                                                                                                          \
+        for (int h = 0; h < HB; h++)                                                                               \
+            for (int v = 0; v < NV; v++)                                                                           \
+                TB_VSTORE(acc + h * d + v * TB_VL, a[h * NV + v]);                                                 \
+    }
+
+/* ---- dtype-free kernels ------------------------------------------------------------------- */
+
+TB_DECL_ATTN_EXP2(TB_AT_TFN(exp2))
+{
+    int64_t i = 0;
+    for (; i + TB_VL <= n; i += TB_VL)
+        TB_VSTORE(y + i, TB_VEXP2(TB_VLOAD(x + i)));
+    if (i < n) {
+        float buf[TB_VL];
+        for (int j = 0; j < TB_VL; j++)
+            buf[j] = i + j < n ? x[i + j] : 0.0f;
+        TB_VSTORE(buf, TB_VEXP2(TB_VLOAD(buf)));
+        for (int j = 0; i + j < n; j++)
+            y[i + j] = buf[j];
+    }
+}
+
+TB_DECL_ATTN_ROPE(TB_AT_TFN(rope))
+{
+    const int64_t half = d / 2;
+    for (int64_t r = 0; r < rows; r++) {
+        const float *a = x + r * d;
+        float *b = y + r * d;
+        int64_t i = 0;
+        for (; i + TB_VL <= half; i += TB_VL) {
+            TB_V x0 = TB_VLOAD(a + i), x1 = TB_VLOAD(a + half + i), c = TB_VLOAD(cos + i), s = TB_VLOAD(sin + i);
+            TB_VSTORE(b + i, TB_VSUB(TB_VMUL(x0, c), TB_VMUL(x1, s)));
+            TB_VSTORE(b + half + i, TB_VADD(TB_VMUL(x1, c), TB_VMUL(x0, s)));
+        }
+        for (; i < half; i++) {
+            float x0 = a[i], x1 = a[half + i];
+            b[i] = x0 * cos[i] - x1 * sin[i];
+            b[half + i] = x1 * cos[i] + x0 * sin[i];
+        }
+    }
+}
+
+TB_DECL_ATTN_MERGE(TB_AT_TFN(merge))
+{
+    for (int64_t h = 0; h < g; h++) {
+        float mx = -INFINITY, sum = 0.0f;
+        for (int64_t p = 0; p < parts; p++)
+            mx = m[p][h] > mx ? m[p][h] : mx;
+        for (int64_t p = 0; p < parts; p++)
+            sum += l[p][h] * at_exp2_scalar(m[p][h] - mx);
+        float *o = out + h * d;
+        for (int64_t x = 0; x < d; x += TB_VL)
+            TB_VSTORE(o + x, TB_VZERO());
+        for (int64_t p = 0; p < parts; p++) {
+            TB_V w = TB_VSET1(at_exp2_scalar(m[p][h] - mx) / sum);
+            const float *a = acc[p] + h * d;
+            for (int64_t x = 0; x < d; x += TB_VL)
+                TB_VSTORE(o + x, TB_VFMA(TB_VLOAD(o + x), w, TB_VLOAD(a + x)));
+        }
+    }
+}
+
+#endif /* TB_ATTN_SHARED_DONE */
+
+/* ---- per KV dtype ------------------------------------------------------------------------- */
+
+AT_SCORE_BLOCK(TB_AT_FN(score_block), TB_KV_T, TB_KV_LOAD)
+AT_PV_BLOCK(TB_AT_FN(pv_block), TB_KV_T, TB_KV_LOAD)
+
+TB_DECL_ATTN_KV_APPEND(TB_AT_FN(kv_append))
+{
+    for (int64_t t = 0; t < ntok; t++)
+        for (int64_t h = 0; h < kv_heads; h++) {
+            const float *ks = k + (t * kv_heads + h) * d, *vs = v + (t * kv_heads + h) * d;
+            TB_KV_T *kd = (TB_KV_T *)kc + (h * capacity + pos + t) * d, *vd = (TB_KV_T *)vc + (h * capacity + pos + t) * d;
+            int64_t x = 0;
+            for (; x + TB_VL <= d; x += TB_VL) {
+                TB_KV_STORE(kd + x, TB_VLOAD(ks + x));
+                TB_KV_STORE(vd + x, TB_VLOAD(vs + x));
+            }
+            for (; x < d; x++) {
+                kd[x] = TB_KV_FROM(ks[x]);
+                vd[x] = TB_KV_FROM(vs[x]);
+            }
+        }
+}
+
+/* Packing (attention.h): K transposed in panels, V in padded rows, both f32. Once per call. */
+TB_DECL_ATTN_PREFILL_PACK(TB_AT_FN(prefill_pack))
+{
+    const TB_KV_T *K = k, *V = v;
+    const int64_t dp = tb_attn_padded_dim(d);
+    for (int64_t p = p0; p < p1; p++) {
+        float *panel = kt + p * d * TB_PF_NR;
+        for (int64_t j = 0; j < TB_PF_NR; j++) {
+            int64_t key = p * TB_PF_NR + j;
+            float *vr = vp + key * dp;
+            int64_t x = 0;
+            if (key < n) {
+                const TB_KV_T *kr = K + key * d;
+                for (x = 0; x < d; x++)
+                    panel[x * TB_PF_NR + j] = TB_KV_SCALAR(kr[x]);
+                for (x = 0; x + TB_VL <= d; x += TB_VL)
+                    TB_VSTORE(vr + x, TB_KV_LOAD(V + key * d + x));
+            } else {
+                for (x = 0; x < d; x++)
+                    panel[x * TB_PF_NR + j] = 0.0f;
+                x = 0;
+            }
+            for (; x < dp; x++)
+                vr[x] = 0.0f;
+        }
+    }
+}
+
+TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
+{
+    const TB_KV_T *K = k, *V = v;
+    const int64_t dc = (g * d + 15) / 16 * 16, sc_n = (g * TB_ATTN_DECODE_CHUNK + 15) / 16 * 16;
+    float *qs = scratch, *sc = scratch + dc, *al = sc + sc_n;
+    const float f = at_qscale(d);
+    for (int64_t i = 0; i < g * d; i++) {
+        qs[i] = q[i] * f;
+        acc[i] = 0.0f;
+    }
+    for (int64_t h = 0; h < g; h++) {
+        m[h] = -INFINITY;
+        l[h] = 0.0f;
+    }
+    for (int64_t c = c0; c < c1; c += TB_ATTN_DECODE_CHUNK) {
+        const int64_t n = at_min(TB_ATTN_DECODE_CHUNK, c1 - c), npad = (n + TB_VL - 1) / TB_VL * TB_VL;
+        const TB_KV_T *kc = K + c * d, *vc = V + c * d;
+        /* scores: heads in blocks of 4, 2, 1 with 2, 4, 8 keys at a time (8 accumulators) */
+        for (int64_t h = 0; h < g;) {
+            int hb = g - h >= 4 ? 4 : g - h >= 2 ? 2 : 1, kb = 8 / hb;
+            int64_t j = 0;
+            float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
+            for (; j + kb <= n; j += kb) {
+                if (hb == 4)
+                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 4, 2);
+                else if (hb == 2)
+                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 2, 4);
+                else
+                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 1, 8);
+            }
+            for (; j < n; j++) {
+                if (hb == 4)
+                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 4, 1);
+                else if (hb == 2)
+                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 2, 1);
+                else
+                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 1, 1);
+            }
+            h += hb;
+        }
+        /* online softmax per head; lanes past n are −inf so the vector loops may run over them */
+        for (int64_t h = 0; h < g; h++) {
+            float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
+            for (int64_t j = n; j < npad; j++)
+                sh[j] = -INFINITY;
+            float mx = at_rowmax(sh, npad), mn = mx > m[h] ? mx : m[h];
+            al[h] = at_exp2_scalar(m[h] - mn);
+            l[h] = l[h] * al[h] + at_exp_row(sh, npad, mn);
+            m[h] = mn;
+        }
+        /* acc = acc·alpha + P·V: heads in blocks of 4, 2, 1 with 2, 4, 8 vectors of d */
+        for (int64_t h = 0; h < g;) {
+            int hb = g - h >= 4 ? 4 : g - h >= 2 ? 2 : 1, nv = 8 / hb;
+            const float *ph = sc + h * TB_ATTN_DECODE_CHUNK;
+            float *ah = acc + h * d;
+            int64_t x = 0;
+            for (; x + nv * TB_VL <= d; x += nv * TB_VL) {
+                if (hb == 4)
+                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 4, 2);
+                else if (hb == 2)
+                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 2, 4);
+                else
+                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 1, 8);
+            }
+            for (; x < d; x += TB_VL) {
+                if (hb == 4)
+                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 4, 1);
+                else if (hb == 2)
+                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 2, 1);
+                else
+                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 1, 1);
+            }
+            h += hb;
+        }
+    }
+    if (normalize)
+        for (int64_t h = 0; h < g; h++) {
+            TB_V inv = TB_VSET1(1.0f / l[h]);
+            for (int64_t x = 0; x < d; x += TB_VL)
+                TB_VSTORE(acc + h * d + x, TB_VMUL(TB_VLOAD(acc + h * d + x), inv));
+        }
+}
+
+#undef TB_KV
+#undef TB_KV_T
+#undef TB_KV_LOAD
+#undef TB_KV_STORE
+#undef TB_KV_SCALAR
+#undef TB_KV_FROM
