@@ -34,4 +34,8 @@ int tb_bench_stream(const tb_bench_env *env, json_t *cases);
 /* bench peak: f32 multiply-add throughput of independent chains, per ISA tier (--isa). */
 int tb_bench_peak(const tb_bench_env *env, json_t *cases);
 
+/* bench attn-prefill / attn-decode (op): attention kernels per ISA tier, checked against the
+ * double reference, timed interleaved with the probe that bounds them (peak / read). */
+int tb_bench_attn(const tb_bench_env *env, const char *op, json_t *cases);
+
 #endif

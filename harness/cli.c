@@ -37,7 +37,12 @@ static const opt_def opts_table[] = {
     {"quiet", A_FLAG, OFF(quiet), C_ALL, 0, 0, "no warnings or progress on stderr"},
     {"results-dir", A_STR, OFF(results_dir), C_MEASURE, 0, 0, "where records are saved (default results/)"},
     {"no-save", A_FLAG, OFF(no_save), C_MEASURE, 0, 0, "do not save a record"},
-    {"threads", A_INT, OFF(threads), C_MEASURE, 1, 1 << 20, "worker threads (default: one per physical core)"},
+    {"threads", A_INT, OFF(threads), C_BENCH, 1, 1 << 20, "worker threads (default: one per physical core)"},
+    {"threads", A_STR, OFF(threads_list), C_RUN, 0, 0, "worker threads, a list such as 1,2,4 (default: one per core)"},
+    {"model", A_STR, OFF(model), C_RUN, 0, 0, "a preset (tokbench list models) or a Hugging Face config.json path"},
+    {"prompt", A_STR, OFF(prompt), C_RUN, 0, 0, "prompt tokens per sequence, a list (default 512)"},
+    {"slo-ttft", A_DOUBLE, OFF(slo_ttft_ms), C_RUN, 0, 0, "find the largest batch whose TTFT p90 stays under MS"},
+    {"slo-tpot", A_DOUBLE, OFF(slo_tpot_ms), C_RUN, 0, 0, "find the largest batch whose TPOT p90 stays under MS"},
     {"cores", A_STR, OFF(cores), C_MEASURE, 0, 0, "OS CPU ids to run on, taskset syntax: 0-3,8"},
     {"smt", A_FLAG, OFF(smt), C_MEASURE, 0, 0, "allow SMT siblings of one core"},
     {"min-time", A_DOUBLE, OFF(min_time), C_MEASURE, 0, 0, "seconds of timed samples per case, at least (default 1)"},
@@ -190,10 +195,12 @@ static int apply_env(tb_opts *o)
     return 0;
 }
 
-static const opt_def *find_opt(const char *name, size_t len)
+/* The entry for this name and command (one name may mean a number for bench, a list for run). */
+static const opt_def *find_opt(const char *name, size_t len, tb_cmd cmd)
 {
     for (size_t i = 0; i < sizeof opts_table / sizeof *opts_table; i++)
-        if (strlen(opts_table[i].name) == len && strncmp(opts_table[i].name, name, len) == 0)
+        if (strlen(opts_table[i].name) == len && strncmp(opts_table[i].name, name, len) == 0 &&
+            (opts_table[i].cmds & (1u << cmd)))
             return &opts_table[i];
     return NULL;
 }
@@ -259,8 +266,8 @@ int tb_cli_parse(int argc, char **argv, tb_opts *o)
                            o->cmd_name);
         const char *name = a + 2, *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        const opt_def *d = find_opt(name, len);
-        if (!d || !(d->cmds & (1u << o->cmd)))
+        const opt_def *d = find_opt(name, len, o->cmd);
+        if (!d)
             return tb_fail(TB_EXIT_USAGE, "unknown flag '--%.*s' for '%s' (see tokbench %s --help)", (int)len, name,
                            o->cmd_name, o->cmd_name);
         if (d->kind == A_FLAG) {

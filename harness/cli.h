@@ -47,6 +47,10 @@ typedef struct tb_opts {
     int heads, kv_heads, head_dim;
     const char *seq, *ctx, *batch, *kv_dtype;
 
+    /* run */
+    const char *model, *prompt, *threads_list; /* run: --threads takes a list */
+    double slo_ttft_ms, slo_tpot_ms;            /* 0 = no SLO */
+
     /* prices and cost */
     const char *prices[TB_MAX_PRICE_SOURCES]; /* --prices, repeatable */
     int nprices;

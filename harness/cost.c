@@ -97,7 +97,7 @@ int tb_fx_parse(const char *s, tb_fx *fx, char *err, size_t errcap)
             snprintf(err, errcap, "USD=%g: a US dollar is one US dollar", rate);
             return -1;
         }
-        if (fx->n == TB_FX_MAX || !isnan(tb_fx_rate(fx, code)) && strcmp(code, "USD") != 0) {
+        if (fx->n == TB_FX_MAX || (!isnan(tb_fx_rate(fx, code)) && strcmp(code, "USD") != 0)) {
             snprintf(err, errcap, "%s: given twice, or more than %d rates", code, TB_FX_MAX);
             return -1;
         }

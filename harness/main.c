@@ -6,6 +6,9 @@
 #include "bench.h"
 #include "blas.h"
 #include "cli.h"
+#include "cmd_models.h"
+#include "cmd_prices.h"
+#include "cmd_run.h"
 #include "matmul.h"
 #include "measure.h"
 #include "output.h"
@@ -103,8 +106,10 @@ static int cmd_list(const tb_opts *o)
     const char *what = o->npositional ? o->positional[0] : "kernels";
     if (o->npositional > 1)
         return tb_fail(TB_EXIT_USAGE, "list: one of kernels, models, prices (got '%s' too)", o->positional[1]);
-    if (strcmp(what, "models") == 0 || strcmp(what, "prices") == 0)
-        return tb_fail(TB_EXIT_USAGE, "list %s: not available in tokbench %s yet", what, TB_VERSION);
+    if (strcmp(what, "prices") == 0)
+        return tb_cmd_list_prices(o);
+    if (strcmp(what, "models") == 0)
+        return tb_cmd_list_models(o);
     if (strcmp(what, "kernels") != 0)
         return tb_fail(TB_EXIT_USAGE, "list '%s': expected kernels, models or prices", what);
     json_t *arr = kernel_rows();
@@ -154,11 +159,9 @@ static int cmd_bench(const tb_opts *o)
         return tb_fail(TB_EXIT_USAGE, "bench: expected one OP (gemm, gemv, attn-prefill, attn-decode, stream, peak)");
     const char *op = o->positional[0];
     int probe = !strcmp(op, "stream") || !strcmp(op, "peak");
-    if (strcmp(op, "gemm") != 0 && strcmp(op, "gemv") != 0 && !probe) {
-        if (!strcmp(op, "attn-prefill") || !strcmp(op, "attn-decode"))
-            return tb_fail(TB_EXIT_USAGE, "bench %s: not available in tokbench %s yet", op, TB_VERSION);
+    int attn = !strcmp(op, "attn-prefill") || !strcmp(op, "attn-decode");
+    if (strcmp(op, "gemm") != 0 && strcmp(op, "gemv") != 0 && !probe && !attn)
         return tb_fail(TB_EXIT_USAGE, "bench '%s': unknown OP (gemm, gemv, attn-prefill, attn-decode, stream, peak)", op);
-    }
     tb_install_interrupt_handler();
 
     tb_topo tp;
@@ -202,6 +205,7 @@ static int cmd_bench(const tb_opts *o)
     tb_bench_env env = {o, &tp, team};
     rc = !strcmp(op, "stream") ? tb_bench_stream(&env, cases)
          : !strcmp(op, "peak") ? tb_bench_peak(&env, cases)
+         : attn                ? tb_bench_attn(&env, op, cases)
                                : tb_bench_gemm(&env, op, cases);
     if (rc != 0 && rc != TB_EXIT_CHECK && json_array_size(cases) == 0)
         goto out;
@@ -213,6 +217,8 @@ static int cmd_bench(const tb_opts *o)
         print_json(rec);
     else if (probe)
         tb_output_probe_cases(cases, o->format);
+    else if (attn)
+        tb_output_attn_cases(cases, o->format);
     else
         tb_output_bench_cases(cases, o->format);
     if (*path && !o->quiet)
@@ -247,6 +253,12 @@ int main(int argc, char **argv)
         return cmd_list(&o);
     case TB_CMD_BENCH:
         return cmd_bench(&o);
+    case TB_CMD_COST:
+        return tb_cmd_cost(&o);
+    case TB_CMD_RUN:
+        return tb_cmd_run(&o);
+    case TB_CMD_PRICES:
+        return tb_cmd_prices(&o);
     default:
         return tb_fail(TB_EXIT_USAGE, "%s: not available in tokbench %s yet", o.cmd_name, TB_VERSION);
     }

@@ -23,4 +23,8 @@ void tb_output_bench_cases(const json_t *cases, tb_format fmt);
  * its 95% CI, cv, n and GB/s (stream) or GFLOP/s (peak). */
 void tb_output_probe_cases(const json_t *cases, tb_format fmt);
 
+/* Prints bench attn-prefill / attn-decode cases in fmt (text, csv or md), each kernel's rate set
+ * against the probe of the same rounds (decode: read GB/s, prefill: peak GFLOP/s). */
+void tb_output_attn_cases(const json_t *cases, tb_format fmt);
+
 #endif

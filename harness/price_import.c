@@ -296,7 +296,8 @@ static const char *aws_filter(const json_t *prod, const json_t *a, char *buf, si
         {"operation", "RunInstances", 0},
     };
     const char *fam = jstr(prod, "productFamily");
-    if (!fam || strcmp(fam, "Compute Instance") != 0) {
+    /* metal types are "Compute Instance (bare metal)" */
+    if (!fam || (strcmp(fam, "Compute Instance") != 0 && strcmp(fam, "Compute Instance (bare metal)") != 0)) {
         snprintf(buf, cap, "productFamily %s (only Compute Instance)", fam ? fam : "missing");
         return buf;
     }
@@ -996,7 +997,8 @@ int tb_import_finish(tb_import *im, tb_price_table *out)
 {
     if (im->from == TB_IMPORT_GCP)
         gcp_pair(im);
-    qsort(im->c, im->nc, sizeof *im->c, cand_order);
+    if (im->nc)
+        qsort(im->c, im->nc, sizeof *im->c, cand_order);
     /* One row per key: the latest effective date wins; two different prices on that date are a
      * conflict the importer will not guess at. */
     size_t rows = 0;

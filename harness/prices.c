@@ -228,16 +228,6 @@ static int parse_quantity(const char *s, tb_pcol col, double *out, char *err, si
 /* Validates cells into p (which owns nothing yet). 0, or -1 with the reason in err. */
 static int validate_row(const char *const cells[TB_PCOL_COUNT], tb_price *p, char *err, size_t errcap)
 {
-    static const struct {
-        tb_pcol col;
-        size_t off;
-    } nums[] = {
-        {TB_PCOL_VCPUS, offsetof(tb_price, vcpus)},
-        {TB_PCOL_PHYSICAL_CORES, offsetof(tb_price, physical_cores)},
-        {TB_PCOL_THREADS_PER_CORE, offsetof(tb_price, threads_per_core)},
-        {TB_PCOL_MEMORY_GIB, offsetof(tb_price, memory_gib)},
-        {TB_PCOL_ACCELERATOR_COUNT, offsetof(tb_price, accelerator_count)},
-    };
     if (!*cells[TB_PCOL_PROVIDER] || !*cells[TB_PCOL_INSTANCE]) {
         snprintf(err, errcap, "column %s: empty (it is required)",
                  *cells[TB_PCOL_PROVIDER] ? "instance" : "provider");
@@ -276,8 +266,11 @@ static int validate_row(const char *const cells[TB_PCOL_COUNT], tb_price *p, cha
         snprintf(err, errcap, "column price_date: '%s' is not a date (YYYY-MM-DD)", date);
         return -1;
     }
-    for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
-        if (parse_quantity(cells[nums[i].col], nums[i].col, (double *)((char *)p + nums[i].off), err, errcap) != 0)
+    const tb_pcol cols[] = {TB_PCOL_VCPUS, TB_PCOL_PHYSICAL_CORES, TB_PCOL_THREADS_PER_CORE, TB_PCOL_MEMORY_GIB,
+                            TB_PCOL_ACCELERATOR_COUNT};
+    double *dst[] = {&p->vcpus, &p->physical_cores, &p->threads_per_core, &p->memory_gib, &p->accelerator_count};
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+        if (parse_quantity(cells[cols[i]], cols[i], dst[i], err, errcap) != 0)
             return -1;
     return 0;
 }
@@ -455,7 +448,7 @@ static void check_dates(tb_price_table *t, size_t first, const tb_price_checks *
     }
 }
 
-void tb_prices_warn_row(const tb_price *p)
+static void warn_row(const tb_price *p, int stale)
 {
     const char *prov = p->cell[TB_PCOL_PROVIDER], *reg = p->cell[TB_PCOL_REGION], *inst = p->cell[TB_PCOL_INSTANCE];
     const char *pr = tb_pricing_name(p->pricing);
@@ -464,7 +457,7 @@ void tb_prices_warn_row(const tb_price *p)
                 p->line, prov, *reg ? reg : "(any region)", inst, pr);
         return;
     }
-    if (p->flags & TB_PRICE_STALE)
+    if (stale && (p->flags & TB_PRICE_STALE))
         tb_warn("%s:%d: %s %s %s %s: price_date %s is %d days old (more than %d; --max-age-days): check the "
                 "price",
                 p->file, p->line, prov, reg, inst, pr, p->cell[TB_PCOL_PRICE_DATE], p->age_days, p->max_age_days);
@@ -479,6 +472,31 @@ void tb_prices_warn_row(const tb_price *p)
                 "a Windows or other licensed rate among Linux ones?",
                 p->file, p->line, prov, reg, inst, pr, per, p->cell[TB_PCOL_CURRENCY], per / p->family_median, fam,
                 p->family_median);
+    }
+}
+
+void tb_prices_warn(const tb_price_table *t, const unsigned char *select)
+{
+    for (size_t f = 0; f < t->nfiles; f++) {
+        const char *file = t->files[f];
+        size_t nstale = 0, oldest = 0;
+        for (size_t i = 0; i < t->n; i++) {
+            const tb_price *p = &t->rows[i];
+            if (p->file != file || (select && !select[i]) || isnan(p->price_per_hour) || !(p->flags & TB_PRICE_STALE))
+                continue;
+            if (!nstale++ || p->age_days > t->rows[oldest].age_days)
+                oldest = i;
+        }
+        int each = nstale <= 3; /* a whole stale table is one line, not hundreds */
+        for (size_t i = 0; i < t->n; i++)
+            if (t->rows[i].file == file && (!select || select[i]))
+                warn_row(&t->rows[i], each);
+        if (!each) {
+            const tb_price *o = &t->rows[oldest];
+            tb_warn("%s: %zu prices are more than %d days old (--max-age-days), the oldest %s (line %d, %d days): "
+                    "check the prices",
+                    file, nstale, o->max_age_days, o->cell[TB_PCOL_PRICE_DATE], o->line, o->age_days);
+        }
     }
 }
 
@@ -719,7 +737,7 @@ int tb_prices_load_file(tb_price_table *t, const char *path, const tb_price_chec
     int had_header = c.colmap != NULL;
     free(c.colmap);
     if (!rc && !had_header)
-        rc = tb_fail(TB_EXIT_USAGE, "%s:%d: no header row (an empty price table)", path, c.line ? c.line : 1);
+        rc = tb_fail(TB_EXIT_USAGE, "%s:1: no header row (an empty price table)", path);
     if (!rc)
         rc = check_duplicates(t, first);
     if (!rc) {

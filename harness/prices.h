@@ -96,8 +96,10 @@ int tb_prices_default_dir(char *buf, size_t cap);
 int tb_prices_add(tb_price_table *t, const char *const cells[TB_PCOL_COUNT], const char *file, int line, char *err,
                   size_t errcap);
 
-/* Prints the warnings stored for one row (stale, future date, outlier, no price). */
-void tb_prices_warn_row(const tb_price *p);
+/* Prints the warnings stored for the rows selected (select[i] != 0; NULL: every row): a row
+ * without a price, a future date, an outlier per vCPU; stale prices one line each, or one line
+ * per file when a file has more than three. */
+void tb_prices_warn(const tb_price_table *t, const unsigned char *select);
 
 /* Writes the priced rows as a tokbench CSV (header, canonical column order, RFC 4180 quoting),
  * after optional comment lines (each line of comment gets a "# " prefix). */

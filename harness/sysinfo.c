@@ -95,6 +95,58 @@ static int has_flag(const char *flags, const char *name)
     return strstr(flags, pat) != NULL;
 }
 
+#if defined(__aarch64__)
+/* arm64's /proc/cpuinfo has no model name: the core is named from "CPU implementer" and "CPU part"
+ * of the first CPU, as lscpu does (ids from Linux's asm/cputype.h). 0 when they are absent (as
+ * under qemu-user, which shows the build machine's file). */
+static int arm_cpu_id(json_t *cpu)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return 0;
+    static const char *const keys[] = {"CPU implementer", "CPU part", "CPU architecture", "CPU revision"};
+    long v[4] = {-1, -1, -1, -1};
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        for (int i = 0; colon && i < 4; i++)
+            if (v[i] < 0 && strncmp(line, keys[i], strlen(keys[i])) == 0)
+                v[i] = strtol(colon + 1, NULL, 0);
+    }
+    fclose(f);
+    if (v[0] < 0 || v[1] < 0)
+        return 0;
+    static const struct {
+        long id;
+        const char *name;
+    } vendors[] = {{0x41, "ARM"},       {0x42, "Broadcom"}, {0x43, "Cavium"},    {0x46, "Fujitsu"},
+                   {0x48, "HiSilicon"}, {0x4e, "NVIDIA"},   {0x51, "Qualcomm"}, {0x61, "Apple"},
+                   {0x6d, "Microsoft"}, {0xc0, "Ampere"}};
+    static const struct {
+        long impl, part;
+        const char *name;
+    } parts[] = {{0x41, 0xd03, "Cortex-A53"},  {0x41, 0xd07, "Cortex-A57"},  {0x41, 0xd08, "Cortex-A72"},
+                 {0x41, 0xd0b, "Cortex-A76"},  {0x41, 0xd0c, "Neoverse-N1"}, {0x41, 0xd40, "Neoverse-V1"},
+                 {0x41, 0xd49, "Neoverse-N2"}, {0x41, 0xd4f, "Neoverse-V2"}, {0xc0, 0xac3, "AmpereOne"}};
+    char vendor[32], brand[64];
+    snprintf(vendor, sizeof vendor, "0x%02lx", v[0]);
+    snprintf(brand, sizeof brand, "part 0x%03lx", v[1]);
+    for (size_t i = 0; i < sizeof vendors / sizeof *vendors; i++)
+        if (vendors[i].id == v[0])
+            snprintf(vendor, sizeof vendor, "%s", vendors[i].name);
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+        if (parts[i].impl == v[0] && parts[i].part == v[1])
+            snprintf(brand, sizeof brand, "%s", parts[i].name);
+    json_object_set_new(cpu, "vendor", json_string(vendor));
+    json_object_set_new(cpu, "brand", json_string(brand));
+    json_object_set_new(cpu, "family", json_integer(v[2] < 0 ? 0 : v[2])); /* the architecture, 8 */
+    json_object_set_new(cpu, "model", json_integer(v[1]));
+    json_object_set_new(cpu, "stepping", json_integer(v[3] < 0 ? 0 : v[3]));
+    json_object_set_new(cpu, "source", json_string("/proc/cpuinfo"));
+    return 1;
+}
+#endif
+
 static json_t *cpu_json(int *hypervisor_present, char *hv_vendor, size_t hv_cap)
 {
     char model_name[256];
@@ -136,6 +188,10 @@ static json_t *cpu_json(int *hypervisor_present, char *hv_vendor, size_t hv_cap)
             if (id.flags[known[i].f])
                 json_array_append_new(isa, json_string(known[i].name));
     }
+#endif
+#if defined(__aarch64__)
+    if (!json_object_get(cpu, "vendor") && !model_name[0])
+        arm_cpu_id(cpu);
 #endif
     if (!json_object_get(cpu, "vendor")) {
         json_object_set_new(cpu, "vendor", json_string(TB_HOST_CPU));

@@ -19,6 +19,7 @@ packages=(
     libopenblas-pthread-dev   # reference backend; the pthread build, whose threads we can pin
     libhwloc-dev              # topology and thread binding
     libjansson-dev            # JSON records: writing and reading
+    libcsv-dev                # price tables (CSV, RFC 4180)
     check libsubunit-dev      # unit tests (Debian's check.pc links -lsubunit)
 )
 # libcpuid is packaged for x86 only; elsewhere the CPU is read from /proc/cpuinfo and getauxval.

@@ -1,2 +1,264 @@
-/* placeholder, written below */
-int main(void) { return 77; }
+/* bench attn-prefill / attn-decode end to end through the tokbench binary: SPEC.md case fields,
+ * mixed batch lengths, tiers side by side, the split-context path, usage errors (exit 2 naming
+ * the flag), a failed check (exit 3, never timed), text/Markdown/CSV renderings. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define FAST "--min-time 0 --repetitions 3 --warmup 1 --no-save "
+
+static void expect_usage_error(const char *args, const char *must_mention)
+{
+    tb_run_result r = tb_test_run(NULL, args);
+    ck_assert_msg(r.status == 2, "'%s' exited %d, not 2 (stderr: %s)", args, r.status, r.err);
+    ck_assert_msg(strncmp(r.err, "tokbench: ", 10) == 0, "'%s': error does not start with 'tokbench: ': %s", args, r.err);
+    ck_assert_msg(tb_test_count_lines(r.err) == 1, "'%s': error is not one line: %s", args, r.err);
+    ck_assert_msg(strstr(r.err, must_mention) != NULL, "'%s': error does not mention '%s': %s", args, must_mention,
+                  r.err);
+    tb_test_run_free(&r);
+}
+
+static json_t *run_json(const char *env, const char *args, int want_status)
+{
+    tb_run_result r = tb_test_run(env, args);
+    ck_assert_msg(r.status == want_status, "'%s': exit %d, not %d: %s", args, r.status, want_status, r.err);
+    json_error_t e;
+    json_t *doc = json_loads(r.out, 0, &e);
+    ck_assert_msg(doc != NULL, "'%s': stdout is not JSON: %s", args, e.text);
+    tb_test_run_free(&r);
+    return doc;
+}
+
+static const char *sval(json_t *c, const char *path) { return json_string_value(tb_test_path(c, path)); }
+
+static int count_backend(json_t *doc, const char *backend)
+{
+    size_t i;
+    json_t *c;
+    int n = 0;
+    json_array_foreach(json_object_get(doc, "cases"), i, c) n += strcmp(sval(c, "backend"), backend) == 0;
+    return n;
+}
+
+static json_t *case_for(json_t *doc, const char *backend)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "cases"), i, c) if (strcmp(sval(c, "backend"), backend) == 0) return c;
+    return NULL;
+}
+
+static const char *common_fields[] = {"op", "backend", "isa", "kernel", "dtype", "shape.heads", "shape.kv_heads",
+                                      "shape.head_dim", "shape.batch", "threads", "cpus", "check.passed",
+                                      "check.max_rel_err", "samples_ns", "stats.n", "stats.min", "stats.median",
+                                      "stats.mean", "stats.stddev", "stats.cv", "stats.p90", "stats.p99",
+                                      "stats.ci95_low", "stats.ci95_high", "rate.gflops", "rate.gbps"};
+
+static void expect_common_fields(json_t *doc, const char *op)
+{
+    size_t i;
+    json_t *c;
+    ck_assert(json_is_true(json_object_get(doc, "complete")));
+    json_array_foreach(json_object_get(doc, "cases"), i, c) {
+        for (size_t f = 0; f < sizeof common_fields / sizeof *common_fields; f++)
+            ck_assert_msg(tb_test_path(c, common_fields[f]) != NULL, "%s case %zu lacks %s", op, i, common_fields[f]);
+        ck_assert_str_eq(sval(c, "op"), op);
+        ck_assert_msg(json_is_true(tb_test_path(c, "check.passed")), "%s case %zu (%s) failed its check", op, i,
+                      sval(c, "backend"));
+        ck_assert_int_eq((int)json_array_size(json_object_get(c, "samples_ns")),
+                         (int)json_integer_value(tb_test_path(c, "stats.n")));
+        ck_assert(json_integer_value(tb_test_path(c, "stats.n")) >= 3);
+        ck_assert_int_eq((int)json_array_size(json_object_get(c, "cpus")),
+                         (int)json_integer_value(json_object_get(c, "threads")));
+    }
+}
+
+START_TEST(prefill_json_has_the_fields)
+{
+    json_t *doc = run_json(NULL,
+                           "bench attn-prefill --heads 8 --kv-heads 2 --head-dim 64 --seq 37,100 --format json " FAST, 0);
+    expect_common_fields(doc, "attn-prefill");
+    /* two lengths x (portable, peak) */
+    ck_assert_int_eq((int)json_array_size(json_object_get(doc, "cases")), 4);
+    json_t *c = case_for(doc, "portable");
+    ck_assert_str_eq(sval(c, "dtype"), "f16");
+    ck_assert_int_eq(json_integer_value(tb_test_path(c, "shape.seq")), 37);
+    ck_assert_int_eq(json_integer_value(tb_test_path(c, "shape.heads")), 8);
+    ck_assert_int_eq(json_integer_value(tb_test_path(c, "shape.kv_heads")), 2);
+    ck_assert(json_real_value(tb_test_path(c, "rate.gflops")) > 0);
+    /* causal FLOPs: 37·38/2 pairs × 8 heads × 64 × 4 */
+    ck_assert(json_real_value(tb_test_path(c, "rate.flops")) == 37.0 * 38.0 / 2.0 * 8 * 64 * 4);
+    ck_assert(json_is_true(tb_test_path(c, "check.rope_passed")));
+    ck_assert(json_is_true(tb_test_path(c, "check.kv_append_exact")));
+    ck_assert_ptr_nonnull(strstr(sval(c, "kernel"), "prefill"));
+    json_t *p = case_for(doc, "peak");
+    ck_assert(json_real_value(tb_test_path(p, "rate.gflops")) > 0);
+    json_decref(doc);
+}
+END_TEST
+
+START_TEST(decode_mixed_batch_and_tiers)
+{
+    json_t *doc = run_json(NULL,
+                           "bench attn-decode --heads 8 --kv-heads 2 --head-dim 80 --batch 1000,7,63 --kv-dtype f32 "
+                           "--isa generic,auto --backend portable,read,ref --format json " FAST,
+                           0);
+    expect_common_fields(doc, "attn-decode");
+    int portable = count_backend(doc, "portable");
+    ck_assert(portable == 2 || portable == 1); /* generic and the best tier (once where they coincide) */
+    ck_assert_int_eq(count_backend(doc, "read"), 1);
+    ck_assert_int_eq(count_backend(doc, "ref"), 1);
+    json_t *c = case_for(doc, "portable");
+    ck_assert_str_eq(sval(c, "dtype"), "f32");
+    json_t *lens = tb_test_path(c, "shape.lengths");
+    ck_assert_int_eq((int)json_array_size(lens), 3);
+    ck_assert_int_eq(json_integer_value(json_array_get(lens, 0)), 1000);
+    ck_assert_int_eq(json_integer_value(json_array_get(lens, 1)), 7);
+    ck_assert_int_eq(json_integer_value(json_array_get(lens, 2)), 63);
+    ck_assert_int_eq(json_integer_value(tb_test_path(c, "shape.batch")), 3);
+    ck_assert_int_eq(json_integer_value(tb_test_path(c, "shape.ctx")), 1000);
+    /* KV bytes: K and V, 2 KV heads, 80 floats, 1070 keys */
+    double kv = 2.0 * 2 * 80 * 4 * 1070;
+    ck_assert(json_real_value(tb_test_path(c, "rate.bytes")) == kv);
+    ck_assert(json_is_true(tb_test_path(c, "cold_kv.enabled")));
+    /* the read probe reads as many bytes */
+    ck_assert(json_real_value(tb_test_path(case_for(doc, "read"), "rate.bytes")) == kv);
+    json_decref(doc);
+
+    doc = run_json(NULL, "bench attn-decode --heads 4 --kv-heads 4 --head-dim 64 --ctx 33 --batch 3 --warm "
+                         "--format json " FAST, 0);
+    c = case_for(doc, "portable");
+    lens = tb_test_path(c, "shape.lengths");
+    ck_assert_int_eq((int)json_array_size(lens), 3);
+    ck_assert_int_eq(json_integer_value(json_array_get(lens, 2)), 33);
+    ck_assert_str_eq(sval(c, "dtype"), "f16");
+    ck_assert(json_is_false(tb_test_path(c, "cold_kv.enabled")));
+    json_decref(doc);
+}
+END_TEST
+
+/* One KV head, one sequence, two threads: the only way to share the work is to cut the context,
+ * so the flash-decoding merge runs and is checked. */
+START_TEST(decode_split_context_on_two_threads)
+{
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        return;
+    json_t *doc = run_json(NULL,
+                           "bench attn-decode --heads 4 --kv-heads 1 --head-dim 128 --ctx 999 --threads 2 --smt "
+                           "--format json " FAST,
+                           0);
+    expect_common_fields(doc, "attn-decode");
+    ck_assert_int_eq(json_integer_value(tb_test_path(case_for(doc, "portable"), "threads")), 2);
+    json_decref(doc);
+}
+END_TEST
+
+START_TEST(bad_attention_options_are_exit_2)
+{
+    expect_usage_error("bench attn-decode --heads 8 --kv-heads 3", "--kv-heads");
+    expect_usage_error("bench attn-prefill --heads 4 --kv-heads 8", "--kv-heads");
+    expect_usage_error("bench attn-decode --head-dim 100", "--head-dim");
+    expect_usage_error("bench attn-decode --head-dim 1024", "--head-dim");
+    expect_usage_error("bench attn-decode --kv-dtype q8_0", "--kv-dtype");
+    expect_usage_error("bench attn-decode --kv-dtype bf16", "--kv-dtype");
+    expect_usage_error("bench attn-decode --seq 12", "--seq");
+    expect_usage_error("bench attn-prefill --ctx 12", "--ctx");
+    expect_usage_error("bench attn-prefill --batch 4", "--batch");
+    expect_usage_error("bench attn-decode --batch 0", "--batch");
+    expect_usage_error("bench attn-decode --batch 5,,6", "--batch");
+    expect_usage_error("bench attn-decode --batch 5,-6", "--batch");
+    expect_usage_error("bench attn-decode --batch 5,6 --ctx 9", "--ctx");
+    expect_usage_error("bench attn-decode --ctx 0", "--ctx");
+    expect_usage_error("bench attn-decode --ctx abc", "--ctx");
+    expect_usage_error("bench attn-prefill --seq 10,", "--seq");
+    expect_usage_error("bench attn-decode --backend openblas", "--backend");
+    expect_usage_error("bench attn-decode --backend read,read", "--backend");
+    expect_usage_error("bench attn-decode --dtype f16", "--dtype");
+    expect_usage_error("bench attn-decode --shape 1x2x3", "--shape");
+    expect_usage_error("bench attn-decode --isa sse9", "--isa");
+    expect_usage_error("bench attn-decode --isa generic,generic", "--isa");
+}
+END_TEST
+
+START_TEST(failed_check_exits_3_and_is_never_timed)
+{
+    const char *args = "bench attn-decode --heads 4 --kv-heads 2 --head-dim 64 --ctx 70 --format json " FAST;
+    json_t *doc = run_json("TOKBENCH_FAULT_INJECT=portable ", args, 3);
+    json_t *bad = case_for(doc, "portable"), *good = case_for(doc, "read");
+    ck_assert(json_is_false(tb_test_path(bad, "check.passed")));
+    ck_assert_int_eq((int)json_array_size(json_object_get(bad, "samples_ns")), 0);
+    ck_assert(json_is_null(json_object_get(bad, "rate")));
+    ck_assert(json_is_true(tb_test_path(good, "check.passed")));
+    ck_assert(json_is_object(json_object_get(good, "rate")));
+    json_decref(doc);
+
+    doc = run_json("TOKBENCH_FAULT_INJECT=portable ",
+                   "bench attn-prefill --heads 4 --kv-heads 1 --head-dim 96 --seq 50 --format json " FAST, 3);
+    bad = case_for(doc, "portable");
+    ck_assert(json_is_false(tb_test_path(bad, "check.passed")));
+    ck_assert(json_is_null(json_object_get(bad, "rate")));
+    json_decref(doc);
+
+    tb_run_result r = tb_test_run("TOKBENCH_FAULT_INJECT=portable ",
+                                  "bench attn-decode --heads 4 --kv-heads 2 --head-dim 64 --ctx 70 " FAST);
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_ptr_nonnull(strstr(r.out, "FAIL"));
+    ck_assert_ptr_nonnull(strstr(r.out, "(not timed)"));
+    ck_assert_ptr_nonnull(strstr(r.err, "correctness check"));
+    tb_test_run_free(&r);
+}
+END_TEST
+
+START_TEST(text_markdown_and_csv)
+{
+    const char *shape = "--heads 4 --kv-heads 2 --head-dim 64 --ctx 50,60 ";
+    char args[512];
+    snprintf(args, sizeof args, "bench attn-decode %s--format csv " FAST, shape);
+    tb_run_result r = tb_test_run(NULL, args);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_int_eq(tb_test_count_lines(r.out), 1 + 4); /* header + (portable, read) x 2 */
+    ck_assert(strncmp(r.out, "op,backend,", 11) == 0);
+    tb_test_run_free(&r);
+    snprintf(args, sizeof args, "bench attn-decode %s--format md " FAST, shape);
+    r = tb_test_run(NULL, args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_int_eq(tb_test_count_lines(r.out), 2 + 4);
+    ck_assert(r.out[0] == '|');
+    tb_test_run_free(&r);
+    snprintf(args, sizeof args, "bench attn-decode %s" FAST, shape);
+    r = tb_test_run(NULL, args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "C=50 B=1"));
+    ck_assert_ptr_nonnull(strstr(r.out, "read/"));
+    ck_assert_ptr_nonnull(strstr(r.out, "of probe"));
+    tb_test_run_free(&r);
+    r = tb_test_run(NULL, "bench attn-prefill --heads 2 --kv-heads 1 --head-dim 32 --seq 20 " FAST);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "S=20"));
+    ck_assert_ptr_nonnull(strstr(r.out, "peak/"));
+    tb_test_run_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("attn-cli");
+    TCase *tc = tcase_create("end-to-end");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, prefill_json_has_the_fields);
+    tcase_add_test(tc, decode_mixed_batch_and_tiers);
+    tcase_add_test(tc, decode_split_context_on_two_threads);
+    tcase_add_test(tc, bad_attention_options_are_exit_2);
+    tcase_add_test(tc, failed_check_exits_3_and_is_never_timed);
+    tcase_add_test(tc, text_markdown_and_csv);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

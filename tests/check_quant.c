@@ -2,8 +2,8 @@
  * (rounding, f16 scale bits, the q4_0 nibble layout), and every quantized matmul kernel of every
  * tier this CPU runs against a double-precision reference on the dequantized operands, on shapes
  * that are not multiples of any tile and on slices [n0, n1) that must leave other columns alone.
- * The AVX2 cases are a TCase of their own, added only when the CPU runs AVX2; otherwise the run
- * says they were skipped. */
+ * The AVX2 cases are a TCase of their own, added only when the CPU runs AVX2, and so are the NEON
+ * dotprod ones (only with asimddp); otherwise the run says they were skipped. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +16,16 @@
 
 #include "../kernels/common/tiers.h"
 
+#if defined(__aarch64__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+/* read here, not from dispatch.c, so the table's choice is checked against the kernel's word */
+static int has_dotprod(void) { return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0; }
+#endif
+
 typedef struct {
     const char *tier;
     tb_quantize_row_fn quantize;
@@ -26,6 +36,11 @@ static const tier_fns generic_fns = {
     "generic", tb_quantize_row_q8_0_generic, {tb_matmul_q8_0_generic, tb_matmul_q4_0_generic}};
 #if defined(__x86_64__) || defined(__i386__)
 static const tier_fns avx2_fns = {"avx2", tb_quantize_row_q8_0_avx2, {tb_matmul_q8_0_avx2, tb_matmul_q4_0_avx2}};
+#endif
+#if defined(__aarch64__)
+static const tier_fns neon_fns = {"neon", tb_quantize_row_q8_0_neon, {tb_matmul_q8_0_neon, tb_matmul_q4_0_neon}};
+static const tier_fns neon_dotprod_fns = {
+    "neon_dotprod", tb_quantize_row_q8_0_neon, {tb_matmul_q8_0_neon_dotprod, tb_matmul_q4_0_neon_dotprod}};
 #endif
 
 static double bound(int64_t k) { return (8.0 * sqrt((double)k) + 8.0) * ldexp(1.0, -24); }
@@ -90,7 +105,7 @@ END_TEST
 START_TEST(q8_0_hand_block)
 {
     float x[TB_QK];
-    tb_block_q8_0 y[3];
+    tb_block_q8_0 y[4];
     for (int j = 0; j < TB_QK; j++)
         x[j] = (float)j - 15.5f;
     x[31] = 127.0f;
@@ -102,6 +117,9 @@ START_TEST(q8_0_hand_block)
 #if defined(__x86_64__) || defined(__i386__)
     if (tb_isa_available(TB_ISA_AVX2))
         tb_quantize_row_q8_0_avx2(x, &y[nq++], TB_QK);
+#endif
+#if defined(__aarch64__)
+    tb_quantize_row_q8_0_neon(x, &y[nq++], TB_QK);
 #endif
     for (int v = 0; v < nq; v++) {
         ck_assert_uint_eq(y[v].d, 0x3c00);
@@ -343,6 +361,31 @@ START_TEST(avx2_extremes)
 END_TEST
 #endif
 
+#if defined(__aarch64__)
+START_TEST(quantizer_neon_matches_reference) { check_quantizer(tb_quantize_row_q8_0_neon, "neon"); }
+END_TEST
+START_TEST(neon_shapes) { check_tier_shapes(&neon_fns, _i); }
+END_TEST
+START_TEST(neon_long_rows) { check_tier_long(&neon_fns, _i); }
+END_TEST
+START_TEST(neon_extremes)
+{
+    check_tier_extremes(&neon_fns);
+    check_tier_hand_dot(&neon_fns);
+}
+END_TEST
+START_TEST(neon_dotprod_shapes) { check_tier_shapes(&neon_dotprod_fns, _i); }
+END_TEST
+START_TEST(neon_dotprod_long_rows) { check_tier_long(&neon_dotprod_fns, _i); }
+END_TEST
+START_TEST(neon_dotprod_extremes)
+{
+    check_tier_extremes(&neon_dotprod_fns);
+    check_tier_hand_dot(&neon_dotprod_fns);
+}
+END_TEST
+#endif
+
 /* The dispatch table hands out these kernels for the tier it reached. */
 START_TEST(dispatch_table_entries)
 {
@@ -359,6 +402,20 @@ START_TEST(dispatch_table_entries)
         ck_assert_ptr_eq(k.skinny[TB_DT_Q8_0], tb_matmul_q8_0_avx2);
         ck_assert_ptr_eq(k.quantize_q8_0, tb_quantize_row_q8_0_avx2);
         ck_assert_int_eq(k.skinny_info[TB_DT_Q8_0].isa, TB_ISA_AVX2);
+    }
+#endif
+#if defined(__aarch64__)
+    ck_assert_int_eq(tb_kernels_init(&k, TB_ISA_NEON), TB_ISA_NEON);
+    ck_assert_ptr_eq(k.quantize_q8_0, tb_quantize_row_q8_0_neon);
+    ck_assert_int_eq(k.skinny_info[TB_DT_Q8_0].isa, TB_ISA_NEON);
+    if (has_dotprod()) {
+        ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0_neon_dotprod);
+        ck_assert_ptr_eq(k.skinny[TB_DT_Q8_0], tb_matmul_q8_0_neon_dotprod);
+        ck_assert_str_eq(k.gemv_info[TB_DT_Q8_0].name, "tb_matmul_q8_0_neon_dotprod");
+    } else {
+        ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0_neon);
+        ck_assert_ptr_eq(k.skinny[TB_DT_Q8_0], tb_matmul_q8_0_neon);
+        ck_assert_str_eq(k.gemv_info[TB_DT_Q8_0].name, "tb_matmul_q8_0_neon");
     }
 #endif
 }
@@ -391,6 +448,27 @@ int main(void)
     }
 #else
     printf("avx2 tier: skipped (not an x86 build)\n");
+#endif
+#if defined(__aarch64__)
+    TCase *tn = tcase_create("neon");
+    tcase_set_timeout(tn, 120);
+    tcase_add_test(tn, quantizer_neon_matches_reference);
+    tcase_add_loop_test(tn, neon_shapes, 0, 2 * N_M);
+    tcase_add_loop_test(tn, neon_long_rows, 0, 8);
+    tcase_add_test(tn, neon_extremes);
+    suite_add_tcase(s, tn);
+    if (has_dotprod()) {
+        TCase *td = tcase_create("neon_dotprod");
+        tcase_set_timeout(td, 120);
+        tcase_add_loop_test(td, neon_dotprod_shapes, 0, 2 * N_M);
+        tcase_add_loop_test(td, neon_dotprod_long_rows, 0, 8);
+        tcase_add_test(td, neon_dotprod_extremes);
+        suite_add_tcase(s, td);
+    } else {
+        printf("neon dotprod kernels: skipped (CPU lacks asimddp)\n");
+    }
+#else
+    printf("neon tier: skipped (not an aarch64 build)\n");
 #endif
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -162,7 +162,7 @@ static void at_prefill_tile(const float *q, const float *kt, const float *vp, fl
         if (k0 + nk - 1 > t0)
             for (int64_t r = 0; r < rp; r++) {
                 int64_t t = r < rows ? t0 + r / g : t1 - 1;
-                for (int64_t j = t - k0 + 2 > 0 ? t - k0 + 2 : 0; j < nk; j++)
+                for (int64_t j = t - k0 + 1 > 0 ? t - k0 + 1 : 0; j < nk; j++)
                     s[r * TB_ATTN_TILE_KEYS + j] = -INFINITY;
             }
         /* Online softmax: a new row max rescales what the row has summed so far. Key 0 is in the
@@ -197,16 +197,17 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
 
 /* ---- decode blocks ------------------------------------------------------------------------- */
 
-/* Scores of HB heads × KB keys (HB·KB = 8 accumulators, or fewer keys at the tail): each key
- * vector is loaded once for all HB heads. */
+/* Scores of HB heads × KB keys (HB·KB = 12 accumulators, or fewer keys at the tail): each key
+ * vector is loaded once for all HB heads. Twelve, not eight: with a 4-cycle FMA latency and two
+ * FMA pipes, eight independent chains leave no slack and ran at half the FMA rate. */
 #define AT_SCORE_BLOCK(NAME, KVT, KVLOAD)                                                                       \
     TB_AT_INLINE void NAME(const float *qs, const KVT *kr, int64_t d, float *sc, const int HB, const int KB) \
     {                                                                                                           \
-        TB_V acc[8];                                                                                            \
-        for (int i = 0; i < HB * KB; i++)                                                                       \
+        TB_V acc[16];                                                                                           \
+        for (int i = 0; i < 16; i++)                                                                            \
             acc[i] = TB_VZERO();                                                                                \
         for (int64_t x = 0; x < d; x += TB_VL) {                                                                \
-            TB_V kv[8];                                                                                         \
+            TB_V kv[12];                                                                                        \
             for (int b = 0; b < KB; b++)                                                                        \
                 kv[b] = KVLOAD(kr + b * d + x);                                                                 \
             for (int h = 0; h < HB; h++) {                                                                      \
@@ -215,9 +216,10 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
                     acc[h * KB + b] = TB_VFMA(acc[h * KB + b], qv, kv[b]);                                      \
             }                                                                                                   \
         }                                                                                                       \
-        if (HB * KB == 8) {                                                                                     \
-            float t[8];                                                                                         \
+        if (HB * KB > 4) {                                                                                      \
+            float t[16];                                                                                        \
             TB_HSUM8(acc, t);                                                                                   \
+            TB_HSUM8(acc + 8, t + 8);                                                                           \
             for (int h = 0; h < HB; h++)                                                                        \
                 for (int b = 0; b < KB; b++)                                                                    \
                     sc[h * TB_ATTN_DECODE_CHUNK + b] = t[h * KB + b];                                           \
@@ -228,31 +230,49 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
         }                                                                                                       \
     }
 
-/* acc[HB][NV·VL] = acc·alpha + P[HB][n] · V[n][NV·VL] (V rows of stride d), HB·NV = 8 vectors. */
+/* acc[HB][NV·VL] = acc·alpha + P[HB][n] · V[n][NV·VL] (V rows of stride d). Per key the HB
+ * weights are broadcast first and each V vector is then used at once by all HB heads, so the
+ * block needs HB·NV accumulators + HB + 1 registers: (4, 2), (3, 3), (2, 6), (1, 12) fit 16. */
 #define AT_PV_BLOCK(NAME, KVT, KVLOAD)                                                                             \
     TB_AT_INLINE void NAME(const float *p, const KVT *vr, int64_t d, int64_t n, const float *alpha, float *acc,  \
                            const int HB, const int NV)                                                             \
     {                                                                                                              \
-        TB_V a[8];                                                                                                 \
+        TB_V a[12];                                                                                                \
         for (int h = 0; h < HB; h++) {                                                                             \
             TB_V al = TB_VSET1(alpha[h]);                                                                          \
             for (int v = 0; v < NV; v++)                                                                           \
                 a[h * NV + v] = TB_VMUL(TB_VLOAD(acc + h * d + v * TB_VL), al);                                    \
         }                                                                                                          \
         for (int64_t j = 0; j < n; j++) {                                                                          \
-            TB_V b[8];                                                                                             \
-            for (int v = 0; v < NV; v++)                                                                           \
-                b[v] = KVLOAD(vr + j * d + v * TB_VL);                                                             \
-            for (int h = 0; h < HB; h++) {                                                                         \
-                TB_V pv = TB_VSET1(p[h * TB_ATTN_DECODE_CHUNK + j]);                                               \
-                for (int v = 0; v < NV; v++)                                                                       \
-                    a[h * NV + v] = TB_VFMA(a[h * NV + v], pv, b[v]);                                              \
+            TB_V pv[4];                                                                                            \
+            for (int h = 0; h < HB; h++)                                                                           \
+                pv[h] = TB_VSET1(p[h * TB_ATTN_DECODE_CHUNK + j]);                                                 \
+            for (int v = 0; v < NV; v++) {                                                                         \
+                TB_V b = KVLOAD(vr + j * d + v * TB_VL);                                                           \
+                for (int h = 0; h < HB; h++)                                                                       \
+                    a[h * NV + v] = TB_VFMA(a[h * NV + v], pv[h], b);                                              \
             }                                                                                                      \
         }                                                                                                          \
         for (int h = 0; h < HB; h++)                                                                               \
             for (int v = 0; v < NV; v++)                                                                           \
                 TB_VSTORE(acc + h * d + v * TB_VL, a[h * NV + v]);                                                 \
     }
+
+/* Software prefetch of n rows of `bytes` each: the rows of the next phase, one chunk ahead, so
+ * that the K and V streams both stay in flight while the other is being computed on. */
+static inline void at_prefetch(const void *p, size_t bytes)
+{
+    const char *c = p;
+    for (size_t off = 0; off < bytes; off += 64)
+        __builtin_prefetch(c + off, 0, 3);
+}
+
+/* The share [lo, hi) of `total` of the bytes [p, p + bytes), on cache-line boundaries. */
+static inline void at_prefetch_part(const void *p, size_t bytes, int64_t lo, int64_t hi, int64_t total)
+{
+    size_t lines = (bytes + 63) / 64, l0 = lines * (size_t)lo / (size_t)total, l1 = lines * (size_t)hi / (size_t)total;
+    at_prefetch((const char *)p + l0 * 64, (l1 - l0) * 64);
+}
 
 /* ---- dtype-free kernels ------------------------------------------------------------------- */
 
@@ -381,26 +401,62 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
     for (int64_t c = c0; c < c1; c += TB_ATTN_DECODE_CHUNK) {
         const int64_t n = at_min(TB_ATTN_DECODE_CHUNK, c1 - c), npad = (n + TB_VL - 1) / TB_VL * TB_VL;
         const TB_KV_T *kc = K + c * d, *vc = V + c * d;
-        /* scores: heads in blocks of 4, 2, 1 with 2, 4, 8 keys at a time (8 accumulators) */
+        /* bytes of one row, and of the next chunk's keys (prefetched during this chunk's P·V) */
+        const size_t row = (size_t)d * sizeof(TB_KV_T), next = (size_t)at_min(TB_ATTN_DECODE_CHUNK, c1 - c - n) * row;
+        /* scores: heads in blocks of 4, 3, 2, 1 with 3, 4, 6, 12 keys at a time */
         for (int64_t h = 0; h < g;) {
-            int hb = g - h >= 4 ? 4 : g - h >= 2 ? 2 : 1, kb = 8 / hb;
+            const int hb = g - h >= 4 ? 4 : (int)(g - h);
             int64_t j = 0;
             float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
-            for (; j + kb <= n; j += kb) {
-                if (hb == 4)
-                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 4, 2);
-                else if (hb == 2)
-                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 2, 4);
-                else
-                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 1, 8);
-            }
-            for (; j < n; j++) {
-                if (hb == 4)
-                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 4, 1);
-                else if (hb == 2)
-                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 2, 1);
-                else
-                    TB_AT_FN(score_block)(qs + h * d, kc + j * d, d, sh + j, 1, 1);
+            const float *qh = qs + h * d;
+            switch (hb) {
+            case 4:
+                for (; j + 3 <= n; j += 3) {
+                    if (h == 0)
+                        at_prefetch(vc + j * d, 3 * row);
+                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 4, 3);
+                }
+                for (; j < n; j++) {
+                    if (h == 0)
+                        at_prefetch(vc + j * d, row);
+                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 4, 1);
+                }
+                break;
+            case 3:
+                for (; j + 4 <= n; j += 4) {
+                    if (h == 0)
+                        at_prefetch(vc + j * d, 4 * row);
+                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 3, 4);
+                }
+                for (; j < n; j++) {
+                    if (h == 0)
+                        at_prefetch(vc + j * d, row);
+                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 3, 1);
+                }
+                break;
+            case 2:
+                for (; j + 6 <= n; j += 6) {
+                    if (h == 0)
+                        at_prefetch(vc + j * d, 6 * row);
+                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 2, 6);
+                }
+                for (; j < n; j++) {
+                    if (h == 0)
+                        at_prefetch(vc + j * d, row);
+                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 2, 1);
+                }
+                break;
+            default:
+                for (; j + 12 <= n; j += 12) {
+                    if (h == 0)
+                        at_prefetch(vc + j * d, 12 * row);
+                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 1, 12);
+                }
+                for (; j < n; j++) {
+                    if (h == 0)
+                        at_prefetch(vc + j * d, row);
+                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 1, 1);
+                }
             }
             h += hb;
         }
@@ -414,26 +470,47 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
             l[h] = l[h] * al[h] + at_exp_row(sh, npad, mn);
             m[h] = mn;
         }
-        /* acc = acc·alpha + P·V: heads in blocks of 4, 2, 1 with 2, 4, 8 vectors of d */
+        /* acc = acc·alpha + P·V: heads in blocks of 4, 3, 2, 1 with 2, 3, 6, 12 vectors of d */
         for (int64_t h = 0; h < g;) {
-            int hb = g - h >= 4 ? 4 : g - h >= 2 ? 2 : 1, nv = 8 / hb;
+            const int hb = g - h >= 4 ? 4 : (int)(g - h);
             const float *ph = sc + h * TB_ATTN_DECODE_CHUNK;
             float *ah = acc + h * d;
             int64_t x = 0;
-            for (; x + nv * TB_VL <= d; x += nv * TB_VL) {
-                if (hb == 4)
+            switch (hb) {
+            case 4:
+                for (; x + 2 * TB_VL <= d; x += 2 * TB_VL) {
+                    if (h == 0)
+                        at_prefetch_part(kc + n * d, next, x, x + 2 * TB_VL, d);
                     TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 4, 2);
-                else if (hb == 2)
-                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 2, 4);
-                else
-                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 1, 8);
-            }
-            for (; x < d; x += TB_VL) {
-                if (hb == 4)
+                }
+                for (; x < d; x += TB_VL)
                     TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 4, 1);
-                else if (hb == 2)
+                break;
+            case 3:
+                for (; x + 3 * TB_VL <= d; x += 3 * TB_VL) {
+                    if (h == 0)
+                        at_prefetch_part(kc + n * d, next, x, x + 3 * TB_VL, d);
+                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 3, 3);
+                }
+                for (; x < d; x += TB_VL)
+                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 3, 1);
+                break;
+            case 2:
+                for (; x + 6 * TB_VL <= d; x += 6 * TB_VL) {
+                    if (h == 0)
+                        at_prefetch_part(kc + n * d, next, x, x + 6 * TB_VL, d);
+                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 2, 6);
+                }
+                for (; x < d; x += TB_VL)
                     TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 2, 1);
-                else
+                break;
+            default:
+                for (; x + 12 * TB_VL <= d; x += 12 * TB_VL) {
+                    if (h == 0)
+                        at_prefetch_part(kc + n * d, next, x, x + 12 * TB_VL, d);
+                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 1, 12);
+                }
+                for (; x < d; x += TB_VL)
                     TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 1, 1);
             }
             h += hb;

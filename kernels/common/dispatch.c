@@ -6,6 +6,14 @@
 
 #include "tiers.h"
 
+#if defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20) /* Linux 4.15 */
+#endif
+#endif
+
 static const char *const isa_names[TB_ISA_COUNT] = {"generic", "avx2", "avx512", "neon"};
 
 const char *tb_isa_name(tb_isa isa) { return (unsigned)isa < TB_ISA_COUNT ? isa_names[isa] : "?"; }
@@ -30,6 +38,10 @@ int tb_isa_available(tb_isa isa)
         /* __builtin_cpu_supports checks XGETBV too: the OS must save the ymm state. */
         __builtin_cpu_init();
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+#endif
+#if defined(__aarch64__)
+    case TB_ISA_NEON:
+        return 1; /* Advanced SIMD is mandatory in AArch64 (and Linux requires it) */
 #endif
     default:
         return 0; /* not built into this binary yet */
@@ -90,6 +102,43 @@ static void fill_avx2(tb_kernels *k)
 }
 #endif
 
+#if defined(__aarch64__)
+/* SDOT (Armv8.2 dotprod, optional until Armv8.4): the kernel's name records which one ran. */
+static int neon_has_dotprod(void)
+{
+#if defined(__linux__)
+    return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#else
+    return 0;
+#endif
+}
+
+static void fill_neon(tb_kernels *k)
+{
+    SET(gemv[TB_DT_F32], gemv_info[TB_DT_F32], tb_matmul_f32_neon, TB_ISA_NEON);
+    SET(gemv[TB_DT_BF16], gemv_info[TB_DT_BF16], tb_matmul_bf16_neon, TB_ISA_NEON);
+    SET(gemv[TB_DT_F16], gemv_info[TB_DT_F16], tb_matmul_f16_neon, TB_ISA_NEON);
+    SET(skinny[TB_DT_F32], skinny_info[TB_DT_F32], tb_matmul_f32_neon, TB_ISA_NEON);
+    SET(skinny[TB_DT_BF16], skinny_info[TB_DT_BF16], tb_matmul_bf16_neon, TB_ISA_NEON);
+    SET(skinny[TB_DT_F16], skinny_info[TB_DT_F16], tb_matmul_f16_neon, TB_ISA_NEON);
+    if (neon_has_dotprod()) {
+        SET(gemv[TB_DT_Q8_0], gemv_info[TB_DT_Q8_0], tb_matmul_q8_0_neon_dotprod, TB_ISA_NEON);
+        SET(gemv[TB_DT_Q4_0], gemv_info[TB_DT_Q4_0], tb_matmul_q4_0_neon_dotprod, TB_ISA_NEON);
+        SET(skinny[TB_DT_Q8_0], skinny_info[TB_DT_Q8_0], tb_matmul_q8_0_neon_dotprod, TB_ISA_NEON);
+        SET(skinny[TB_DT_Q4_0], skinny_info[TB_DT_Q4_0], tb_matmul_q4_0_neon_dotprod, TB_ISA_NEON);
+    } else {
+        SET(gemv[TB_DT_Q8_0], gemv_info[TB_DT_Q8_0], tb_matmul_q8_0_neon, TB_ISA_NEON);
+        SET(gemv[TB_DT_Q4_0], gemv_info[TB_DT_Q4_0], tb_matmul_q4_0_neon, TB_ISA_NEON);
+        SET(skinny[TB_DT_Q8_0], skinny_info[TB_DT_Q8_0], tb_matmul_q8_0_neon, TB_ISA_NEON);
+        SET(skinny[TB_DT_Q4_0], skinny_info[TB_DT_Q4_0], tb_matmul_q4_0_neon, TB_ISA_NEON);
+    }
+    SET(quantize_q8_0, quantize_info, tb_quantize_row_q8_0_neon, TB_ISA_NEON);
+    SET(gemm_f32, gemm_info, tb_gemm_f32_neon, TB_ISA_NEON);
+    k->pack_f32 = tb_pack_f32_neon;
+    k->gemm_nr = TB_GEMM_NR_NEON;
+}
+#endif
+
 tb_isa tb_kernels_init(tb_kernels *k, tb_isa max)
 {
     memset(k, 0, sizeof *k);
@@ -100,6 +149,12 @@ tb_isa tb_kernels_init(tb_kernels *k, tb_isa max)
     if (max >= TB_ISA_AVX2 && tb_isa_available(TB_ISA_AVX2)) {
         fill_avx2(k);
         k->isa = TB_ISA_AVX2;
+    }
+#endif
+#if defined(__aarch64__)
+    if (max >= TB_ISA_NEON && tb_isa_available(TB_ISA_NEON)) {
+        fill_neon(k);
+        k->isa = TB_ISA_NEON;
     }
 #endif
     k->gemm_scratch_floats = TB_GEMM_SCRATCH_FLOATS;

@@ -55,6 +55,18 @@ TB_DECL_PEAK_FMA(tb_peak_fma_avx2);
 #define TB_PEAK_CHAINS_AVX2 12
 #endif
 
+#if defined(__aarch64__)
+TB_DECL_STREAM_COPY(tb_stream_copy_neon);
+TB_DECL_STREAM_SCALE(tb_stream_scale_neon);
+TB_DECL_STREAM_ADD(tb_stream_add_neon);
+TB_DECL_STREAM_TRIAD(tb_stream_triad_neon);
+TB_DECL_STREAM_READ(tb_stream_read_neon);
+TB_DECL_PEAK_FMA(tb_peak_fma_neon);
+/* 16 q-register chains: four 128-bit FMA pipes x 4-cycle latency (Neoverse V1/V2). */
+#define TB_PEAK_LANES_NEON 4
+#define TB_PEAK_CHAINS_NEON 16
+#endif
+
 /* Most floats any tier's peak loop keeps (lanes x chains). */
 #define TB_PEAK_MAX_FLOATS 512
 
@@ -67,7 +79,7 @@ typedef struct tb_probe_kernels {
     tb_stream_read_fn read;
     tb_peak_fma_fn peak;
     int peak_lanes, peak_chains;
-    const char *suffix; /* "generic", "avx2": the kernels are tb_<probe>_<suffix> */
+    const char *suffix; /* "generic", "avx2", "neon": the kernels are tb_<probe>_<suffix> */
 } tb_probe_kernels;
 
 /* The probe kernels of one tier: 0, or -1 when this binary has none for it. Says nothing about
@@ -97,6 +109,18 @@ static inline int tb_probe_kernels_get(tb_isa isa, tb_probe_kernels *k)
         k->peak = tb_peak_fma_avx2;
         k->peak_lanes = TB_PEAK_LANES_AVX2;
         k->peak_chains = TB_PEAK_CHAINS_AVX2;
+        return 0;
+#endif
+#if defined(__aarch64__)
+    case TB_ISA_NEON:
+        k->copy = tb_stream_copy_neon;
+        k->scale = tb_stream_scale_neon;
+        k->add = tb_stream_add_neon;
+        k->triad = tb_stream_triad_neon;
+        k->read = tb_stream_read_neon;
+        k->peak = tb_peak_fma_neon;
+        k->peak_lanes = TB_PEAK_LANES_NEON;
+        k->peak_chains = TB_PEAK_CHAINS_NEON;
         return 0;
 #endif
     default:

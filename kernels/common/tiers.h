@@ -47,4 +47,20 @@ TB_DECL_PACK_F32(tb_pack_f32_avx2);
 #define TB_GEMM_NR_AVX2 16
 #endif
 
+#if defined(__aarch64__)
+/* NEON (Advanced SIMD, in every AArch64 core): plain Armv8.0 code, except the _dotprod
+ * quantized kernels, built with +dotprod and chosen when HWCAP_ASIMDDP says the core has SDOT. */
+TB_DECL_MATMUL(tb_matmul_f32_neon);
+TB_DECL_MATMUL(tb_matmul_bf16_neon);
+TB_DECL_MATMUL(tb_matmul_f16_neon);
+TB_DECL_MATMUL(tb_matmul_q8_0_neon);
+TB_DECL_MATMUL(tb_matmul_q4_0_neon);
+TB_DECL_MATMUL(tb_matmul_q8_0_neon_dotprod);
+TB_DECL_MATMUL(tb_matmul_q4_0_neon_dotprod);
+TB_DECL_QUANTIZE(tb_quantize_row_q8_0_neon);
+TB_DECL_GEMM_F32(tb_gemm_f32_neon);
+TB_DECL_PACK_F32(tb_pack_f32_neon);
+#define TB_GEMM_NR_NEON 16
+#endif
+
 #endif

@@ -1,0 +1,9 @@
+/* `tokbench list models`. */
+#ifndef TB_CMD_MODELS_H
+#define TB_CMD_MODELS_H
+
+#include "cli.h"
+
+int tb_cmd_list_models(const tb_opts *o);
+
+#endif

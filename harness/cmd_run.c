@@ -1,0 +1,591 @@
+/* tokbench run (see cmd_run.h). Per thread count: a pinned team, the roofline probes on it, one
+ * forward pass sized for the sweep's largest row (weights generated once), its check against the
+ * double reference, then every (batch, prompt, ctx) row timed.
+ *
+ * Extrapolation, always said in the row's "extrapolation" object:
+ *  - layers: when the model does not fit in memory, `layers.allocated` distinct layers (together at
+ *    least 4x the last-level cache) run in sequence and the layer loop's time is scaled to the
+ *    model's depth (all layers have the same shape); embedding and LM head are timed for real.
+ *  - prefill: a prefill call is kept near PREFILL_BUDGET_S at the measured FMA peak by timing
+ *    fewer layers and, past one layer, fewer of the batch's sequences (each sequence's prefill is
+ *    the same independent work, as an engine's ubatches are); times are scaled back up. */
+#include "cmd_run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tokbench/attention.h>
+#include <tokbench/rng.h>
+
+#include "kernels/common/probes.h"
+
+#include "blas.h"
+#include "forward.h"
+#include "measure.h"
+#include "model.h"
+#include "record.h"
+#include "roofline.h"
+#include "stats.h"
+#include "sysinfo.h"
+#include "tb_config.h"
+#include "team.h"
+#include "timer.h"
+#include "topo.h"
+#include "util.h"
+
+#define MAX_LIST 64
+#define PREFILL_BUDGET_S 0.5
+#define MEM_MARGIN 0.85
+/* Full-model logits check when the reference costs at most this many multiply-adds. */
+#define FULL_CHECK_MACS 3e8
+#define PARTIAL_CHECK_TOKENS 4
+
+typedef struct {
+    long long v[MAX_LIST];
+    int n;
+} ilist;
+
+static int parse_list(const char *flag, const char *s, const char *dflt, long long lo, long long hi, ilist *out)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", s ? s : dflt);
+    out->n = 0;
+    for (char *sv = NULL, *t = strtok_r(buf, ",", &sv); t; t = strtok_r(NULL, ",", &sv)) {
+        uint64_t x;
+        if (tb_parse_u64(t, &x) || (long long)x < lo || (long long)x > hi)
+            return tb_fail(TB_EXIT_USAGE, "--%s '%s': expected a list of whole numbers in %lld..%lld", flag, s ? s : dflt,
+                           lo, hi);
+        if (out->n == MAX_LIST)
+            return tb_fail(TB_EXIT_USAGE, "--%s: at most %d values", flag, MAX_LIST);
+        out->v[out->n++] = (long long)x;
+    }
+    if (out->n == 0)
+        return tb_fail(TB_EXIT_USAGE, "--%s: empty list", flag);
+    return 0;
+}
+
+static long long list_max(const ilist *l)
+{
+    long long m = l->v[0];
+    for (int i = 1; i < l->n; i++)
+        m = l->v[i] > m ? l->v[i] : m;
+    return m;
+}
+
+/* Whether a timing option was given (flag or environment): run has its own defaults. */
+static int given(const tb_opts *o, const char *flag, const char *env)
+{
+    if (getenv(env))
+        return 1;
+    size_t n = strlen(flag);
+    for (int i = 2; i < o->argc; i++)
+        if (strncmp(o->argv[i], flag, n) == 0 && (o->argv[i][n] == '\0' || o->argv[i][n] == '='))
+            return 1;
+    return 0;
+}
+
+/* ---- probes --------------------------------------------------------------------------------- */
+
+typedef struct {
+    tb_probe_kernels pk;
+    float *acc;
+    double *arr, sums[TB_MAX_THREADS];
+    size_t n;
+} probe_ctx;
+
+#define PEAK_ITERS (1 << 20)
+
+static void peak_worker(void *p, int tid, int nt)
+{
+    (void)nt;
+    probe_ctx *c = p;
+    float *a = c->acc + (size_t)tid * TB_PEAK_MAX_FLOATS;
+    for (int i = 0; i < c->pk.peak_lanes * c->pk.peak_chains; i++)
+        a[i] = (float)(i + 1);
+    c->pk.peak(a, PEAK_ITERS, 1.0f, 1.0f);
+}
+
+static void read_worker(void *p, int tid, int nt)
+{
+    probe_ctx *c = p;
+    size_t b, e;
+    tb_team_split(c->n, 512, tid, nt, &b, &e);
+    c->sums[tid] = c->pk.read(c->arr + b, e - b);
+}
+
+static void ones_worker(void *p, int tid, int nt)
+{
+    probe_ctx *c = p;
+    size_t b, e;
+    tb_team_split(c->n, 512, tid, nt, &b, &e);
+    for (size_t i = b; i < e; i++)
+        c->arr[i] = 1.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Best of 5 runs (after one warm-up) of the FMA peak and of the STREAM read sum over an array of
+ * 4x the last-level cache, on the team: the roofline's ceilings for these very cores. The best,
+ * not the median: a ceiling, and on a shared machine noise only ever lowers a sample. */
+static int run_probes(tb_team *team, tb_isa isa, unsigned long long llc, double *gflops, double *gbps)
+{
+    probe_ctx c;
+    memset(&c, 0, sizeof c);
+    while (isa > TB_ISA_GENERIC && (tb_probe_kernels_get(isa, &c.pk) || !tb_isa_available(isa)))
+        isa--;
+    tb_probe_kernels_get(isa, &c.pk);
+    int nt = tb_team_size(team);
+    c.n = (size_t)(4 * llc) / sizeof(double);
+    c.acc = tb_alloc((size_t)nt * TB_PEAK_MAX_FLOATS * sizeof(float), "probe buffers");
+    c.arr = tb_alloc(c.n * sizeof(double), "probe buffers");
+    if (!c.acc || !c.arr) {
+        tb_free(c.acc);
+        tb_free(c.arr);
+        return TB_EXIT_RUNTIME;
+    }
+    tb_team_run(team, ones_worker, &c);
+    double pf[6], rd[6];
+    for (int i = 0; i < 6; i++) {
+        uint64_t t0 = tb_now_ns();
+        tb_team_run(team, peak_worker, &c);
+        uint64_t t1 = tb_now_ns();
+        tb_team_run(team, read_worker, &c);
+        uint64_t t2 = tb_now_ns();
+        pf[i] = (double)c.pk.peak_lanes * 2.0 * c.pk.peak_chains * PEAK_ITERS * nt / (double)(t1 - t0);
+        rd[i] = (double)(c.n * sizeof(double)) / (double)(t2 - t1);
+    }
+    qsort(pf + 1, 5, sizeof(double), cmp_double);
+    qsort(rd + 1, 5, sizeof(double), cmp_double);
+    *gflops = pf[5];
+    *gbps = rd[5];
+    tb_free(c.acc);
+    tb_free(c.arr);
+    return 0;
+}
+
+/* ---- rows ----------------------------------------------------------------------------------- */
+
+typedef struct {
+    long long batch, prompt, ctx;
+    int64_t pf_layers, pf_seqs;
+} row_plan;
+
+static double layer_macs(const tb_model *m)
+{
+    double hq = (double)(m->heads * m->head_dim), hkv = (double)(m->kv_heads * m->head_dim);
+    return (double)m->hidden * (hq + 2 * hkv) + hq * (double)m->hidden + 3.0 * (double)m->hidden * (double)m->intermediate;
+}
+
+static json_t *rate_json(const tb_stats *st, double tokens)
+{
+    return json_pack("{s:f, s:f, s:f}", "median", tokens / st->median * 1e9, "ci95_low", tokens / st->ci95_high * 1e9,
+                     "ci95_high", tokens / st->ci95_low * 1e9);
+}
+
+static json_t *ms_json(const tb_stats *st)
+{
+    return json_pack("{s:f, s:f, s:f}", "median", st->median / 1e6, "p90", st->p90 / 1e6, "p99", st->p99 / 1e6);
+}
+
+static json_t *samples_json(const double *s, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_real(s[i]));
+    return a;
+}
+
+static json_t *cost_json(const tb_phase_cost *c)
+{
+    return json_pack("{s:f, s:f, s:f, s:f}", "flops", c->flops, "weight_bytes", c->weight_bytes, "kv_bytes", c->kv_bytes,
+                     "act_bytes", c->act_bytes);
+}
+
+static json_t *breakdown_json(const double *ns)
+{
+    double tot = 0;
+    for (int i = 0; i < TB_OP_COUNT; i++)
+        tot += ns[i];
+    json_t *o = json_object();
+    for (int i = 0; i < TB_OP_COUNT; i++)
+        if (ns[i] > 0)
+            json_object_set_new(o, tb_op_name((tb_op)i), json_pack("{s:f, s:f}", "ns", ns[i], "share", tot > 0 ? ns[i] / tot : 0));
+    return o;
+}
+
+typedef struct {
+    const tb_opts *o;
+    const tb_model *m;
+    tb_dtype dt, kv_dt;
+    int min_reps, warmup;
+    double min_time, max_time;
+} run_cfg;
+
+/* Times one row: warm-up, then prefill and decode samples in turns until both have the
+ * repetitions and the minimum time (or the maximum time ran out). */
+static int time_row(const run_cfg *rc, tb_fwd *f, int64_t layers_alloc, const row_plan *rp, int threads, double peak,
+                    double bw, json_t **row_out)
+{
+    const tb_model *m = rc->m;
+    size_t cap = (size_t)rc->min_reps + 64, n = 0;
+    double *pf = malloc(cap * sizeof(double)), *dc = malloc(cap * sizeof(double));
+    double pf_ops[TB_OP_COUNT] = {0}, dc_ops[TB_OP_COUNT] = {0};
+    if (!pf || !dc) {
+        free(pf);
+        free(dc);
+        return tb_fail(TB_EXIT_RUNTIME, "out of memory for samples");
+    }
+    double lf_pf = (double)m->layers / (double)rp->pf_layers, sf = (double)rp->batch / (double)rp->pf_seqs;
+    double lf_dc = (double)m->layers / (double)layers_alloc, sum_pf = 0, sum_dc = 0;
+    uint64_t start = tb_now_ns();
+    for (int i = 0;; i++) {
+        tb_fwd_times tp, td;
+        tb_fwd_prefill(f, rp->pf_seqs, rp->prompt, rp->pf_layers, &tp);
+        if (i == 0) { /* never time a pass whose logits are not finite */
+            const float *lg = tb_fwd_logits(f);
+            for (int64_t x = 0; x < rp->pf_seqs * m->vocab; x++)
+                if (!isfinite(lg[x])) {
+                    free(pf);
+                    free(dc);
+                    return tb_fail(TB_EXIT_CHECK, "the prefill's logits are not finite (batch %lld): nothing was timed",
+                                   rp->batch);
+                }
+        }
+        tb_fwd_decode(f, rp->batch, rp->ctx, &td);
+        if (i < rc->warmup)
+            continue;
+        if (tb_interrupted)
+            break;
+        if (n == cap) {
+            cap *= 2;
+            double *a = realloc(pf, cap * sizeof(double)), *b = a ? realloc(dc, cap * sizeof(double)) : NULL;
+            if (!a || !b) {
+                free(a ? a : pf);
+                free(dc);
+                return tb_fail(TB_EXIT_RUNTIME, "out of memory for samples");
+            }
+            pf = a;
+            dc = b;
+        }
+        pf[n] = (tp.total_wall_ns - tp.layers_wall_ns + tp.layers_wall_ns * lf_pf) * sf;
+        dc[n] = td.total_wall_ns - td.layers_wall_ns + td.layers_wall_ns * lf_dc;
+        for (int op = 0; op < TB_OP_COUNT; op++) {
+            pf_ops[op] += (tp.other_ns[op] + tp.layer_ns[op] * lf_pf) * sf;
+            dc_ops[op] += td.other_ns[op] + td.layer_ns[op] * lf_dc;
+        }
+        sum_pf += pf[n];
+        sum_dc += dc[n];
+        n++;
+        double el = (double)(tb_now_ns() - start) / 1e9;
+        if ((n >= (size_t)rc->min_reps && sum_pf / 1e9 >= rc->min_time && sum_dc / 1e9 >= rc->min_time) ||
+            (el > rc->max_time && n >= 1) || n >= 100000)
+            break;
+    }
+    tb_stats sp, sd;
+    if (n == 0 || tb_stats_compute(pf, n, &sp) || tb_stats_compute(dc, n, &sd)) {
+        free(pf);
+        free(dc);
+        return tb_fail(TB_EXIT_RUNTIME, "interrupted before a sample was taken");
+    }
+    for (int op = 0; op < TB_OP_COUNT; op++) {
+        pf_ops[op] /= (double)n;
+        dc_ops[op] /= (double)n;
+    }
+    double pf_tokens = (double)(rp->batch * rp->prompt), dc_tokens = (double)rp->batch;
+    tb_phase_cost cp = tb_phase_cost_of(m, rc->dt, rc->kv_dt, rp->batch, rp->prompt, rp->ctx, TB_PHASE_PREFILL);
+    tb_phase_cost cd = tb_phase_cost_of(m, rc->dt, rc->kv_dt, rp->batch, rp->prompt, rp->ctx, TB_PHASE_DECODE);
+    double bp = tb_roofline_tokens_per_s(&cp, pf_tokens, peak, bw), bd = tb_roofline_tokens_per_s(&cd, dc_tokens, peak, bw);
+    double rp_med = pf_tokens / sp.median * 1e9, rd_med = dc_tokens / sd.median * 1e9;
+    json_t *pfo = json_pack("{s:o, s:o, s:o, s:o}", "tokens_per_s", rate_json(&sp, pf_tokens), "samples_ns",
+                            samples_json(pf, n), "stats", tb_stats_json(&sp), "breakdown", breakdown_json(pf_ops));
+    json_t *dco = json_pack("{s:o, s:o, s:o, s:o}", "tokens_per_s", rate_json(&sd, dc_tokens), "samples_ns",
+                            samples_json(dc, n), "stats", tb_stats_json(&sd), "breakdown", breakdown_json(dc_ops));
+    json_t *roof = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:o, s:o}", "peak_gflops", peak, "bandwidth_gbps", bw,
+                             "prefill_tokens_per_s_bound", bp, "decode_tokens_per_s_bound", bd, "prefill_pct_of_bound",
+                             100.0 * rp_med / bp, "decode_pct_of_bound", 100.0 * rd_med / bd, "prefill", cost_json(&cp),
+                             "decode", cost_json(&cd));
+    int sampled = layers_alloc < m->layers, pf_ext = rp->pf_layers < m->layers || rp->pf_seqs < rp->batch;
+    json_t *ext = json_pack("{s:b, s:I, s:I, s:b, s:I, s:I}", "decode_layers_sampled", sampled, "decode_layers_run",
+                            (json_int_t)layers_alloc, "model_layers", (json_int_t)m->layers, "prefill_extrapolated", pf_ext,
+                            "prefill_layers_run", (json_int_t)rp->pf_layers, "prefill_sequences_run", (json_int_t)rp->pf_seqs);
+    *row_out = json_pack("{s:I, s:i, s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:[]}", "batch",
+                         (json_int_t)rp->batch, "threads", threads, "prompt", (json_int_t)rp->prompt, "ctx",
+                         (json_int_t)rp->ctx, "dtype", tb_dtype_name(rc->dt), "kv_dtype", tb_dtype_name(rc->kv_dt),
+                         "prefill", pfo, "decode", dco, "ttft_ms", ms_json(&sp), "tpot_ms", ms_json(&sd), "roofline",
+                         roof, "extrapolation", ext, "cost");
+    free(pf);
+    free(dc);
+    return *row_out ? 0 : tb_fail(TB_EXIT_RUNTIME, "out of memory building the row");
+}
+
+/* ---- memory plan ----------------------------------------------------------------------------- */
+
+static double need_bytes(const tb_model *m, tb_fwd_shape *s, const tb_kernels *k, int threads, int64_t layers)
+{
+    tb_fwd_mem mem;
+    s->layers = layers;
+    tb_fwd_memory(m, s, k, threads, &mem);
+    return mem.weights + mem.kv + mem.act;
+}
+
+/* Full depth when it fits; else the most distinct layers that fit, at least 4x the LLC. */
+static int plan_layers(const tb_model *m, tb_fwd_shape *s, const tb_kernels *k, int threads, unsigned long long llc)
+{
+    const char *fake = getenv("TOKBENCH_MEMAVAILABLE"); /* test hook: pretend this much memory is free */
+    double avail = (double)(fake ? strtoull(fake, NULL, 10) : tb_meminfo_bytes("MemAvailable")) * MEM_MARGIN;
+    if (avail <= 0)
+        avail = 1e18; /* unreadable: do not refuse on a guess */
+    if (need_bytes(m, s, k, threads, m->layers) <= avail)
+        return 0;
+    double lb = tb_fwd_layer_bytes(m, s, k);
+    int64_t min_l = (int64_t)ceil(4.0 * (double)llc / lb);
+    min_l = min_l < 1 ? 1 : min_l > m->layers ? m->layers : min_l;
+    double need_min = need_bytes(m, s, k, threads, min_l);
+    if (need_min > avail) {
+        char a[32], b[32], c[32];
+        tb_format_bytes(need_bytes(m, s, k, threads, m->layers), a, sizeof a);
+        tb_format_bytes(need_min, b, sizeof b);
+        tb_format_bytes(avail / MEM_MARGIN, c, sizeof c);
+        return tb_fail(TB_EXIT_RUNTIME,
+                       "model %s in %s does not fit: full depth needs %s, the smallest sample (%lld layers, 4x the LLC) "
+                       "%s, MemAvailable is %s",
+                       m->name, tb_dtype_name(s->dt), a, (long long)min_l, b, c);
+    }
+    int64_t l = min_l;
+    while (l + 1 < m->layers && need_bytes(m, s, k, threads, l + 1) <= avail)
+        l++;
+    s->layers = l;
+    return 0;
+}
+
+/* ---- SLO ---------------------------------------------------------------------------------------- */
+
+static json_t *slo_search(const tb_opts *o, json_t *rows)
+{
+    if (o->slo_ttft_ms <= 0 && o->slo_tpot_ms <= 0)
+        return NULL;
+    json_t *best = NULL;
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        double ttft = json_real_value(json_object_get(json_object_get(r, "ttft_ms"), "p90"));
+        double tpot = json_real_value(json_object_get(json_object_get(r, "tpot_ms"), "p90"));
+        if ((o->slo_ttft_ms > 0 && ttft > o->slo_ttft_ms) || (o->slo_tpot_ms > 0 && tpot > o->slo_tpot_ms))
+            continue;
+        json_int_t b = json_integer_value(json_object_get(r, "batch"));
+        double dec = json_real_value(json_object_get(json_object_get(json_object_get(r, "decode"), "tokens_per_s"), "median"));
+        if (!best || b > json_integer_value(json_object_get(best, "batch")) ||
+            (b == json_integer_value(json_object_get(best, "batch")) &&
+             dec > json_real_value(json_object_get(json_object_get(json_object_get(best, "decode"), "tokens_per_s"), "median"))))
+            best = r;
+    }
+    json_t *slo = json_pack("{s:f, s:f, s:b}", "ttft_p90_ms_max", o->slo_ttft_ms, "tpot_p90_ms_max", o->slo_tpot_ms, "met",
+                            best != NULL);
+    if (best) {
+        json_object_set_new(slo, "batch", json_integer(json_integer_value(json_object_get(best, "batch"))));
+        json_object_set_new(slo, "threads", json_integer(json_integer_value(json_object_get(best, "threads"))));
+        json_object_set_new(slo, "prompt", json_integer(json_integer_value(json_object_get(best, "prompt"))));
+        json_object_set_new(slo, "ctx", json_integer(json_integer_value(json_object_get(best, "ctx"))));
+    }
+    return slo;
+}
+
+/* ---- the command -------------------------------------------------------------------------------- */
+
+int tb_cmd_run(const tb_opts *o)
+{
+    if (o->npositional)
+        return tb_fail(TB_EXIT_USAGE, "run takes no argument '%s' (options only)", o->positional[0]);
+    tb_model m;
+    int rc = tb_model_resolve(o->model ? o->model : "llama-3.2-1b", &m);
+    if (rc)
+        return rc;
+    run_cfg cfg = {o, &m, TB_DT_Q8_0, TB_DT_F16, 3, 1, 0.0, o->max_time};
+    if (o->dtype && tb_dtype_from_name(o->dtype, &cfg.dt))
+        return tb_fail(TB_EXIT_USAGE, "--dtype '%s': expected f32, bf16, f16, q8_0 or q4_0", o->dtype);
+    if (o->kv_dtype && (tb_dtype_from_name(o->kv_dtype, &cfg.kv_dt) || !tb_attn_kv_dtype_ok(cfg.kv_dt)))
+        return tb_fail(TB_EXIT_USAGE, "--kv-dtype '%s': expected f32 or f16", o->kv_dtype);
+    if (given(o, "--min-time", "TOKBENCH_MIN_TIME"))
+        cfg.min_time = o->min_time;
+    if (given(o, "--repetitions", "TOKBENCH_REPETITIONS"))
+        cfg.min_reps = o->repetitions;
+    if (given(o, "--warmup", "TOKBENCH_WARMUP"))
+        cfg.warmup = o->warmup;
+    tb_isa isa_max = TB_ISA_COUNT;
+    if (o->isa && strcmp(o->isa, "auto") != 0 &&
+        (tb_isa_from_name(o->isa, &isa_max) || !tb_isa_available(isa_max)))
+        return tb_fail(TB_EXIT_USAGE, "--isa '%s': not a tier this binary and CPU run (one tier for run)", o->isa);
+    if ((rc = tb_fwd_validate(&m, cfg.dt, cfg.kv_dt)))
+        return rc;
+    ilist batches, prompts, ctxs, threads;
+    if ((rc = parse_list("batch", o->batch, "1,8", 1, 4096, &batches)) ||
+        (rc = parse_list("prompt", o->prompt, "512", 1, 1 << 20, &prompts)) ||
+        (rc = parse_list("ctx", o->ctx, "1024", 0, 1 << 22, &ctxs)) ||
+        (rc = parse_list("threads", o->threads_list, "0", 0, TB_MAX_THREADS, &threads)))
+        return rc;
+    tb_install_interrupt_handler();
+
+    tb_kernels kern;
+    tb_attention_kernels akern;
+    tb_kernels_init(&kern, isa_max);
+    tb_attention_kernels_init(&akern, isa_max);
+
+    tb_topo tp;
+    if ((rc = tb_topo_load(&tp, NULL)))
+        return rc;
+    unsigned long long llc = tb_llc_bytes(&tp);
+    static tb_plan plan;
+    tb_team *team = NULL;
+    tb_fwd *fwd = NULL;
+    json_t *machine = tb_sysinfo_json(&tp), *rec = NULL, *rows = json_array(), *checks = json_array();
+    if (!machine) {
+        rc = tb_fail(TB_EXIT_RUNTIME, "out of memory describing the machine");
+        goto out;
+    }
+    rec = tb_record_new(o, machine);
+    machine = NULL;
+    if (!rec) {
+        rc = tb_fail(TB_EXIT_RUNTIME, "out of memory for the record");
+        goto out;
+    }
+    json_t *settings = json_object_get(rec, "settings");
+    json_object_set_new(settings, "op", json_string("run"));
+    json_object_set_new(settings, "timer_granularity_ns", json_integer((json_int_t)tb_timer_granularity_ns()));
+    json_object_set_new(settings, "min_time_s", json_real(cfg.min_time));
+    json_object_set_new(settings, "repetitions", json_integer(cfg.min_reps));
+    json_object_set_new(settings, "warmup", json_integer(cfg.warmup));
+    json_object_set_new(settings, "kv_dtype", json_string(tb_dtype_name(cfg.kv_dt)));
+    json_object_set_new(settings, "isa", json_string(tb_isa_name(kern.isa)));
+    json_object_set_new(rec, "model", tb_model_json(&m));
+    if (tb_build_is_unrepresentative()) {
+        const char *msg = "this is a debug or sanitizer build: its figures are not representative (see build in the record)";
+        if (o->format == TB_FMT_TEXT)
+            printf("WARNING: %s\n", msg);
+        else
+            tb_warn("%s", msg);
+    }
+    int total = batches.n * prompts.n * ctxs.n * threads.n, done = 0;
+    json_t *placements = json_array();
+    json_object_set_new(settings, "placement_per_threads", placements);
+    for (int ti = 0; ti < threads.n && !tb_interrupted; ti++) {
+        tb_place_req req = {(int)threads.v[ti], o->cores, o->smt};
+        if ((rc = tb_topo_plan(&tp, &req, &plan)) || (rc = tb_team_create(&team, &tp, &plan)) ||
+            (rc = tb_blas_place(team)))
+            goto out;
+        int nt = tb_team_size(team);
+        json_array_append_new(placements, json_pack("{s:i, s:o}", "threads", nt, "placement", tb_team_placement_json(team)));
+        if (ti == 0) {
+            json_object_set_new(settings, "threads", json_integer(nt));
+            json_object_set_new(settings, "placement", tb_team_placement_json(team));
+        }
+        double peak, bw;
+        if ((rc = run_probes(team, kern.isa, llc, &peak, &bw)))
+            goto out;
+        /* Per row: how much of the prefill to time (see the top of the file). */
+        row_plan rp[MAX_LIST * MAX_LIST];
+        int nr = 0;
+        double budget = PREFILL_BUDGET_S * peak * 1e9 / 2.0; /* multiply-adds */
+        tb_fwd_shape s = {cfg.dt, cfg.kv_dt, list_max(&batches), 1, list_max(&prompts), list_max(&ctxs), m.layers,
+                          o->seed};
+        for (int bi = 0; bi < batches.n; bi++)
+            for (int pi = 0; pi < prompts.n; pi++)
+                for (int ci = 0; ci < ctxs.n; ci++) {
+                    if (nr == MAX_LIST * MAX_LIST)
+                        break;
+                    row_plan *r = &rp[nr++];
+                    r->batch = batches.v[bi];
+                    r->prompt = prompts.v[pi];
+                    r->ctx = ctxs.v[ci];
+                    double per = (double)r->prompt * layer_macs(&m) +
+                                 (double)(m.heads * m.head_dim) * (double)r->prompt * (double)(r->prompt + 1);
+                    double fit = floor(budget / (per * (double)r->batch));
+                    r->pf_layers = fit >= (double)m.layers ? m.layers : fit < 1 ? 1 : (int64_t)fit;
+                    r->pf_seqs = r->batch;
+                    if (fit < 1) {
+                        double sfit = floor(budget / per);
+                        r->pf_seqs = sfit < 1 ? 1 : sfit > (double)r->batch ? r->batch : (int64_t)sfit;
+                    }
+                    s.max_seqs = r->pf_seqs > s.max_seqs ? r->pf_seqs : s.max_seqs;
+                }
+        if ((rc = plan_layers(&m, &s, &kern, nt, llc)))
+            goto out;
+        for (int i = 0; i < nr; i++)
+            rp[i].pf_layers = rp[i].pf_layers > s.layers ? s.layers : rp[i].pf_layers;
+        if (!o->quiet)
+            fprintf(stderr, "tokbench: run %s %s, %d thread%s: generating weights (%lld of %lld layers)\n", m.name,
+                    tb_dtype_name(cfg.dt), nt, nt > 1 ? "s" : "", (long long)s.layers, (long long)m.layers);
+        if ((rc = tb_fwd_create(&fwd, &m, &s, team, &kern, &akern)))
+            goto out;
+        /* The check: full logits when the reference is cheap, else one layer's output. */
+        int64_t ptok = s.max_prompt;
+        int full = s.layers == m.layers && (double)ptok * ((double)m.layers * layer_macs(&m) + (double)m.vocab * (double)m.hidden) <= FULL_CHECK_MACS;
+        int64_t ctok = full ? ptok : (ptok < PARTIAL_CHECK_TOKENS ? ptok : PARTIAL_CHECK_TOKENS);
+        double err = INFINITY, tol = tb_fwd_tolerance(cfg.dt);
+        if ((rc = tb_fwd_check(fwd, ctok, full ? m.layers : 1, full, &err)))
+            goto out;
+        int passed = err <= tol;
+        json_array_append_new(checks, json_pack("{s:i, s:b, s:s, s:I, s:I, s:f, s:f, s:s}", "threads", nt, "passed", passed,
+                                                "compared", full ? "logits" : "hidden state after layer 1", "tokens",
+                                                (json_int_t)ctok, "layers", (json_int_t)(full ? m.layers : 1), "max_rel_err",
+                                                isfinite(err) ? err : 1e308, "tolerance", tol, "reference",
+                                                "double-precision forward on the same weights"));
+        if (!passed) {
+            rc = tb_fail(TB_EXIT_CHECK, "the forward pass failed its check against the reference (max error %.3g of max|ref|, bound %.3g): nothing was timed",
+                         err, tol);
+            goto out;
+        }
+        for (int i = 0; i < nr && !tb_interrupted; i++) {
+            if (!o->quiet)
+                fprintf(stderr, "tokbench: [%d/%d] batch %lld, threads %d, prompt %lld, ctx %lld\n", ++done, total,
+                        rp[i].batch, nt, rp[i].prompt, rp[i].ctx);
+            json_t *row = NULL;
+            if ((rc = time_row(&cfg, fwd, s.layers, &rp[i], nt, peak, bw, &row)))
+                goto out;
+            json_array_append_new(rows, row);
+        }
+        tb_fwd_destroy(fwd);
+        fwd = NULL;
+        tb_team_destroy(team);
+        team = NULL;
+    }
+    json_object_set_new(rec, "check", checks);
+    checks = NULL;
+    json_object_set_new(rec, "rows", rows);
+    rows = NULL;
+    json_t *slo = slo_search(o, json_object_get(rec, "rows"));
+    if (slo)
+        json_object_set_new(rec, "slo", slo);
+    tb_record_finish(rec, !tb_interrupted);
+    char path[4600] = "";
+    int save_rc = o->no_save ? 0 : tb_record_save(rec, o->results_dir, path, sizeof path);
+    if (o->format == TB_FMT_JSON) {
+        char *str = json_dumps(rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+        if (str)
+            puts(str);
+        free(str);
+    } else {
+        tb_output_run(rec, o->format);
+    }
+    if (*path && !o->quiet)
+        fprintf(stderr, "tokbench: record saved to %s\n", path);
+    if (tb_interrupted)
+        rc = tb_fail(TB_EXIT_RUNTIME, "interrupted: %s", *path ? "the partial record was saved (complete: false)"
+                                                                : "nothing was saved");
+    else
+        rc = save_rc;
+out:
+    tb_fwd_destroy(fwd);
+    tb_team_destroy(team);
+    json_decref(rows);
+    json_decref(checks);
+    json_decref(rec);
+    json_decref(machine);
+    tb_topo_destroy(&tp);
+    return rc;
+}

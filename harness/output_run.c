@@ -1,0 +1,102 @@
+/* Rendering of a run record's rows: one line per sweep combination, as llama-bench prints. */
+#include <stdio.h>
+
+#include "cmd_run.h"
+#include "output.h"
+
+static double num(const json_t *r, const char *a, const char *b, const char *c)
+{
+    const json_t *x = json_object_get(json_object_get(r, a), b);
+    return tb_json_num(x, c, NULL);
+}
+
+void tb_output_run(const json_t *rec, tb_format fmt)
+{
+    const json_t *rows = json_object_get(rec, "rows"), *model = json_object_get(rec, "model");
+    size_t i;
+    json_t *r;
+    if (fmt == TB_FMT_CSV)
+        printf("batch,threads,prompt,ctx,dtype,prefill_tok_s,prefill_ci95_low,prefill_ci95_high,decode_tok_s,"
+               "decode_ci95_low,decode_ci95_high,ttft_ms_median,ttft_ms_p90,tpot_ms_median,tpot_ms_p90,"
+               "prefill_pct_of_bound,decode_pct_of_bound\n");
+    else if (fmt == TB_FMT_MD)
+        printf("| batch | threads | prompt | ctx | dtype | prefill tok/s [95%% CI] | decode tok/s [95%% CI] | TTFT ms "
+               "med/p90 | TPOT ms med/p90 | %% prefill bound | %% decode bound |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+    else
+        printf("model %s (%lld params)\n%5s %7s %6s %6s %-5s %-28s %-28s %-17s %-17s %s\n", tb_json_str(model, "name"),
+               (long long)json_integer_value(json_object_get(model, "params")), "batch", "threads", "prompt", "ctx",
+               "dtype", "prefill tok/s [95% CI]", "decode tok/s [95% CI]", "TTFT ms med/p90", "TPOT ms med/p90",
+               "% of bound pf/dec");
+    json_array_foreach(rows, i, r) {
+        long long b = json_integer_value(json_object_get(r, "batch")), t = json_integer_value(json_object_get(r, "threads"));
+        long long p = json_integer_value(json_object_get(r, "prompt")), c = json_integer_value(json_object_get(r, "ctx"));
+        const char *dt = tb_json_str(r, "dtype");
+        double pm = num(r, "prefill", "tokens_per_s", "median"), pl = num(r, "prefill", "tokens_per_s", "ci95_low"),
+               ph = num(r, "prefill", "tokens_per_s", "ci95_high"), dm = num(r, "decode", "tokens_per_s", "median"),
+               dl = num(r, "decode", "tokens_per_s", "ci95_low"), dh = num(r, "decode", "tokens_per_s", "ci95_high");
+        double tm = tb_json_num(r, "ttft_ms", "median"), t9 = tb_json_num(r, "ttft_ms", "p90"),
+               om = tb_json_num(r, "tpot_ms", "median"), o9 = tb_json_num(r, "tpot_ms", "p90");
+        double pp = tb_json_num(r, "roofline", "prefill_pct_of_bound"), dp = tb_json_num(r, "roofline", "decode_pct_of_bound");
+        if (fmt == TB_FMT_CSV) {
+            printf("%lld,%lld,%lld,%lld,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.4g,%.4g\n", b, t, p, c, dt, pm,
+                   pl, ph, dm, dl, dh, tm, t9, om, o9, pp, dp);
+            continue;
+        }
+        char pf[64], dc[64], tt[32], tp[32], pct[32];
+        snprintf(pf, sizeof pf, "%.4g [%.4g, %.4g]", pm, pl, ph);
+        snprintf(dc, sizeof dc, "%.4g [%.4g, %.4g]", dm, dl, dh);
+        snprintf(tt, sizeof tt, "%.4g / %.4g", tm, t9);
+        snprintf(tp, sizeof tp, "%.4g / %.4g", om, o9);
+        snprintf(pct, sizeof pct, "%.1f%% / %.1f%%", pp, dp);
+        if (fmt == TB_FMT_MD)
+            printf("| %lld | %lld | %lld | %lld | %s | %s | %s | %s | %s | %.1f%% | %.1f%% |\n", b, t, p, c, dt, pf, dc, tt,
+                   tp, pp, dp);
+        else
+            printf("%5lld %7lld %6lld %6lld %-5s %-28s %-28s %-17s %-17s %s\n", b, t, p, c, dt, pf, dc, tt, tp, pct);
+    }
+    if (fmt != TB_FMT_TEXT)
+        return;
+    json_array_foreach(rows, i, r) {
+        const json_t *x = json_object_get(r, "extrapolation");
+        int ds = json_is_true(json_object_get(x, "decode_layers_sampled")), pe = json_is_true(json_object_get(x, "prefill_extrapolated"));
+        if (!ds && !pe)
+            continue;
+        printf("row %zu: ", i + 1);
+        if (ds)
+            printf("decode ran %lld of %lld layers (memory), scaled to full depth; ",
+                   (long long)json_integer_value(json_object_get(x, "decode_layers_run")),
+                   (long long)json_integer_value(json_object_get(x, "model_layers")));
+        if (pe)
+            printf("prefill timed on %lld layer(s) x %lld sequence(s), scaled to %lld x %lld",
+                   (long long)json_integer_value(json_object_get(x, "prefill_layers_run")),
+                   (long long)json_integer_value(json_object_get(x, "prefill_sequences_run")),
+                   (long long)json_integer_value(json_object_get(x, "model_layers")),
+                   (long long)json_integer_value(json_object_get(r, "batch")));
+        printf("\n");
+    }
+    const json_t *first = json_array_get(rows, 0);
+    if (first) {
+        printf("op shares (row 1): prefill");
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(json_object_get(first, "prefill"), "breakdown"), k, v)
+            printf(" %s %.0f%%", k, 100 * tb_json_num(v, "share", NULL));
+        printf("; decode");
+        json_object_foreach(json_object_get(json_object_get(first, "decode"), "breakdown"), k, v)
+            printf(" %s %.0f%%", k, 100 * tb_json_num(v, "share", NULL));
+        printf("\n");
+        printf("roofline: peak %.1f GFLOP/s, read bandwidth %.1f GB/s (probes on the same cores, this run)\n",
+               tb_json_num(first, "roofline", "peak_gflops"), tb_json_num(first, "roofline", "bandwidth_gbps"));
+    }
+    const json_t *slo = json_object_get(rec, "slo");
+    if (slo) {
+        if (json_is_true(json_object_get(slo, "met")))
+            printf("SLO (TTFT p90 <= %g ms, TPOT p90 <= %g ms): largest batch %lld at %lld threads\n",
+                   tb_json_num(slo, "ttft_p90_ms_max", NULL), tb_json_num(slo, "tpot_p90_ms_max", NULL),
+                   (long long)json_integer_value(json_object_get(slo, "batch")),
+                   (long long)json_integer_value(json_object_get(slo, "threads")));
+        else
+            printf("SLO (TTFT p90 <= %g ms, TPOT p90 <= %g ms): no row meets it\n", tb_json_num(slo, "ttft_p90_ms_max", NULL),
+                   tb_json_num(slo, "tpot_p90_ms_max", NULL));
+    }
+}
