@@ -85,9 +85,10 @@ static const struct {
 } commands[] = {
     {"sysinfo", TB_CMD_SYSINFO, "the machine: CPU, ISA, caches, topology, memory, OS, instance"},
     {"list", TB_CMD_LIST, "[kernels|models|prices]: what exists, and which kernel this CPU gets"},
-    {"bench", TB_CMD_BENCH, "OP [options]: one kernel family, checked then timed (OP: gemm, gemv, stream, peak)"},
-    {"run", TB_CMD_RUN, "[options]: a model shape -> tokens/s, TTFT/TPOT, $/1M tokens (not yet built)"},
-    {"cost", TB_CMD_COST, "RESULT... [options]: price saved results (not yet built)"},
+    {"bench", TB_CMD_BENCH,
+     "OP [options]: one kernel family, checked then timed (gemm, gemv, attn-prefill, attn-decode, stream, peak)"},
+    {"run", TB_CMD_RUN, "[options]: a model shape -> prefill/decode tokens/s, TTFT/TPOT, roofline"},
+    {"cost", TB_CMD_COST, "RESULT... [options]: $ per million tokens of saved run results, ranked"},
     {"compare", TB_CMD_COMPARE, "BASE CANDIDATE: statistical comparison of two results (not yet built)"},
     {"report", TB_CMD_REPORT, "RESULT|DIR... -o F: an HTML report (not yet built)"},
     {"prices", TB_CMD_PRICES, "import --from aws|azure|gcp FILE: a cloud's price list as a tokbench price table"},
@@ -128,7 +129,7 @@ static int set_value(const opt_def *d, const char *val, tb_opts *o, const char *
     case A_DOUBLE: {
         double v;
         if (tb_parse_double(val, &v) != 0 || v < 0)
-            return tb_fail(TB_EXIT_USAGE, "%s%s '%s': expected a non-negative number of seconds", origin, d->name, val);
+            return tb_fail(TB_EXIT_USAGE, "%s%s '%s': expected a non-negative number", origin, d->name, val);
         *(double *)base = v;
         return 0;
     }
@@ -218,6 +219,7 @@ int tb_cli_parse(int argc, char **argv, tb_opts *o)
     o->seed = 42;
     o->cold = -1;
     o->max_age_days = -1;
+    o->utilization = -1;
 
     if (argc < 2) {
         tb_cli_usage();

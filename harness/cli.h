@@ -55,7 +55,7 @@ typedef struct tb_opts {
     const char *prices[TB_MAX_PRICE_SOURCES]; /* --prices, repeatable */
     int nprices;
     const char *instance, *pricing, *blend, *fx, *from, *output;
-    double utilization; /* 0 = default (1) */
+    double utilization; /* < 0: not given (1) */
     int project;
     int max_age_days; /* -1 = default */
 

@@ -864,19 +864,6 @@ static void print_cost(const cost_ctx *c, tb_format fmt)
                c->fx.code[k]);
 }
 
-/* --utilization 0 reads as "not given" in tb_opts: look at what was given. */
-static int utilization_given(const tb_opts *o)
-{
-    if (getenv("TOKBENCH_UTILIZATION"))
-        return 1;
-    for (int i = 2; i < o->argc; i++)
-        if (!strcmp(o->argv[i], "--") )
-            break;
-        else if (!strcmp(o->argv[i], "--utilization") || !strncmp(o->argv[i], "--utilization=", 14))
-            return 1;
-    return 0;
-}
-
 int tb_cmd_cost(const tb_opts *o)
 {
     cost_ctx c;
@@ -885,9 +872,7 @@ int tb_cmd_cost(const tb_opts *o)
     int rc = parse_pricing_opt(o, &c.pricing);
     if (rc)
         return rc;
-    c.util = o->utilization;
-    if (c.util == 0 && !utilization_given(o))
-        c.util = 1.0;
+    c.util = o->utilization < 0 ? 1.0 : o->utilization; /* < 0: not given */
     if (!(c.util > 0 && c.util <= 1))
         return tb_fail(TB_EXIT_USAGE, "--utilization %g: expected a fraction 0 < U <= 1", c.util);
     if (tb_blend_parse(o->blend ? o->blend : "3:1", &c.w_in, &c.w_out) != 0)

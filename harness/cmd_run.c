@@ -547,6 +547,8 @@ int tb_cmd_run(const tb_opts *o)
             json_t *row = NULL;
             if ((rc = time_row(&cfg, fwd, s.layers, &rp[i], nt, peak, bw, &row)))
                 goto out;
+            /* physical cores used: what `cost` scales a projection by */
+            json_object_set_new(row, "cores", json_integer(tb_team_cores(team)));
             json_array_append_new(rows, row);
         }
         tb_fwd_destroy(fwd);

@@ -43,10 +43,11 @@ void tb_output_run(const json_t *rec, tb_format fmt)
             continue;
         }
         char pf[64], dc[64], tt[32], tp[32], pct[32];
-        snprintf(pf, sizeof pf, "%.4g [%.4g, %.4g]", pm, pl, ph);
-        snprintf(dc, sizeof dc, "%.4g [%.4g, %.4g]", dm, dl, dh);
-        snprintf(tt, sizeof tt, "%.4g / %.4g", tm, t9);
-        snprintf(tp, sizeof tp, "%.4g / %.4g", om, o9);
+        /* rates to 3 significant figures (the CI rarely supports more), times in whole ms */
+        snprintf(pf, sizeof pf, "%.3g [%.3g, %.3g]", pm, pl, ph);
+        snprintf(dc, sizeof dc, "%.3g [%.3g, %.3g]", dm, dl, dh);
+        snprintf(tt, sizeof tt, tm < 100 ? "%.1f / %.1f" : "%.0f / %.0f", tm, t9);
+        snprintf(tp, sizeof tp, om < 100 ? "%.1f / %.1f" : "%.0f / %.0f", om, o9);
         snprintf(pct, sizeof pct, "%.1f%% / %.1f%%", pp, dp);
         if (fmt == TB_FMT_MD)
             printf("| %lld | %lld | %lld | %lld | %s | %s | %s | %s | %s | %.1f%% | %.1f%% |\n", b, t, p, c, dt, pf, dc, tt,

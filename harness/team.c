@@ -247,6 +247,18 @@ void tb_team_fill_random(tb_team *tm, float *buf, size_t n, uint64_t seed)
     tb_team_run(tm, fill_worker, &j);
 }
 
+int tb_team_cores(const tb_team *tm)
+{
+    int n = 0;
+    for (int i = 0; i < tm->plan.n; i++) {
+        int seen = 0;
+        for (int j = 0; j < i; j++)
+            seen |= tm->plan.slot[j].core_logical == tm->plan.slot[i].core_logical;
+        n += !seen;
+    }
+    return n;
+}
+
 json_t *tb_team_cpus_json(const tb_team *tm)
 {
     json_t *a = json_array();

@@ -33,6 +33,9 @@ void tb_team_split(size_t n, size_t grain, int tid, int nthreads, size_t *begin,
 /* Fills n floats with tb_rand_sym(seed, i), each member writing (so first touching) its share. */
 void tb_team_fill_random(tb_team *tm, float *buf, size_t n, uint64_t seed);
 
+/* Distinct physical cores the team runs on (fewer than its size with SMT siblings). */
+int tb_team_cores(const tb_team *tm);
+
 /* [os_pu, ...]: the CPUs of the team in member order (a case's "cpus"). */
 json_t *tb_team_cpus_json(const tb_team *tm);
 
