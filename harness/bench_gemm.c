@@ -330,9 +330,14 @@ static int parse_variants(const tb_opts *o, variant_spec *out, int *n)
             else if (!tb_isa_available(isa))
                 return tb_fail(TB_EXIT_USAGE, "--isa %s: this CPU or this build cannot run that tier (best here: %s)", u,
                                tb_isa_name(tb_isa_detect()));
+            int dup = 0;
             for (int i = 0; i < *n; i++)
-                if (out[i].bk == BK_PORTABLE && out[i].isa == isa)
-                    return tb_fail(TB_EXIT_USAGE, "--isa '%s': listed twice", u);
+                dup |= out[i].bk == BK_PORTABLE && out[i].isa == isa;
+            /* "auto" may name a tier already listed (generic,auto on a CPU with no SIMD tier) */
+            if (dup && strcmp(u, "auto") == 0)
+                continue;
+            if (dup)
+                return tb_fail(TB_EXIT_USAGE, "--isa '%s': listed twice", u);
             if (*n == MAX_VARIANTS)
                 return tb_fail(TB_EXIT_USAGE, "--backend/--isa: at most %d variants", MAX_VARIANTS);
             out[(*n)++] = (variant_spec){BK_PORTABLE, isa};

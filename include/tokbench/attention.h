@@ -11,8 +11,8 @@
  *   one KV head are consecutive, both in Q and in the output.
  * Why this cache layout: the rows of one KV head are contiguous, so decode streams each head's K
  * and V once, front to back, for all g query heads of its group (each K/V row loaded from memory
- * once per step), and prefill packs a key tile from one contiguous block; append writes one row
- * per KV head and token.
+ * once per step), and prefill packs each KV head from one contiguous block; append writes one
+ * row per KV head and token.
  * Scores use scale = 1/sqrt(head_dim). head_dim is a multiple of 8 up to TB_ATTN_MAX_HEAD_DIM.
  * Positions: token t of a prefill sits at position t and attends to keys 0..t (causal); a decode
  * query attends to every key of its sequence's cache (keys 0..len-1, the new one included).
@@ -42,7 +42,9 @@
 #define TB_ATTN_TILE_KEYS 64
 /* Keys per packed K panel (every tier: the packed layout does not depend on the tier). */
 #define TB_ATTN_PANEL 16
-/* Decode: keys per online-softmax step (one K chunk and one V chunk stay in L1/L2 meanwhile). */
+/* Decode: keys per online-softmax step. Each step scores a chunk (while prefetching its V rows)
+ * and then accumulates p·V (while prefetching the next chunk's K rows), so both streams stay in
+ * flight; 64 f16 rows of 128 are 16 KiB, half the L1 of the CPUs this was tuned on. */
 #define TB_ATTN_DECODE_CHUNK 64
 
 typedef struct tb_attn_dims {
@@ -57,8 +59,9 @@ typedef struct tb_attn_dims {
  *    This writes panels [p0, p1), so threads can share a head. Once per call: every query tile
  *    of the head then reads the same packed operands.
  * 2. prefill: query tokens [t0, t1) of one sequence for the g query heads of KV head kvh against
- *    that head's packed keys (kt, vp point at the head's arrays); token t attends to keys 0..t. q
- *    and out: [tokens][heads][head_dim]. The kernel walks the range in tiles of
+ *    that head's packed keys (kt, vp point at the head's arrays, packed for n ≥ t1 keys); token
+ *    t attends to keys 0..t (a prompt from position 0: no earlier cache). q and out:
+ *    [tokens][heads][head_dim]. The kernel walks the range in tiles of
  *    tb_attn_prefill_tile_tokens(g) tokens (rows = tokens × g, so the g heads share every key
  *    tile). scratch: tb_attn_prefill_scratch_floats floats, 64-byte aligned, one per thread. */
 #define TB_DECL_ATTN_PREFILL_PACK(name)                                                                     \

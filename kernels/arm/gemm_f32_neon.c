@@ -5,7 +5,7 @@
  * pipes (2 to 4 of them on current cores), not the load ports, are the limit. MR = 6 is fixed by
  * the shared driver; NR = 16 is the widest tile whose accumulators still leave room for B and A
  * (6 × 20 would need 30 accumulators + 5 + 2), and keeps the KC × NR weight micro-panel at
- * 16 KiB, half of the smallest L1 of the cores in question. */
+ * 16 KiB: half of a 32 KiB L1d (Cortex-A72), a quarter of Neoverse N1/V1's 64 KiB. */
 #include <arm_neon.h>
 
 #include "../common/tiers.h"

@@ -1,13 +1,13 @@
 /* Attention kernels (include/tokbench/attention.h), written once and included by every tier after
  * it defines its vector operations:
- *   TB_V, TB_VL                 vector type and its float lanes (VL divides 8)
+ *   TB_V, TB_VL                 vector type and its float lanes (VL divides 8: head_dim is a
+ *                               multiple of 8, and the d loops have no scalar tails)
  *   TB_VZERO(), TB_VSET1(x)     zero; x in every lane
  *   TB_VLOAD(p), TB_VSTORE(p,v) VL floats, unaligned
  *   TB_VADD, TB_VSUB, TB_VMUL, TB_VMAX(a, b)   lane-wise (TB_VMAX(x, c): c when x is NaN)
  *   TB_VFMA(acc, x, y)          acc + x·y
  *   TB_VHSUM(v), TB_VHMAX(v)    of the lanes
  *   TB_VEXP2(v)                 2^v as attention.h documents for tb_attn_exp2_fn
- *   TB_VLOADH(p), TB_VSTOREH(p, v)   VL f16 <-> floats (round to nearest even)
  *   TB_HSUM8(acc, out)          out[i] = TB_VHSUM(acc[i]) for i < 8
  *   TB_PF_MR                    rows of the prefill micro-tiles (divides 6)
  *   TB_ATTN_TIER                the name suffix (generic, avx2)
@@ -16,7 +16,12 @@
  *   TB_KV_T                     float or uint16_t
  *   TB_KV_LOAD(p), TB_KV_STORE(p, v), TB_KV_SCALAR(x), TB_KV_FROM(x)   VL elements as floats and
  *                               back; one element to float; one float to an element
- * The first inclusion also defines the dtype-free kernels (RoPE, merge, exp2). */
+ * The first inclusion also defines the dtype-free kernels (RoPE, merge, exp2, the prefill tiles).
+ *
+ * Register budgets matter more than anything else here (measured on Zen 3): a block whose
+ * accumulators do not fit the 16 vector registers spills one into a store-to-load chain and runs
+ * at a third of its speed, and eight accumulators (not twelve) leave the two 4-cycle FMA pipes
+ * without slack. Every block below is sized for 16 registers, whatever the tier's lane count. */
 
 #define TB_AT_CAT2(a, b) a##b
 #define TB_AT_CAT(a, b) TB_AT_CAT2(a, b)
@@ -197,23 +202,47 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
 
 /* ---- decode blocks ------------------------------------------------------------------------- */
 
+/* Software prefetch spread over a block's iterations: line `it` (and it + iters) of the block's
+ * share [pf, pf + 64·pl), so memory requests leave at the pace data is consumed instead of in
+ * bursts that fill the miss buffers and stall the core (bursts measured no overlap at all). */
+#define AT_PF_SPREAD(pf, pl, it, iters)                                   \
+    do {                                                                  \
+        if ((it) < (pl))                                                  \
+            __builtin_prefetch((pf) + (it) * 64, 0, 3);                   \
+        if ((it) + (iters) < (pl))                                        \
+            __builtin_prefetch((pf) + ((it) + (iters)) * 64, 0, 3);       \
+    } while (0)
+
 /* Scores of HB heads × KB keys (HB·KB = 12 accumulators, or fewer keys at the tail): each key
  * vector is loaded once for all HB heads. Twelve, not eight: with a 4-cycle FMA latency and two
  * FMA pipes, eight independent chains leave no slack and ran at half the FMA rate. */
 #define AT_SCORE_BLOCK(NAME, KVT, KVLOAD)                                                                       \
-    TB_AT_INLINE void NAME(const float *qs, const KVT *kr, int64_t d, float *sc, const int HB, const int KB) \
+    TB_AT_INLINE void NAME(const float *qs, const KVT *kr, int64_t d, float *sc, const int HB, const int KB, \
+                           const char *pf, int64_t pl)                                                          \
     {                                                                                                           \
         TB_V acc[16];                                                                                           \
         for (int i = 0; i < 16; i++)                                                                            \
             acc[i] = TB_VZERO();                                                                                \
         for (int64_t x = 0; x < d; x += TB_VL) {                                                                \
-            TB_V kv[12];                                                                                        \
-            for (int b = 0; b < KB; b++)                                                                        \
-                kv[b] = KVLOAD(kr + b * d + x);                                                                 \
-            for (int h = 0; h < HB; h++) {                                                                      \
-                TB_V qv = TB_VLOAD(qs + h * d + x);                                                             \
+            AT_PF_SPREAD(pf, pl, x / TB_VL, d / TB_VL);                                                         \
+            if (HB >= 4) { /* KB key vectors held, one q at a time: KB + 1 + 12 registers */                    \
+                TB_V kv[12];                                                                                    \
                 for (int b = 0; b < KB; b++)                                                                    \
-                    acc[h * KB + b] = TB_VFMA(acc[h * KB + b], qv, kv[b]);                                      \
+                    kv[b] = KVLOAD(kr + b * d + x);                                                             \
+                for (int h = 0; h < HB; h++) {                                                                  \
+                    TB_V qv = TB_VLOAD(qs + h * d + x);                                                         \
+                    for (int b = 0; b < KB; b++)                                                                \
+                        acc[h * KB + b] = TB_VFMA(acc[h * KB + b], qv, kv[b]);                                  \
+                }                                                                                               \
+            } else { /* HB q vectors held, each key vector used at once: HB + 1 + 12 registers */               \
+                TB_V qv[4];                                                                                     \
+                for (int h = 0; h < HB; h++)                                                                    \
+                    qv[h] = TB_VLOAD(qs + h * d + x);                                                           \
+                for (int b = 0; b < KB; b++) {                                                                  \
+                    TB_V kv = KVLOAD(kr + b * d + x);                                                           \
+                    for (int h = 0; h < HB; h++)                                                                \
+                        acc[h * KB + b] = TB_VFMA(acc[h * KB + b], qv[h], kv);                                  \
+                }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
         if (HB * KB > 4) {                                                                                      \
@@ -235,7 +264,7 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
  * block needs HB·NV accumulators + HB + 1 registers: (4, 2), (3, 3), (2, 6), (1, 12) fit 16. */
 #define AT_PV_BLOCK(NAME, KVT, KVLOAD)                                                                             \
     TB_AT_INLINE void NAME(const float *p, const KVT *vr, int64_t d, int64_t n, const float *alpha, float *acc,  \
-                           const int HB, const int NV)                                                             \
+                           const int HB, const int NV, const char *pf, int64_t pl)                                 \
     {                                                                                                              \
         TB_V a[12];                                                                                                \
         for (int h = 0; h < HB; h++) {                                                                             \
@@ -244,6 +273,7 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
                 a[h * NV + v] = TB_VMUL(TB_VLOAD(acc + h * d + v * TB_VL), al);                                    \
         }                                                                                                          \
         for (int64_t j = 0; j < n; j++) {                                                                          \
+            AT_PF_SPREAD(pf, pl, j, n);                                                                            \
             TB_V pv[4];                                                                                            \
             for (int h = 0; h < HB; h++)                                                                           \
                 pv[h] = TB_VSET1(p[h * TB_ATTN_DECODE_CHUNK + j]);                                                 \
@@ -257,22 +287,6 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
             for (int v = 0; v < NV; v++)                                                                           \
                 TB_VSTORE(acc + h * d + v * TB_VL, a[h * NV + v]);                                                 \
     }
-
-/* Software prefetch of n rows of `bytes` each: the rows of the next phase, one chunk ahead, so
- * that the K and V streams both stay in flight while the other is being computed on. */
-static inline void at_prefetch(const void *p, size_t bytes)
-{
-    const char *c = p;
-    for (size_t off = 0; off < bytes; off += 64)
-        __builtin_prefetch(c + off, 0, 3);
-}
-
-/* The share [lo, hi) of `total` of the bytes [p, p + bytes), on cache-line boundaries. */
-static inline void at_prefetch_part(const void *p, size_t bytes, int64_t lo, int64_t hi, int64_t total)
-{
-    size_t lines = (bytes + 63) / 64, l0 = lines * (size_t)lo / (size_t)total, l1 = lines * (size_t)hi / (size_t)total;
-    at_prefetch((const char *)p + l0 * 64, (l1 - l0) * 64);
-}
 
 /* ---- dtype-free kernels ------------------------------------------------------------------- */
 
@@ -403,63 +417,64 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
         const TB_KV_T *kc = K + c * d, *vc = V + c * d;
         /* bytes of one row, and of the next chunk's keys (prefetched during this chunk's P·V) */
         const size_t row = (size_t)d * sizeof(TB_KV_T), next = (size_t)at_min(TB_ATTN_DECODE_CHUNK, c1 - c - n) * row;
-        /* scores: heads in blocks of 4, 3, 2, 1 with 3, 4, 6, 12 keys at a time */
+        /* scores: heads in blocks of 4, 3, 2, 1 with 3, 3, 6, 12 keys at a time, the leftover keys
+         * in the widest blocks that fit (a one-accumulator block is a 4-cycle FMA chain); the
+         * first block of heads prefetches this chunk's V rows, each block its share */
+        /* lines per key in 16.16 fixed point: a block's share without a division per block */
+        const int64_t vstep = (((n * (int64_t)row + 63) / 64) << 16) / n;
+#define AT_SB(HB_, KB_)                                                                                          \
+    do {                                                                                                         \
+        int64_t l0_ = h ? 0 : (vstep * j) >> 16, l1_ = h ? 0 : (vstep * (j + (KB_))) >> 16;                      \
+        TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, HB_, KB_, (const char *)vc + l0_ * 64, l1_ - l0_);       \
+        j += (KB_);                                                                                              \
+    } while (0)
         for (int64_t h = 0; h < g;) {
             const int hb = g - h >= 4 ? 4 : (int)(g - h);
-            int64_t j = 0;
             float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
             const float *qh = qs + h * d;
+            int64_t j = 0;
             switch (hb) {
             case 4:
-                for (; j + 3 <= n; j += 3) {
-                    if (h == 0)
-                        at_prefetch(vc + j * d, 3 * row);
-                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 4, 3);
-                }
-                for (; j < n; j++) {
-                    if (h == 0)
-                        at_prefetch(vc + j * d, row);
-                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 4, 1);
-                }
+                while (j + 3 <= n)
+                    AT_SB(4, 3);
+                if (j + 2 <= n)
+                    AT_SB(4, 2);
+                if (j < n)
+                    AT_SB(4, 1);
                 break;
             case 3:
-                for (; j + 4 <= n; j += 4) {
-                    if (h == 0)
-                        at_prefetch(vc + j * d, 4 * row);
-                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 3, 4);
-                }
-                for (; j < n; j++) {
-                    if (h == 0)
-                        at_prefetch(vc + j * d, row);
-                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 3, 1);
-                }
+                while (j + 3 <= n)
+                    AT_SB(3, 3);
+                if (j + 2 <= n)
+                    AT_SB(3, 2);
+                if (j < n)
+                    AT_SB(3, 1);
                 break;
             case 2:
-                for (; j + 6 <= n; j += 6) {
-                    if (h == 0)
-                        at_prefetch(vc + j * d, 6 * row);
-                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 2, 6);
-                }
-                for (; j < n; j++) {
-                    if (h == 0)
-                        at_prefetch(vc + j * d, row);
-                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 2, 1);
-                }
+                while (j + 6 <= n)
+                    AT_SB(2, 6);
+                if (j + 4 <= n)
+                    AT_SB(2, 4);
+                if (j + 2 <= n)
+                    AT_SB(2, 2);
+                if (j < n)
+                    AT_SB(2, 1);
                 break;
             default:
-                for (; j + 12 <= n; j += 12) {
-                    if (h == 0)
-                        at_prefetch(vc + j * d, 12 * row);
-                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 1, 12);
-                }
-                for (; j < n; j++) {
-                    if (h == 0)
-                        at_prefetch(vc + j * d, row);
-                    TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, 1, 1);
-                }
+                while (j + 12 <= n)
+                    AT_SB(1, 12);
+                if (j + 8 <= n)
+                    AT_SB(1, 8);
+                if (j + 4 <= n)
+                    AT_SB(1, 4);
+                if (j + 2 <= n)
+                    AT_SB(1, 2);
+                if (j < n)
+                    AT_SB(1, 1);
             }
             h += hb;
         }
+#undef AT_SB
         /* online softmax per head; lanes past n are −inf so the vector loops may run over them */
         for (int64_t h = 0; h < g; h++) {
             float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
@@ -470,7 +485,17 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
             l[h] = l[h] * al[h] + at_exp_row(sh, npad, mn);
             m[h] = mn;
         }
-        /* acc = acc·alpha + P·V: heads in blocks of 4, 3, 2, 1 with 2, 3, 6, 12 vectors of d */
+        /* acc = acc·alpha + P·V: heads in blocks of 4, 3, 2, 1 with 2, 3, 6, 12 vectors of d (the
+         * leftover vectors as for the keys above); the first block of heads prefetches the next
+         * chunk's K rows */
+        const int64_t kstep = ((((int64_t)next + 63) / 64) << 16) / (d / TB_VL);
+        const char *kpf = (const char *)(kc + n * d);
+#define AT_PB(HB_, NV_)                                                                                          \
+    do {                                                                                                         \
+        int64_t v_ = x / TB_VL, l0_ = h ? 0 : (kstep * v_) >> 16, l1_ = h ? 0 : (kstep * (v_ + (NV_))) >> 16;    \
+        TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, HB_, NV_, kpf + l0_ * 64, l1_ - l0_);               \
+        x += (NV_) * TB_VL;                                                                                      \
+    } while (0)
         for (int64_t h = 0; h < g;) {
             const int hb = g - h >= 4 ? 4 : (int)(g - h);
             const float *ph = sc + h * TB_ATTN_DECODE_CHUNK;
@@ -478,43 +503,44 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
             int64_t x = 0;
             switch (hb) {
             case 4:
-                for (; x + 2 * TB_VL <= d; x += 2 * TB_VL) {
-                    if (h == 0)
-                        at_prefetch_part(kc + n * d, next, x, x + 2 * TB_VL, d);
-                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 4, 2);
-                }
-                for (; x < d; x += TB_VL)
-                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 4, 1);
+                while (x + 2 * TB_VL <= d)
+                    AT_PB(4, 2);
+                if (x < d)
+                    AT_PB(4, 1);
                 break;
             case 3:
-                for (; x + 3 * TB_VL <= d; x += 3 * TB_VL) {
-                    if (h == 0)
-                        at_prefetch_part(kc + n * d, next, x, x + 3 * TB_VL, d);
-                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 3, 3);
-                }
-                for (; x < d; x += TB_VL)
-                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 3, 1);
+                while (x + 3 * TB_VL <= d)
+                    AT_PB(3, 3);
+                if (x + 2 * TB_VL <= d)
+                    AT_PB(3, 2);
+                if (x < d)
+                    AT_PB(3, 1);
                 break;
             case 2:
-                for (; x + 6 * TB_VL <= d; x += 6 * TB_VL) {
-                    if (h == 0)
-                        at_prefetch_part(kc + n * d, next, x, x + 6 * TB_VL, d);
-                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 2, 6);
-                }
-                for (; x < d; x += TB_VL)
-                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 2, 1);
+                while (x + 6 * TB_VL <= d)
+                    AT_PB(2, 6);
+                if (x + 4 * TB_VL <= d)
+                    AT_PB(2, 4);
+                if (x + 2 * TB_VL <= d)
+                    AT_PB(2, 2);
+                if (x < d)
+                    AT_PB(2, 1);
                 break;
             default:
-                for (; x + 12 * TB_VL <= d; x += 12 * TB_VL) {
-                    if (h == 0)
-                        at_prefetch_part(kc + n * d, next, x, x + 12 * TB_VL, d);
-                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 1, 12);
-                }
-                for (; x < d; x += TB_VL)
-                    TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, 1, 1);
+                while (x + 12 * TB_VL <= d)
+                    AT_PB(1, 12);
+                if (x + 8 * TB_VL <= d)
+                    AT_PB(1, 8);
+                if (x + 4 * TB_VL <= d)
+                    AT_PB(1, 4);
+                if (x + 2 * TB_VL <= d)
+                    AT_PB(1, 2);
+                if (x < d)
+                    AT_PB(1, 1);
             }
             h += hb;
         }
+#undef AT_PB
     }
     if (normalize)
         for (int64_t h = 0; h < g; h++) {
