@@ -379,27 +379,6 @@ static void convert_worker(void *p, int tid, int nt)
     }
 }
 
-typedef struct {
-    void *dst;
-    const void *src;
-    size_t bytes;
-} copy_job;
-
-static void copy_worker(void *p, int tid, int nt)
-{
-    copy_job *j = p;
-    size_t b, e;
-    tb_team_split(j->bytes, 4096, tid, nt, &b, &e);
-    memcpy((char *)j->dst + b, (const char *)j->src + b, e - b);
-}
-
-/* Each thread copies (so first touches) the part it will read when timed. */
-static void team_copy(tb_team *team, void *dst, const void *src, size_t bytes)
-{
-    copy_job j = {dst, src, bytes};
-    tb_team_run(team, copy_worker, &j);
-}
-
 static int copies_for(size_t bytes, int cold, unsigned long long llc)
 {
     return cold ? (int)((4 * llc + bytes - 1) / bytes) : 1;
@@ -549,7 +528,7 @@ static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh,
             goto out;
         }
         for (int i = 0; i < c32; i++)
-            team_copy(team, (char *)w32 + (size_t)i * w32_bytes, w0, w32_bytes);
+            tb_team_copy(team, (char *)w32 + (size_t)i * w32_bytes, w0, w32_bytes);
     }
     int any_quant_a = 0;
     for (int i = 0; i < nv; i++)
@@ -633,7 +612,7 @@ static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh,
                     tb_matmul_pack(team, &s->kern, w0, w->packed, d.n, d.k);
                 } else {
                     w->rows = mem + (size_t)r * p_bytes;
-                    team_copy(team, w->rows, dt == TB_DT_F32 ? (const void *)w0 : wdt, p_bytes);
+                    tb_team_copy(team, w->rows, dt == TB_DT_F32 ? (const void *)w0 : wdt, p_bytes);
                 }
             }
             s->v.call = call_portable;

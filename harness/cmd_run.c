@@ -563,24 +563,7 @@ int tb_cmd_run(const tb_opts *o)
     json_t *slo = slo_search(o, json_object_get(rec, "rows"));
     if (slo)
         json_object_set_new(rec, "slo", slo);
-    tb_record_finish(rec, !tb_interrupted);
-    char path[4600] = "";
-    int save_rc = o->no_save ? 0 : tb_record_save(rec, o->results_dir, path, sizeof path);
-    if (o->format == TB_FMT_JSON) {
-        char *str = json_dumps(rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-        if (str)
-            puts(str);
-        free(str);
-    } else {
-        tb_output_run(rec, o->format);
-    }
-    if (*path && !o->quiet)
-        fprintf(stderr, "tokbench: record saved to %s\n", path);
-    if (tb_interrupted)
-        rc = tb_fail(TB_EXIT_RUNTIME, "interrupted: %s", *path ? "the partial record was saved (complete: false)"
-                                                                : "nothing was saved");
-    else
-        rc = save_rc;
+    rc = tb_record_publish(rec, o, 1, tb_output_run, 0);
 out:
     tb_fwd_destroy(fwd);
     tb_team_destroy(team);

@@ -153,6 +153,21 @@ static int cmd_list(const tb_opts *o)
     return 0;
 }
 
+static void render_bench_cases(const json_t *rec, tb_format fmt)
+{
+    tb_output_bench_cases(json_object_get(rec, "cases"), fmt);
+}
+
+static void render_probe_cases(const json_t *rec, tb_format fmt)
+{
+    tb_output_probe_cases(json_object_get(rec, "cases"), fmt);
+}
+
+static void render_attn_cases(const json_t *rec, tb_format fmt)
+{
+    tb_output_attn_cases(json_object_get(rec, "cases"), fmt);
+}
+
 static int cmd_bench(const tb_opts *o)
 {
     if (o->npositional != 1)
@@ -209,27 +224,10 @@ static int cmd_bench(const tb_opts *o)
                                : tb_bench_gemm(&env, op, cases);
     if (rc != 0 && rc != TB_EXIT_CHECK && json_array_size(cases) == 0)
         goto out;
-    tb_record_finish(rec, !tb_interrupted && (rc == 0 || rc == TB_EXIT_CHECK));
-
-    char path[4600] = "";
-    int save_rc = o->no_save ? 0 : tb_record_save(rec, o->results_dir, path, sizeof path);
-    if (o->format == TB_FMT_JSON)
-        print_json(rec);
-    else if (probe)
-        tb_output_probe_cases(cases, o->format);
-    else if (attn)
-        tb_output_attn_cases(cases, o->format);
-    else
-        tb_output_bench_cases(cases, o->format);
-    if (*path && !o->quiet)
-        fprintf(stderr, "tokbench: record saved to %s\n", path);
-    if (tb_interrupted)
-        rc = tb_fail(TB_EXIT_RUNTIME, "interrupted: %s", *path ? "the partial record was saved (complete: false)"
-                                                                : "nothing was saved");
-    else if (rc == TB_EXIT_CHECK)
+    rc = tb_record_publish(rec, o, rc == 0 || rc == TB_EXIT_CHECK,
+                           probe ? render_probe_cases : attn ? render_attn_cases : render_bench_cases, rc);
+    if (rc == TB_EXIT_CHECK)
         tb_fail(TB_EXIT_CHECK, "a kernel failed its correctness check: it was not timed (see the check column)");
-    if (save_rc && !rc)
-        rc = save_rc;
 out:
     json_decref(rec);
     json_decref(machine);

@@ -12,6 +12,7 @@
 #include <hwloc.h>
 
 #include "blas.h"
+#include "measure.h"
 #include "tb_commit.h"
 #include "tb_config.h"
 #include "timer.h"
@@ -174,6 +175,29 @@ int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t ca
         close(dfd);
     }
     return 0;
+}
+
+int tb_record_publish(json_t *rec, const tb_opts *o, int complete, void (*render)(const json_t *rec, tb_format fmt),
+                      int rc)
+{
+    tb_record_finish(rec, complete && !tb_interrupted);
+    char path[4600] = "";
+    int save_rc = o->no_save ? 0 : tb_record_save(rec, o->results_dir, path, sizeof path);
+    if (o->format == TB_FMT_JSON) {
+        char *text = json_dumps(rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+        if (text)
+            puts(text);
+        free(text);
+    } else {
+        render(rec, o->format);
+    }
+    fflush(stdout);
+    if (*path && !o->quiet)
+        fprintf(stderr, "tokbench: record saved to %s\n", path);
+    if (tb_interrupted)
+        return tb_fail(TB_EXIT_RUNTIME, "interrupted: %s",
+                       *path ? "the partial record was saved (complete: false)" : "nothing was saved");
+    return rc ? rc : save_rc;
 }
 
 int tb_record_load(const char *path, json_t **out)

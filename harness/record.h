@@ -29,6 +29,13 @@ int tb_build_is_unrepresentative(void);
  * code after one error line. */
 int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t cap);
 
+/* The end of every measuring command: finishes rec (complete unless interrupted or !complete),
+ * saves it unless --no-save, prints it (the JSON itself for --format json, else render(rec, fmt))
+ * and says on stderr where it went. Returns rc, or the interrupt's or the save's exit code when rc
+ * is 0. An interrupt always ends in exit 1 with a line saying whether the partial record was kept. */
+int tb_record_publish(json_t *rec, const tb_opts *o, int complete, void (*render)(const json_t *rec, tb_format fmt),
+                      int rc);
+
 /* Reads a record and checks its schema. Errors name file:line. Returns 0 or an exit code. */
 int tb_record_load(const char *path, json_t **out);
 
