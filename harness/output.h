@@ -15,6 +15,14 @@ const char *tb_json_str(const json_t *o, const char *key);
 /* A duration in ns as "123 us": three significant figures in the unit that fits; "-" for NaN. */
 void tb_fmt_time(double ns, char *buf, size_t cap);
 
+/* The cells every bench table shows for a case: its check ("ok 1.2e-08", "FAIL ..."), median time,
+ * the median's 95% CI, cv (" !" above 5%) and n. An untimed case gets "(not timed)" or
+ * "(no sample)" as its median and empty cells; returns 1 when the case was timed. */
+typedef struct tb_stat_cells {
+    char check[24], median[24], ci[48], cv[16], n[16];
+} tb_stat_cells;
+int tb_fmt_stat_cells(const json_t *c, tb_stat_cells *out);
+
 /* Prints the cases of a bench record in fmt (text, csv or md) to stdout. The ratio column
  * compares each case's median rate with the same shape's openblas case (else the first). */
 void tb_output_bench_cases(const json_t *cases, tb_format fmt);

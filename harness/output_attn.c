@@ -84,22 +84,17 @@ static void make_row(const json_t *cases, const json_t *c, row_text *r)
         snprintf(r->backend, sizeof r->backend, "%s/%s", bk, tb_json_str(c, "isa"));
     shape_text(c, r->shape, sizeof r->shape);
     snprintf(r->thr, sizeof r->thr, "%lld", ival(c, "threads", NULL));
-    int ok = json_is_true(json_object_get(json_object_get(c, "check"), "passed"));
-    snprintf(r->check, sizeof r->check, "%s %.1e", ok ? "ok" : "FAIL", tb_json_num(c, "check", "max_rel_err"));
-    const json_t *st = json_object_get(c, "stats");
-    if (!json_is_object(st)) {
-        snprintf(r->median, sizeof r->median, "%s", ok ? "(no sample)" : "(not timed)");
-        r->ci[0] = r->cv[0] = r->n[0] = r->gflops[0] = r->gbps[0] = r->ratio[0] = '\0';
+    tb_stat_cells sc;
+    int timed = tb_fmt_stat_cells(c, &sc);
+    snprintf(r->check, sizeof r->check, "%s", sc.check);
+    snprintf(r->median, sizeof r->median, "%s", sc.median);
+    snprintf(r->ci, sizeof r->ci, "%s", sc.ci);
+    snprintf(r->cv, sizeof r->cv, "%s", sc.cv);
+    snprintf(r->n, sizeof r->n, "%s", sc.n);
+    if (!timed) {
+        r->gflops[0] = r->gbps[0] = r->ratio[0] = '\0';
         return;
     }
-    char lo[16], hi[16];
-    tb_fmt_time(tb_json_num(st, "median", NULL), r->median, sizeof r->median);
-    tb_fmt_time(tb_json_num(st, "ci95_low", NULL), lo, sizeof lo);
-    tb_fmt_time(tb_json_num(st, "ci95_high", NULL), hi, sizeof hi);
-    snprintf(r->ci, sizeof r->ci, "[%s, %s]", lo, hi);
-    double cv = tb_json_num(st, "cv", NULL);
-    snprintf(r->cv, sizeof r->cv, "%.1f%%%s", cv * 100, cv > 0.05 ? " !" : "");
-    snprintf(r->n, sizeof r->n, "%lld", ival(st, "n", NULL));
     double gf = tb_json_num(c, "rate", "gflops"), gb = tb_json_num(c, "rate", "gbps");
     snprintf(r->gflops, sizeof r->gflops, gf > 0 ? "%.1f" : "-", gf);
     snprintf(r->gbps, sizeof r->gbps, gb > 0 ? "%.1f" : "-", gb);

@@ -18,23 +18,18 @@ static void make_row(const json_t *c, row_text *r)
 {
     snprintf(r->what, sizeof r->what, "%s", is_stream(c) ? tb_json_str(c, "variant") : tb_json_str(c, "isa"));
     snprintf(r->thr, sizeof r->thr, "%lld", json_integer_value(json_object_get(c, "threads")));
-    int ok = json_is_true(json_object_get(json_object_get(c, "check"), "passed"));
-    snprintf(r->check, sizeof r->check, "%s %.1e", ok ? "ok" : "FAIL", tb_json_num(c, "check", "max_rel_err"));
+    tb_stat_cells sc;
+    int timed = tb_fmt_stat_cells(c, &sc);
+    snprintf(r->check, sizeof r->check, "%s", sc.check);
+    snprintf(r->median, sizeof r->median, "%s", sc.median);
+    snprintf(r->ci, sizeof r->ci, "%s", sc.ci);
+    snprintf(r->cv, sizeof r->cv, "%s", sc.cv);
+    snprintf(r->n, sizeof r->n, "%s", sc.n);
     snprintf(r->unit, sizeof r->unit, "%s", is_stream(c) ? "GB/s" : "GFLOP/s");
-    const json_t *st = json_object_get(c, "stats");
-    if (!json_is_object(st)) {
-        snprintf(r->median, sizeof r->median, "%s", ok ? "(no sample)" : "(not timed)");
-        r->ci[0] = r->cv[0] = r->n[0] = r->rate[0] = r->unit[0] = '\0';
+    if (!timed) {
+        r->rate[0] = r->unit[0] = '\0';
         return;
     }
-    char lo[16], hi[16];
-    tb_fmt_time(tb_json_num(st, "median", NULL), r->median, sizeof r->median);
-    tb_fmt_time(tb_json_num(st, "ci95_low", NULL), lo, sizeof lo);
-    tb_fmt_time(tb_json_num(st, "ci95_high", NULL), hi, sizeof hi);
-    snprintf(r->ci, sizeof r->ci, "[%s, %s]", lo, hi);
-    double cv = tb_json_num(st, "cv", NULL);
-    snprintf(r->cv, sizeof r->cv, "%.1f%%%s", cv * 100, cv > 0.05 ? " !" : "");
-    snprintf(r->n, sizeof r->n, "%lld", json_integer_value(json_object_get(st, "n")));
     snprintf(r->rate, sizeof r->rate, "%.1f", tb_json_num(c, "rate", is_stream(c) ? "gbps" : "gflops"));
 }
 

@@ -31,3 +31,24 @@ void tb_fmt_time(double ns, char *buf, size_t cap)
     else
         snprintf(buf, cap, "%.3g s", ns / 1e9);
 }
+
+int tb_fmt_stat_cells(const json_t *c, tb_stat_cells *out)
+{
+    int ok = json_is_true(json_object_get(json_object_get(c, "check"), "passed"));
+    snprintf(out->check, sizeof out->check, "%s %.1e", ok ? "ok" : "FAIL", tb_json_num(c, "check", "max_rel_err"));
+    const json_t *st = json_object_get(c, "stats");
+    if (!json_is_object(st)) {
+        snprintf(out->median, sizeof out->median, "%s", ok ? "(no sample)" : "(not timed)");
+        out->ci[0] = out->cv[0] = out->n[0] = '\0';
+        return 0;
+    }
+    char lo[16], hi[16];
+    tb_fmt_time(tb_json_num(st, "median", NULL), out->median, sizeof out->median);
+    tb_fmt_time(tb_json_num(st, "ci95_low", NULL), lo, sizeof lo);
+    tb_fmt_time(tb_json_num(st, "ci95_high", NULL), hi, sizeof hi);
+    snprintf(out->ci, sizeof out->ci, "[%s, %s]", lo, hi);
+    double cv = tb_json_num(st, "cv", NULL);
+    snprintf(out->cv, sizeof out->cv, "%.1f%%%s", cv * 100, cv > 0.05 ? " !" : "");
+    snprintf(out->n, sizeof out->n, "%lld", json_integer_value(json_object_get(st, "n")));
+    return 1;
+}
