@@ -50,6 +50,7 @@ tb_isa tb_attention_kernels_init(tb_attention_kernels *k, tb_isa max)
     memset(k, 0, sizeof *k);
     FILL_TIER(generic, TB_ISA_GENERIC);
     k->isa = TB_ISA_GENERIC;
+    (void)max; /* no upgrade is built for some architectures */
     /* Upgrades in ascending order; a later tier (AVX-512, NEON) adds its step here. */
 #if defined(__x86_64__) || defined(__i386__)
     if (max >= TB_ISA_AVX2 && tb_isa_available(TB_ISA_AVX2)) {
