@@ -105,8 +105,6 @@ typedef struct {
     tb_attention_kernels kern;
     tb_probe_kernels probe;
     int copy;
-    uint64_t calls; /* own rotation counter: the shared turn would give each of k interleaved
-                       variants only every k-th copy (with 2 copies and 2 variants, always one) */
     tb_variant v;
     int passed, rope_ok, append_ok;
     double err, tol_at_worst, ratio, rope_err;
@@ -354,8 +352,7 @@ static void call_prefill(void *p, uint64_t turn)
 {
     variant *x = p;
     attn_case *a = x->a;
-    (void)turn;
-    x->copy = (int)(x->calls++ % (uint64_t)a->copies);
+    x->copy = (int)(turn % (uint64_t)a->copies);
     tb_team_run(a->team, pack_worker, x);
     atomic_store(&a->next_item, 0);
     tb_team_run(a->team, tiles_worker, x);
@@ -400,8 +397,7 @@ static void call_decode(void *p, uint64_t turn)
 {
     variant *x = p;
     attn_case *a = x->a;
-    (void)turn;
-    x->copy = (int)(x->calls++ % (uint64_t)a->copies);
+    x->copy = (int)(turn % (uint64_t)a->copies);
     tb_team_run(a->team, decode_worker, x);
     /* Ranges cut between threads: merge their partial results (at most threads − 1 of them). */
     for (int t = 0; t < a->nt; t++)
@@ -446,8 +442,7 @@ static void ref_worker(void *p, int tid, int nt)
 static void call_ref(void *p, uint64_t turn)
 {
     variant *x = p;
-    (void)turn;
-    x->copy = (int)(x->calls++ % (uint64_t)x->a->copies);
+    x->copy = (int)(turn % (uint64_t)x->a->copies);
     tb_team_run(x->a->team, ref_worker, x);
 }
 
@@ -463,8 +458,7 @@ static void read_worker(void *p, int tid, int nt)
 static void call_read(void *p, uint64_t turn)
 {
     variant *x = p;
-    (void)turn;
-    x->copy = (int)(x->calls++ % (uint64_t)x->a->rd_copies);
+    x->copy = (int)(turn % (uint64_t)x->a->rd_copies);
     tb_team_run(x->a->team, read_worker, x);
 }
 

@@ -30,23 +30,27 @@ void tb_install_interrupt_handler(void)
 
 int tb_measure_interleaved(tb_variant *v, int k, const tb_timing_cfg *cfg)
 {
-    uint64_t turn = 0;
+    uint64_t *turn = calloc((size_t)k, sizeof *turn);
     uint64_t gran = tb_timer_granularity_ns();
     double *spent = calloc((size_t)k, sizeof *spent);
-    if (!spent)
+    if (!spent || !turn) {
+        free(spent);
+        free(turn);
         return tb_fail(TB_EXIT_RUNTIME, "out of memory for timing state");
+    }
     for (int i = 0; i < k; i++) {
         v[i].n = 0;
         v[i].samples_ns = malloc(cfg->max_samples * sizeof(double));
         if (!v[i].samples_ns) {
             free(spent);
+            free(turn);
             return tb_fail(TB_EXIT_RUNTIME, "out of memory for %zu samples", cfg->max_samples);
         }
         /* Warm-up (at least one call, which also tells how long a call takes). */
         uint64_t t0 = tb_now_ns();
         int calls = cfg->warmup > 0 ? cfg->warmup : 1;
         for (int w = 0; w < calls && !tb_interrupted; w++)
-            v[i].call(v[i].ctx, turn++);
+            v[i].call(v[i].ctx, turn[i]++);
         double per_call = (double)(tb_now_ns() - t0) / calls;
         double need = (double)gran * TICKS_PER_SAMPLE;
         v[i].iterations = per_call >= need ? 1 : (int)(need / (per_call > 1.0 ? per_call : 1.0)) + 1;
@@ -63,7 +67,7 @@ int tb_measure_interleaved(tb_variant *v, int k, const tb_timing_cfg *cfg)
             all_done = 0;
             uint64_t t0 = tb_now_ns();
             for (int it = 0; it < x->iterations; it++)
-                x->call(x->ctx, turn++);
+                x->call(x->ctx, turn[i]++);
             uint64_t dt = tb_now_ns() - t0;
             x->samples_ns[x->n++] = (double)dt / x->iterations;
             spent[i] += (double)dt * 1e-9;
@@ -77,6 +81,7 @@ int tb_measure_interleaved(tb_variant *v, int k, const tb_timing_cfg *cfg)
         tb_stats_compute(v[i].samples_ns, v[i].n, &v[i].stats);
     }
     free(spent);
+    free(turn);
     return 0;
 }
 

@@ -24,8 +24,9 @@ typedef struct tb_timing_cfg {
 } tb_timing_cfg;
 
 typedef struct tb_variant {
-    /* One kernel call. `turn` counts calls across all variants; a variant with R weight copies
-     * uses copy turn % R, so consecutive calls never find the weights the previous one loaded. */
+    /* One kernel call. `turn` counts this variant's own calls (0, 1, 2, ...): a variant with R
+     * weight copies uses copy turn % R, so it walks all of them whatever the other variants do.
+     * (A counter shared by k interleaved variants would hand each only every k-th copy.) */
     void (*call)(void *ctx, uint64_t turn);
     void *ctx;
     /* outputs */

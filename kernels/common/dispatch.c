@@ -4,6 +4,10 @@
 
 #include <string.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include "tiers.h"
 
 #if defined(__aarch64__) && defined(__linux__)
@@ -28,6 +32,16 @@ int tb_isa_from_name(const char *name, tb_isa *out)
     return -1;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/* CPUID.1:ECX bit 29. Not through __builtin_cpu_supports: clang 14 does not know "f16c". F16C
+ * uses the ymm state that the AVX2 check already requires the OS to save. */
+static int has_f16c(void)
+{
+    unsigned a, b, c, d;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29));
+}
+#endif
+
 int tb_isa_available(tb_isa isa)
 {
     switch (isa) {
@@ -37,7 +51,7 @@ int tb_isa_available(tb_isa isa)
     case TB_ISA_AVX2:
         /* __builtin_cpu_supports checks XGETBV too: the OS must save the ymm state. */
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && has_f16c();
 #endif
 #if defined(__aarch64__)
     case TB_ISA_NEON:
