@@ -192,20 +192,6 @@ static void prep_worker(void *p, int tid, int nt)
     }
 }
 
-typedef struct {
-    void *dst;
-    const void *src;
-    size_t bytes;
-} copy_job;
-
-static void copy_worker(void *p, int tid, int nt)
-{
-    copy_job *j = p;
-    size_t b, e;
-    tb_team_split(j->bytes, 4096, tid, nt, &b, &e);
-    memcpy((char *)j->dst + b, (const char *)j->src + b, e - b);
-}
-
 /* ---- the oracle --------------------------------------------------------------------------- */
 
 typedef struct {
@@ -785,8 +771,7 @@ static int run_case(const tb_bench_env *env, const char *op, attn_case *a, const
     prep_job pj = {a, &best, o->seed};
     tb_team_run(team, prep_worker, &pj);
     for (int c = 1; c < a->copies; c++) {
-        copy_job cj = {a->caches + (size_t)c * a->copy_bytes, a->caches, a->copy_bytes};
-        tb_team_run(team, copy_worker, &cj);
+        tb_team_copy(team, a->caches + (size_t)c * a->copy_bytes, a->caches, a->copy_bytes);
     }
     int full = 0;
     if ((rc = oracle_build(&orc, a, &full)) != 0)

@@ -463,13 +463,7 @@ int tb_cmd_run(const tb_opts *o)
     json_object_set_new(settings, "kv_dtype", json_string(tb_dtype_name(cfg.kv_dt)));
     json_object_set_new(settings, "isa", json_string(tb_isa_name(kern.isa)));
     json_object_set_new(rec, "model", tb_model_json(&m));
-    if (tb_build_is_unrepresentative()) {
-        const char *msg = "this is a debug or sanitizer build: its figures are not representative (see build in the record)";
-        if (o->format == TB_FMT_TEXT)
-            printf("WARNING: %s\n", msg);
-        else
-            tb_warn("%s", msg);
-    }
+    tb_warn_if_unrepresentative(o);
     int total = batches.n * prompts.n * ctxs.n * threads.n, done = 0;
     json_t *placements = json_array();
     json_object_set_new(settings, "placement_per_threads", placements);

@@ -207,13 +207,7 @@ static int cmd_bench(const tb_opts *o)
     json_object_set_new(json_object_get(rec, "libs"), "openblas_runtime", tb_blas_info_json(team));
     json_object_set_new(settings, "op", json_string(op));
 
-    if (tb_build_is_unrepresentative()) {
-        const char *msg = "this is a debug or sanitizer build: its figures are not representative (see build in the record)";
-        if (o->format == TB_FMT_TEXT)
-            printf("WARNING: %s\n", msg);
-        else
-            tb_warn("%s", msg);
-    }
+    tb_warn_if_unrepresentative(o);
 
     json_t *cases = json_array();
     json_object_set_new(rec, "cases", cases);

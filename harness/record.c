@@ -34,6 +34,17 @@ int tb_build_is_unrepresentative(void)
     return strcmp(TB_SANITIZE, "none") != 0 || strcmp(TB_OPTIMIZATION, "0") == 0 || strcmp(TB_OPTIMIZATION, "g") == 0;
 }
 
+void tb_warn_if_unrepresentative(const tb_opts *o)
+{
+    if (!tb_build_is_unrepresentative())
+        return;
+    const char *msg = "this is a debug or sanitizer build: its figures are not representative (see build in the record)";
+    if (o->format == TB_FMT_TEXT)
+        printf("WARNING: %s\n", msg);
+    else
+        tb_warn("%s", msg);
+}
+
 static json_t *libs_json(void)
 {
     unsigned hv = hwloc_get_api_version();

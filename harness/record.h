@@ -22,6 +22,8 @@ void tb_record_finish(json_t *rec, int complete);
 json_t *tb_build_json(void);
 /* 1 when this is a debug or sanitizer build (its figures are not representative). */
 int tb_build_is_unrepresentative(void);
+/* Says so where the user looks: on stdout above a text table, else on stderr (JSON stays JSON). */
+void tb_warn_if_unrepresentative(const tb_opts *o);
 
 /* Writes rec under dir/<machine fingerprint>/ as <UTC time>_<command>_<commit>.json: to a
  * temporary file, fsync, then link() to the final name, which fails rather than replace a file
