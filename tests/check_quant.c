@@ -2,8 +2,9 @@
  * (rounding, f16 scale bits, the q4_0 nibble layout), and every quantized matmul kernel of every
  * tier this CPU runs against a double-precision reference on the dequantized operands, on shapes
  * that are not multiples of any tile and on slices [n0, n1) that must leave other columns alone.
- * The AVX2 cases are a TCase of their own, added only when the CPU runs AVX2, and so are the NEON
- * dotprod ones (only with asimddp); otherwise the run says they were skipped. */
+ * The AVX2 cases are a TCase of their own, added only when the CPU runs AVX2, and so are the
+ * AVX-512 VNNI ones and the NEON dotprod ones (only with asimddp); otherwise the run says they
+ * were skipped. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -36,6 +37,15 @@ static const tier_fns generic_fns = {
     "generic", tb_quantize_row_q8_0_generic, {tb_matmul_q8_0_generic, tb_matmul_q4_0_generic}};
 #if defined(__x86_64__) || defined(__i386__)
 static const tier_fns avx2_fns = {"avx2", tb_quantize_row_q8_0_avx2, {tb_matmul_q8_0_avx2, tb_matmul_q4_0_avx2}};
+static const tier_fns avx512vnni_fns = {
+    "avx512vnni", tb_quantize_row_q8_0_avx512vnni, {tb_matmul_q8_0_avx512vnni, tb_matmul_q4_0_avx512vnni}};
+/* asked of the CPU here, not of dispatch.c, so the table's choice is checked against it */
+static int has_avx512_vnni(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
 #endif
 #if defined(__aarch64__)
 static const tier_fns neon_fns = {"neon", tb_quantize_row_q8_0_neon, {tb_matmul_q8_0_neon, tb_matmul_q4_0_neon}};
@@ -359,6 +369,21 @@ START_TEST(avx2_extremes)
     check_tier_hand_dot(&avx2_fns);
 }
 END_TEST
+START_TEST(quantizer_avx512vnni_matches_reference)
+{
+    check_quantizer(tb_quantize_row_q8_0_avx512vnni, "avx512vnni");
+}
+END_TEST
+START_TEST(avx512vnni_shapes) { check_tier_shapes(&avx512vnni_fns, _i); }
+END_TEST
+START_TEST(avx512vnni_long_rows) { check_tier_long(&avx512vnni_fns, _i); }
+END_TEST
+START_TEST(avx512vnni_extremes)
+{
+    check_tier_extremes(&avx512vnni_fns);
+    check_tier_hand_dot(&avx512vnni_fns);
+}
+END_TEST
 #endif
 
 #if defined(__aarch64__)
@@ -403,6 +428,19 @@ START_TEST(dispatch_table_entries)
         ck_assert_ptr_eq(k.quantize_q8_0, tb_quantize_row_q8_0_avx2);
         ck_assert_int_eq(k.skinny_info[TB_DT_Q8_0].isa, TB_ISA_AVX2);
     }
+    if (tb_isa_available(TB_ISA_AVX512)) {
+        ck_assert_int_eq(tb_kernels_init(&k, TB_ISA_AVX512), TB_ISA_AVX512);
+        ck_assert_ptr_eq(k.quantize_q8_0, tb_quantize_row_q8_0_avx2);
+        if (has_avx512_vnni()) {
+            ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0_avx512vnni);
+            ck_assert_ptr_eq(k.skinny[TB_DT_Q8_0], tb_matmul_q8_0_avx512vnni);
+            ck_assert_str_eq(k.gemv_info[TB_DT_Q8_0].name, "tb_matmul_q8_0_avx512vnni");
+            ck_assert_int_eq(k.skinny_info[TB_DT_Q8_0].isa, TB_ISA_AVX512);
+        } else {
+            ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0_avx2);
+            ck_assert_int_eq(k.skinny_info[TB_DT_Q8_0].isa, TB_ISA_AVX2);
+        }
+    }
 #endif
 #if defined(__aarch64__)
     ck_assert_int_eq(tb_kernels_init(&k, TB_ISA_NEON), TB_ISA_NEON);
@@ -445,6 +483,17 @@ int main(void)
         suite_add_tcase(s, ta);
     } else {
         printf("avx2 tier: skipped (CPU lacks AVX2)\n");
+    }
+    if (has_avx512_vnni()) {
+        TCase *tv = tcase_create("avx512vnni");
+        tcase_set_timeout(tv, 120);
+        tcase_add_test(tv, quantizer_avx512vnni_matches_reference);
+        tcase_add_loop_test(tv, avx512vnni_shapes, 0, 2 * N_M);
+        tcase_add_loop_test(tv, avx512vnni_long_rows, 0, 8);
+        tcase_add_test(tv, avx512vnni_extremes);
+        suite_add_tcase(s, tv);
+    } else {
+        printf("avx512vnni kernels: skipped (CPU lacks AVX-512 F/BW/VL/VNNI)\n");
     }
 #else
     printf("avx2 tier: skipped (not an x86 build)\n");

@@ -52,6 +52,11 @@ int tb_isa_available(tb_isa isa)
         /* __builtin_cpu_supports checks XGETBV too: the OS must save the ymm state. */
         __builtin_cpu_init();
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && has_f16c();
+    case TB_ISA_AVX512:
+        /* the tier builds on the AVX2 table; __builtin_cpu_supports checks that the OS saves the
+         * opmask and zmm state (XCR0) too */
+        return tb_isa_available(TB_ISA_AVX2) && __builtin_cpu_supports("avx512f") &&
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 #endif
 #if defined(__aarch64__)
     case TB_ISA_NEON:
@@ -114,6 +119,33 @@ static void fill_avx2(tb_kernels *k)
     k->pack_f32 = tb_pack_f32_avx2;
     k->gemm_nr = TB_GEMM_NR_AVX2;
 }
+
+int tb_x86_has_avx512_vnni(void)
+{
+    __builtin_cpu_init();
+    return tb_isa_available(TB_ISA_AVX512) && __builtin_cpu_supports("avx512vnni");
+}
+
+/* On top of the AVX2 table. Without VNNI (Skylake-SP) the quantized kernels stay AVX2's: the
+ * kernel names in the record say which ran. */
+static void fill_avx512(tb_kernels *k)
+{
+    SET(gemv[TB_DT_F32], gemv_info[TB_DT_F32], tb_matmul_f32_avx512, TB_ISA_AVX512);
+    SET(gemv[TB_DT_BF16], gemv_info[TB_DT_BF16], tb_matmul_bf16_avx512, TB_ISA_AVX512);
+    SET(gemv[TB_DT_F16], gemv_info[TB_DT_F16], tb_matmul_f16_avx512, TB_ISA_AVX512);
+    SET(skinny[TB_DT_F32], skinny_info[TB_DT_F32], tb_matmul_f32_avx512, TB_ISA_AVX512);
+    SET(skinny[TB_DT_BF16], skinny_info[TB_DT_BF16], tb_matmul_bf16_avx512, TB_ISA_AVX512);
+    SET(skinny[TB_DT_F16], skinny_info[TB_DT_F16], tb_matmul_f16_avx512, TB_ISA_AVX512);
+    if (tb_x86_has_avx512_vnni()) {
+        SET(gemv[TB_DT_Q8_0], gemv_info[TB_DT_Q8_0], tb_matmul_q8_0_avx512vnni, TB_ISA_AVX512);
+        SET(gemv[TB_DT_Q4_0], gemv_info[TB_DT_Q4_0], tb_matmul_q4_0_avx512vnni, TB_ISA_AVX512);
+        SET(skinny[TB_DT_Q8_0], skinny_info[TB_DT_Q8_0], tb_matmul_q8_0_avx512vnni, TB_ISA_AVX512);
+        SET(skinny[TB_DT_Q4_0], skinny_info[TB_DT_Q4_0], tb_matmul_q4_0_avx512vnni, TB_ISA_AVX512);
+    }
+    SET(gemm_f32, gemm_info, tb_gemm_f32_avx512, TB_ISA_AVX512);
+    k->pack_f32 = tb_pack_f32_avx512;
+    k->gemm_nr = TB_GEMM_NR_AVX512;
+}
 #endif
 
 #if defined(__aarch64__)
@@ -158,11 +190,15 @@ tb_isa tb_kernels_init(tb_kernels *k, tb_isa max)
     memset(k, 0, sizeof *k);
     fill_generic(k);
     k->isa = TB_ISA_GENERIC;
-    /* Upgrades in ascending order; a later tier (AVX-512, NEON) adds its step here. */
+    /* Upgrades in ascending order. */
 #if defined(__x86_64__) || defined(__i386__)
     if (max >= TB_ISA_AVX2 && tb_isa_available(TB_ISA_AVX2)) {
         fill_avx2(k);
         k->isa = TB_ISA_AVX2;
+    }
+    if (max >= TB_ISA_AVX512 && tb_isa_available(TB_ISA_AVX512)) {
+        fill_avx512(k);
+        k->isa = TB_ISA_AVX512;
     }
 #endif
 #if defined(__aarch64__)

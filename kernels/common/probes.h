@@ -53,6 +53,15 @@ TB_DECL_PEAK_FMA(tb_peak_fma_avx2);
 /* 12 ymm chains: FMA latency 4-5 cycles x 2 FMA pipes needs at least 10 in flight. */
 #define TB_PEAK_LANES_AVX2 8
 #define TB_PEAK_CHAINS_AVX2 12
+TB_DECL_STREAM_COPY(tb_stream_copy_avx512);
+TB_DECL_STREAM_SCALE(tb_stream_scale_avx512);
+TB_DECL_STREAM_ADD(tb_stream_add_avx512);
+TB_DECL_STREAM_TRIAD(tb_stream_triad_avx512);
+TB_DECL_STREAM_READ(tb_stream_read_avx512);
+TB_DECL_PEAK_FMA(tb_peak_fma_avx512);
+/* 12 zmm chains: two 512-bit FMA pipes x 4-cycle latency needs 8 in flight. */
+#define TB_PEAK_LANES_AVX512 16
+#define TB_PEAK_CHAINS_AVX512 12
 #endif
 
 #if defined(__aarch64__)
@@ -79,7 +88,7 @@ typedef struct tb_probe_kernels {
     tb_stream_read_fn read;
     tb_peak_fma_fn peak;
     int peak_lanes, peak_chains;
-    const char *suffix; /* "generic", "avx2", "neon": the kernels are tb_<probe>_<suffix> */
+    const char *suffix; /* "generic", "avx2", "avx512", "neon": the kernels are tb_<probe>_<suffix> */
 } tb_probe_kernels;
 
 /* The probe kernels of one tier: 0, or -1 when this binary has none for it. Says nothing about
@@ -109,6 +118,16 @@ static inline int tb_probe_kernels_get(tb_isa isa, tb_probe_kernels *k)
         k->peak = tb_peak_fma_avx2;
         k->peak_lanes = TB_PEAK_LANES_AVX2;
         k->peak_chains = TB_PEAK_CHAINS_AVX2;
+        return 0;
+    case TB_ISA_AVX512:
+        k->copy = tb_stream_copy_avx512;
+        k->scale = tb_stream_scale_avx512;
+        k->add = tb_stream_add_avx512;
+        k->triad = tb_stream_triad_avx512;
+        k->read = tb_stream_read_avx512;
+        k->peak = tb_peak_fma_avx512;
+        k->peak_lanes = TB_PEAK_LANES_AVX512;
+        k->peak_chains = TB_PEAK_CHAINS_AVX512;
         return 0;
 #endif
 #if defined(__aarch64__)

@@ -45,6 +45,20 @@ TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx2);
 TB_DECL_GEMM_F32(tb_gemm_f32_avx2);
 TB_DECL_PACK_F32(tb_pack_f32_avx2);
 #define TB_GEMM_NR_AVX2 16
+
+/* AVX-512 F/BW/VL (Skylake-SP and later): float matmul kernels and the f32 GEMM. */
+TB_DECL_MATMUL(tb_matmul_f32_avx512);
+TB_DECL_MATMUL(tb_matmul_bf16_avx512);
+TB_DECL_MATMUL(tb_matmul_f16_avx512);
+TB_DECL_GEMM_F32(tb_gemm_f32_avx512);
+TB_DECL_PACK_F32(tb_pack_f32_avx512);
+#define TB_GEMM_NR_AVX512 32
+/* ...plus VNNI (Cascade Lake and later): the quantized kernels with vpdpbusd, chosen only when
+ * tb_x86_has_avx512_vnni(); without it the AVX-512 table keeps the AVX2 quantized kernels. */
+TB_DECL_MATMUL(tb_matmul_q8_0_avx512vnni);
+TB_DECL_MATMUL(tb_matmul_q4_0_avx512vnni);
+TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx512vnni);
+int tb_x86_has_avx512_vnni(void);
 #endif
 
 #if defined(__aarch64__)

@@ -16,10 +16,28 @@
  * slab of up to 32 activation rows and a chunk of K. Decode (M = 1) is bandwidth-bound, and the
  * hardware prefetcher alone restarts too slowly on rows of a few KiB (q4_0 GEMV from DRAM ran
  * at about half the read bandwidth): software prefetch runs PF_DIST bytes ahead in each row of
- * the group, into the next group's rows near the end. */
+ * the group, into the next group's rows near the end.
+ *
+ * The same file is built a second time with AVX-512 F/BW/VL/VNNI flags and TB_QUANT_VNNI
+ * (kernels/meson.build): there one vpdpbusd does what maddubs + madd do (u8 × s8 summed in
+ * fours into int32, no int16 step), on ymm registers. Decode is bandwidth-bound, so zmm width
+ * would add shuffles for little; what VNNI removes is the dependent second instruction per row
+ * and block, which is what bounds the cache-resident (skinny) rate. */
 #include <immintrin.h>
 
 #include "../common/tiers.h"
+
+#ifdef TB_QUANT_VNNI
+#define TB_QFN(op) tb_##op##_avx512vnni
+/* Σ of four u8 × s8 products per int32 lane */
+static inline __m256i dot_u8s8(__m256i u, __m256i s) { return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s); }
+#else
+#define TB_QFN(op) tb_##op##_avx2
+static inline __m256i dot_u8s8(__m256i u, __m256i s)
+{
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+}
+#endif
 
 #define SLAB TB_SKINNY_MAX /* activation rows per pass */
 #define SCRATCH 4096        /* activation blocks of precomputed data per pass (32 KiB of stack) */
@@ -55,7 +73,7 @@ static inline __m256i load_qs(const int8_t *qs) { return _mm256_loadu_si256((con
 /* ------------------------------------------------------------------------------------------ */
 /* activation quantizer */
 
-TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx2)
+TB_DECL_QUANTIZE(TB_QFN(quantize_row_q8_0))
 {
     tb_block_q8_0 *yb = y;
     const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
@@ -189,7 +207,6 @@ static inline __attribute__((always_inline)) void gemv8_q4_0(const wrows *r, int
                                                             const float *da, const int32_t *s8, float *c, int nvalid,
                                                             int accumulate)
 {
-    const __m256i ones = _mm256_set1_epi16(1);
     const tb_block_q4_0 *w[8];
     for (int t = 0; t < 8; t++)
         w[t] = r->w[t];
@@ -199,11 +216,18 @@ static inline __attribute__((always_inline)) void gemv8_q4_0(const wrows *r, int
             prefetch_rows(r, b * (int64_t)sizeof(tb_block_q4_0), 8);
         __m256i aq = load_qs(a[b].qs);
         __m256i p[8];
+#ifdef TB_QUANT_VNNI
+        for (int t = 0; t < 8; t++)
+            p[t] = dot_u8s8(unpack_q4(w[t][b].qs), aq);
+        __m256i h = join_halves(fold4_epi32(p[0], p[1], p[2], p[3]), fold4_epi32(p[4], p[5], p[6], p[7]), 0);
+        h = _mm256_sub_epi32(h, _mm256_set1_epi32(s8[b]));
+#else
         for (int t = 0; t < 8; t++)
             p[t] = _mm256_maddubs_epi16(unpack_q4(w[t][b].qs), aq);
         /* Σ q·a over 16 elements ≤ 16·15·127: still int16 after joining the halves */
         __m256i h = join_halves(fold4_epi16(p[0], p[1], p[2], p[3]), fold4_epi16(p[4], p[5], p[6], p[7]), 1);
-        h = _mm256_sub_epi32(_mm256_madd_epi16(h, ones), _mm256_set1_epi32(s8[b]));
+        h = _mm256_sub_epi32(_mm256_madd_epi16(h, _mm256_set1_epi16(1)), _mm256_set1_epi32(s8[b]));
+#endif
         __m256 s = _mm256_mul_ps(SCALES8(w, b), _mm256_set1_ps(da[b]));
         acc = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(h), acc);
     }
@@ -214,7 +238,6 @@ static inline __attribute__((always_inline)) void gemv8_q4_0(const wrows *r, int
 static inline __attribute__((always_inline)) void gemv8_q8_0(const wrows *r, int64_t nbc, const tb_block_q8_0 *a,
                                                             const float *da, float *c, int nvalid, int accumulate)
 {
-    const __m256i ones = _mm256_set1_epi16(1);
     const tb_block_q8_0 *w[8];
     for (int t = 0; t < 8; t++)
         w[t] = r->w[t];
@@ -224,7 +247,7 @@ static inline __attribute__((always_inline)) void gemv8_q8_0(const wrows *r, int
         __m256i aq = load_qs(a[b].qs), aabs = _mm256_abs_epi8(aq);
         __m256i d[8];
         for (int t = 0; t < 8; t++)
-            d[t] = _mm256_madd_epi16(_mm256_maddubs_epi16(aabs, _mm256_sign_epi8(load_qs(w[t][b].qs), aq)), ones);
+            d[t] = dot_u8s8(aabs, _mm256_sign_epi8(load_qs(w[t][b].qs), aq));
         __m256i h = join_halves(fold4_epi32(d[0], d[1], d[2], d[3]), fold4_epi32(d[4], d[5], d[6], d[7]), 0);
         __m256 s = _mm256_mul_ps(SCALES8(w, b), _mm256_set1_ps(da[b]));
         acc = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(h), acc);
@@ -238,7 +261,6 @@ static inline __attribute__((always_inline)) void block_q4_0(const wrows *r, int
                                                             int64_t ldp, float *c, int64_t ldc, int nvalid,
                                                             int accumulate, const int mr)
 {
-    const __m256i ones = _mm256_set1_epi16(1);
     const tb_block_q4_0 *w0 = r->w[0], *w1 = r->w[1], *w2 = r->w[2], *w3 = r->w[3];
     __m256 acc[MR];
     for (int i = 0; i < mr; i++)
@@ -251,11 +273,16 @@ static inline __attribute__((always_inline)) void block_q4_0(const wrows *r, int
         __m256 dw = scales4(w0[b].d, w1[b].d, w2[b].d, w3[b].d);
         for (int i = 0; i < mr; i++) {
             __m256i aq = load_qs(a[i * lda + b].qs);
+#ifdef TB_QUANT_VNNI
+                __m256i h = fold4_epi32(dot_u8s8(q0, aq), dot_u8s8(q1, aq), dot_u8s8(q2, aq), dot_u8s8(q3, aq));
+#else
             /* Σ q·a over 8 elements ≤ 8·15·127: the fold stays in int16 */
             __m256i h = fold4_epi16(_mm256_maddubs_epi16(q0, aq), _mm256_maddubs_epi16(q1, aq),
                                     _mm256_maddubs_epi16(q2, aq), _mm256_maddubs_epi16(q3, aq));
+            h = _mm256_madd_epi16(h, _mm256_set1_epi16(1));
+#endif
             /* −8·Σa as −4·Σa in each half: both halves get the same scale */
-            h = _mm256_sub_epi32(_mm256_madd_epi16(h, ones), _mm256_set1_epi32(s4[i * ldp + b]));
+            h = _mm256_sub_epi32(h, _mm256_set1_epi32(s4[i * ldp + b]));
             __m256 s = _mm256_mul_ps(dw, _mm256_set1_ps(da[i * ldp + b]));
             acc[i] = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(h), acc[i]);
         }
@@ -271,7 +298,6 @@ static inline __attribute__((always_inline)) void block_q8_0(const wrows *r, int
                                                             int accumulate, const int mr)
 {
     (void)s4;
-    const __m256i ones = _mm256_set1_epi16(1);
     const tb_block_q8_0 *w0 = r->w[0], *w1 = r->w[1], *w2 = r->w[2], *w3 = r->w[3];
     __m256 acc[MR];
     for (int i = 0; i < mr; i++)
@@ -283,10 +309,8 @@ static inline __attribute__((always_inline)) void block_q8_0(const wrows *r, int
         __m256 dw = scales4(w0[b].d, w1[b].d, w2[b].d, w3[b].d);
         for (int i = 0; i < mr; i++) {
             __m256i aq = load_qs(a[i * lda + b].qs), aabs = _mm256_abs_epi8(aq);
-            __m256i d0 = _mm256_madd_epi16(_mm256_maddubs_epi16(aabs, _mm256_sign_epi8(q0, aq)), ones);
-            __m256i d1 = _mm256_madd_epi16(_mm256_maddubs_epi16(aabs, _mm256_sign_epi8(q1, aq)), ones);
-            __m256i d2 = _mm256_madd_epi16(_mm256_maddubs_epi16(aabs, _mm256_sign_epi8(q2, aq)), ones);
-            __m256i d3 = _mm256_madd_epi16(_mm256_maddubs_epi16(aabs, _mm256_sign_epi8(q3, aq)), ones);
+            __m256i d0 = dot_u8s8(aabs, _mm256_sign_epi8(q0, aq)), d1 = dot_u8s8(aabs, _mm256_sign_epi8(q1, aq));
+            __m256i d2 = dot_u8s8(aabs, _mm256_sign_epi8(q2, aq)), d3 = dot_u8s8(aabs, _mm256_sign_epi8(q3, aq));
             __m256 s = _mm256_mul_ps(dw, _mm256_set1_ps(da[i * ldp + b]));
             acc[i] = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(fold4_epi32(d0, d1, d2, d3)), acc[i]);
         }
@@ -357,5 +381,5 @@ static inline __attribute__((always_inline)) wrows group(const void *w, size_t b
     }
 
 #define GEMV8_Q4_0(r, nbc, a, da, c, nvalid, acc) gemv8_q4_0(r, nbc, a, da, prep.s, c, nvalid, acc)
-DEFINE_MATMUL(tb_matmul_q8_0_avx2, tb_block_q8_0, gemv8_q8_0, block_q8_0, 0)
-DEFINE_MATMUL(tb_matmul_q4_0_avx2, tb_block_q4_0, GEMV8_Q4_0, block_q4_0, 1)
+DEFINE_MATMUL(TB_QFN(matmul_q8_0), tb_block_q8_0, gemv8_q8_0, block_q8_0, 0)
+DEFINE_MATMUL(TB_QFN(matmul_q4_0), tb_block_q4_0, GEMV8_Q4_0, block_q4_0, 1)
