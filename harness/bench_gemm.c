@@ -299,8 +299,10 @@ static int parse_variants(const tb_opts *o, variant_spec *out, int *n)
         backend_id bk;
         if (strcmp(t, "ref") == 0)
             bk = BK_REF;
-        else if (strcmp(t, "openblas") == 0 && TB_HAVE_OPENBLAS)
+        else if (strcmp(t, "openblas") == 0 && TB_HAVE_OPENBLAS) {
             bk = BK_OPENBLAS;
+            tb_blas_warn_if_fallback_core();
+        }
         else if (strcmp(t, "openblas") == 0)
             return tb_fail(TB_EXIT_USAGE, "--backend openblas: this build has no OpenBLAS (meson -Dopenblas=enabled)");
         else if (strcmp(t, "portable") == 0)

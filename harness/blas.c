@@ -8,6 +8,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include <tokbench/kernels.h>
 
 #include "tb_config.h"
 #include "tasks.h"
@@ -30,6 +33,29 @@ static void force_thread_creation(void)
     enum { S = 128 };
     static float a[S * S], c[S * S];
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S, S, S, 1.0f, a, S, a, S, 0.0f, c, S);
+}
+
+/* OpenBLAS picks its kernels from a table of CPU models known at its release; a newer CPU falls
+ * back to the oldest x86-64 kernels (0.3.21 runs Prescott SSE3 code on an Emerald Rapids Xeon,
+ * a fifth of what it can do). Compared with that, every tokbench kernel would look several
+ * times better than the reference really is: say so. */
+void tb_blas_warn_if_fallback_core(void)
+{
+    static const char *const vector_cores[] = {"haswell", "zen", "skylakex", "cooperlake", "sapphirerapids",
+                                               "neoversen1", "neoversen2", "neoversev1", "neoversev2", "armv8",
+                                               "cortexa57", "cortexa72", "cortexa53", "thunderx2t99", "a64fx"};
+    static int warned;
+    const char *core = openblas_get_corename();
+    if (warned || !core || !tb_isa_available(TB_ISA_AVX2))
+        return;
+    warned = 1;
+    for (size_t i = 0; i < sizeof vector_cores / sizeof vector_cores[0]; i++)
+        if (strcasecmp(core, vector_cores[i]) == 0)
+            return;
+    tb_warn("OpenBLAS runs its '%s' kernels on this AVX2%s CPU (a model it does not know, or OPENBLAS_CORETYPE): the openblas "
+            "reference is understated; set OPENBLAS_CORETYPE=%s to compare against its fastest kernels",
+            core, tb_isa_available(TB_ISA_AVX512) ? "/AVX-512" : "",
+            tb_isa_available(TB_ISA_AVX512) ? "SkylakeX" : "Haswell");
 }
 
 int tb_blas_place(tb_team *tm)
@@ -103,6 +129,8 @@ int tb_blas_place(tb_team *tm)
     (void)tm;
     return 0;
 }
+
+void tb_blas_warn_if_fallback_core(void) {}
 
 const char *tb_blas_version(void) { return NULL; }
 

@@ -11,6 +11,9 @@
  * member 0, already bound to slot 0. Then checks from /proc that every worker sits where it
  * should. Returns 0 or an exit code after one error line. */
 int tb_blas_place(tb_team *tm);
+/* Warns when OpenBLAS runs generic x86-64 kernels on an AVX2 or AVX-512 CPU (a model newer than the
+ * library): call where the openblas backend is timed. */
+void tb_blas_warn_if_fallback_core(void);
 
 /* {"available", "version", "config", "corename", "parallel", "threads", "placement": [...]}. */
 json_t *tb_blas_info_json(const tb_team *tm);
