@@ -70,7 +70,7 @@ static const opt_def opts_table[] = {
     {"utilization", A_DOUBLE, OFF(utilization), C_RUN | C_COST, 0, 0, "fraction of the hour doing work, 0 < U <= 1"},
     {"blend", A_STR, OFF(blend), C_RUN | C_COST, 0, 0, "IN:OUT token ratio of the blended price (default 3:1)"},
     {"fx", A_STR, OFF(fx), C_RUN | C_COST, 0, 0, "exchange rates to USD, e.g. EUR=1.08,GBP=1.27"},
-    {"project", A_FLAG, OFF(project), C_COST, 0, 0, "allow pricing a result on another instance (labelled projected)"},
+    {"project", A_FLAG, OFF(project), C_RUN | C_COST, 0, 0, "allow pricing a result on another instance (labelled projected)"},
     {"max-age-days", A_INT, OFF(max_age_days), C_RUN | C_COST | C_LIST | C_PRICES, 0, 100000,
      "warn about prices older than this (default 180)"},
     {"from", A_STR, OFF(from), C_PRICES, 0, 0, "prices import: aws|azure|gcp (the cloud's own price-list format)"},

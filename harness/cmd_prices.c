@@ -598,13 +598,11 @@ static json_t *cost_row(const cost_ctx *c, const char *file, const json_t *rec, 
     return o;
 }
 
-/* Prices every row of one record; refusals are counted by reason. */
-static int cost_record(cost_ctx *c, const char *file, int found)
+/* Prices every row of one record (file: its name in messages and rows); refusals are counted by
+ * reason. found: it came from a directory walk, where records of other commands are skipped. */
+static int cost_doc(cost_ctx *c, const char *file, const json_t *rec, int found)
 {
-    json_t *rec;
-    int rc = tb_record_load(file, &rec);
-    if (rc)
-        return rc;
+    int rc = 0;
     strlist unnamed = {0}; /* instances taken as the unnamed machine it ran on */
     const char *cmd = jpath_str(rec, "settings", "command");
     const json_t *rows = json_object_get(rec, "rows");
@@ -710,6 +708,16 @@ static int cost_record(cost_ctx *c, const char *file, int found)
                     tb_proj_reason((tb_proj)s));
 out:
     strlist_free(&unnamed);
+    return rc;
+}
+
+static int cost_record(cost_ctx *c, const char *file, int found)
+{
+    json_t *rec;
+    int rc = tb_record_load(file, &rec);
+    if (rc)
+        return rc;
+    rc = cost_doc(c, file, rec, found);
     json_decref(rec);
     return rc;
 }
@@ -864,46 +872,78 @@ static void print_cost(const cost_ctx *c, tb_format fmt)
                c->fx.code[k]);
 }
 
+/* The options every pricing shares (cost and run): pricing model, utilization, blend, exchange
+ * rates and the --instance list (its names point into *inst_copy). */
+static int cost_ctx_setup(cost_ctx *c, const tb_opts *o, strlist *want, char **inst_copy)
+{
+    memset(c, 0, sizeof *c);
+    c->o = o;
+    int rc = parse_pricing_opt(o, &c->pricing);
+    if (rc)
+        return rc;
+    c->util = o->utilization < 0 ? 1.0 : o->utilization; /* < 0: not given */
+    if (!(c->util > 0 && c->util <= 1))
+        return tb_fail(TB_EXIT_USAGE, "--utilization %g: expected a fraction 0 < U <= 1", c->util);
+    if (tb_blend_parse(o->blend ? o->blend : "3:1", &c->w_in, &c->w_out) != 0)
+        return tb_fail(TB_EXIT_USAGE, "--blend '%s': expected IN:OUT token counts such as 3:1", o->blend);
+    char err[256];
+    if (tb_fx_parse(o->fx, &c->fx, err, sizeof err) != 0)
+        return tb_fail(TB_EXIT_USAGE, "--fx %s", err);
+    if (o->instance && strcmp(o->instance, "all") != 0) {
+        if (!(*inst_copy = strdup(o->instance)))
+            return tb_fail(TB_EXIT_RUNTIME, "out of memory");
+        for (char *save = NULL, *s = strtok_r(*inst_copy, ",", &save); s && !rc; s = strtok_r(NULL, ",", &save))
+            rc = strlist_add(want, s);
+        c->want = want->s;
+        c->nwant = want->n;
+        if (!rc && want->n == 0)
+            rc = tb_fail(TB_EXIT_USAGE, "--instance '%s': no instance name", o->instance);
+    }
+    return rc;
+}
+
+/* Loads the tables and makes the per-row "used" flags. */
+static int cost_ctx_load(cost_ctx *c, tb_price_table *t)
+{
+    tb_price_checks chk = checks_from(c->o);
+    int rc = tb_prices_load_sources(t, c->o->prices, c->o->nprices, &chk);
+    c->t = t;
+    c->rows = json_array();
+    c->used = calloc(t->n + 1, 1);
+    if (!rc && (!c->rows || !c->used))
+        rc = tb_fail(TB_EXIT_RUNTIME, "out of memory");
+    return rc;
+}
+
+/* Cheapest blended first. */
+static int sort_rows(json_t *rows)
+{
+    size_t n = json_array_size(rows);
+    json_t **sorted = malloc((n + 1) * sizeof *sorted);
+    if (!sorted)
+        return tb_fail(TB_EXIT_RUNTIME, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = json_incref(json_array_get(rows, i));
+    qsort(sorted, n, sizeof *sorted, rank_order);
+    json_array_clear(rows);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(rows, sorted[i]);
+    free(sorted);
+    return 0;
+}
+
 int tb_cmd_cost(const tb_opts *o)
 {
     cost_ctx c;
-    memset(&c, 0, sizeof c);
-    c.o = o;
-    int rc = parse_pricing_opt(o, &c.pricing);
-    if (rc)
-        return rc;
-    c.util = o->utilization < 0 ? 1.0 : o->utilization; /* < 0: not given */
-    if (!(c.util > 0 && c.util <= 1))
-        return tb_fail(TB_EXIT_USAGE, "--utilization %g: expected a fraction 0 < U <= 1", c.util);
-    if (tb_blend_parse(o->blend ? o->blend : "3:1", &c.w_in, &c.w_out) != 0)
-        return tb_fail(TB_EXIT_USAGE, "--blend '%s': expected IN:OUT token counts such as 3:1", o->blend);
-    char err[256];
-    if (tb_fx_parse(o->fx, &c.fx, err, sizeof err) != 0)
-        return tb_fail(TB_EXIT_USAGE, "--fx %s", err);
-
     strlist want = {0}, files = {0}, found = {0};
     char *inst_copy = NULL;
     tb_price_table t;
     tb_prices_init(&t);
-    if (o->instance && strcmp(o->instance, "all") != 0) {
-        inst_copy = strdup(o->instance);
-        for (char *save = NULL, *s = strtok_r(inst_copy, ",", &save); s && !rc; s = strtok_r(NULL, ",", &save))
-            rc = strlist_add(&want, s);
-        c.want = want.s;
-        c.nwant = want.n;
-        if (!rc && want.n == 0)
-            rc = tb_fail(TB_EXIT_USAGE, "--instance '%s': no instance name", o->instance);
-    }
+    int rc = cost_ctx_setup(&c, o, &want, &inst_copy);
     if (!rc)
         rc = result_files(o, &files, &found);
-    tb_price_checks chk = checks_from(o);
     if (!rc)
-        rc = tb_prices_load_sources(&t, o->prices, o->nprices, &chk);
-    c.t = &t;
-    c.rows = json_array();
-    c.used = calloc(t.n + 1, 1);
-    if (!rc && (!c.rows || !c.used))
-        rc = tb_fail(TB_EXIT_RUNTIME, "out of memory");
+        rc = cost_ctx_load(&c, &t);
     for (size_t i = 0; !rc && i < files.n; i++)
         rc = cost_record(&c, files.s[i], 0);
     for (size_t i = 0; !rc && i < found.n; i++)
@@ -912,22 +952,8 @@ int tb_cmd_cost(const tb_opts *o)
         rc = tb_fail(TB_EXIT_USAGE, "no `tokbench run` records among the RESULTs (%zu other records skipped)", c.skipped);
     if (!rc)
         tb_prices_warn(&t, c.used);
-    if (!rc) {
-        size_t n = json_array_size(c.rows);
-        json_t **sorted = malloc((n + 1) * sizeof *sorted);
-        if (!sorted)
-            rc = tb_fail(TB_EXIT_RUNTIME, "out of memory");
-        for (size_t i = 0; sorted && i < n; i++)
-            sorted[i] = json_incref(json_array_get(c.rows, i));
-        if (sorted) {
-            qsort(sorted, n, sizeof *sorted, rank_order);
-            json_array_clear(c.rows);
-            for (size_t i = 0; i < n; i++)
-                json_array_append_new(c.rows, sorted[i]);
-            free(sorted);
-            print_cost(&c, o->format);
-        }
-    }
+    if (!rc && (rc = sort_rows(c.rows)) == 0)
+        print_cost(&c, o->format);
     json_decref(c.rows);
     free(c.used);
     tb_prices_free(&t);
@@ -937,3 +963,106 @@ int tb_cmd_cost(const tb_opts *o)
     free(inst_copy);
     return rc;
 }
+
+/* ---- the cost lines of `tokbench run` ---- */
+
+struct tb_run_pricing {
+    cost_ctx c;
+    tb_price_table t;
+    strlist want;
+    char *inst_copy;
+};
+
+void tb_run_pricing_close(tb_run_pricing *p)
+{
+    if (!p)
+        return;
+    json_decref(p->c.rows);
+    free(p->c.used);
+    tb_prices_free(&p->t);
+    strlist_free(&p->want);
+    free(p->inst_copy);
+    free(p);
+}
+
+int tb_run_pricing_open(const tb_opts *o, const json_t *machine, tb_run_pricing **out)
+{
+    *out = NULL;
+    const char *detected = jpath_str(machine, "instance", "type");
+    if (!o->instance && (!detected || (o->nprices == 0 && !tb_prices_have_default_dir()))) {
+        if (o->nprices || o->pricing || o->utilization >= 0 || o->blend || o->fx)
+            tb_warn("no instance detected (DMI) and no --instance: the rows are not priced");
+        return 0;
+    }
+    if (o->instance && (strcmp(o->instance, "all") == 0 || strchr(o->instance, ',')))
+        return tb_fail(TB_EXIT_USAGE, "--instance '%s': run prices the one instance it runs on (`tokbench cost` "
+                       "ranks several)",
+                       o->instance);
+    tb_run_pricing *p = calloc(1, sizeof *p);
+    if (!p)
+        return tb_fail(TB_EXIT_RUNTIME, "out of memory");
+    tb_prices_init(&p->t);
+    int rc = cost_ctx_setup(&p->c, o, &p->want, &p->inst_copy);
+    if (!rc)
+        rc = cost_ctx_load(&p->c, &p->t);
+    const char *name = o->instance ? o->instance : detected;
+    int priced = 0;
+    for (size_t k = 0; !rc && k < p->t.n; k++) {
+        const tb_price *r = &p->t.rows[k];
+        priced |= strcmp(r->cell[TB_PCOL_INSTANCE], name) == 0 &&
+                  (p->c.pricing < 0 || (int)r->pricing == p->c.pricing) && !isnan(r->price_per_hour);
+    }
+    if (!rc && !priced) {
+        char files[2048];
+        list_tables(&p->t, files, sizeof files);
+        if (o->instance)
+            rc = tb_fail(TB_EXIT_USAGE, "--instance %s: no price%s%s in %s (nothing is ever priced at $0)", name,
+                         o->pricing ? " with --pricing " : "", o->pricing ? o->pricing : "", files);
+        else
+            tb_warn("this is %s (DMI), which has no price%s%s in %s: the rows are not priced", name,
+                    o->pricing ? " with --pricing " : "", o->pricing ? o->pricing : "", files);
+        if (!rc) {
+            tb_run_pricing_close(p);
+            return 0;
+        }
+    }
+    if (rc) {
+        tb_run_pricing_close(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+static int same_field(const json_t *a, const json_t *b, const char *key)
+{
+    return json_equal(json_object_get(a, key), json_object_get(b, key));
+}
+
+int tb_run_pricing_apply(tb_run_pricing *p, json_t *rec)
+{
+    cost_ctx *c = &p->c;
+    json_array_clear(c->rows);
+    int rc = cost_doc(c, "this run", rec, 0);
+    if (!rc)
+        rc = sort_rows(c->rows);
+    if (rc)
+        return rc;
+    tb_prices_warn(&p->t, c->used);
+    size_t i, j;
+    json_t *row, *cr;
+    json_array_foreach(json_object_get(rec, "rows"), i, row) {
+        json_t *mine = json_array();
+        json_array_foreach(c->rows, j, cr) {
+            if (!same_field(row, cr, "batch") || !same_field(row, cr, "threads") || !same_field(row, cr, "prompt") ||
+                !same_field(row, cr, "ctx"))
+                continue;
+            json_t *copy = json_deep_copy(cr);
+            json_object_del(copy, "result"); /* the record is this run's own */
+            json_array_append_new(mine, copy);
+        }
+        json_object_set_new(row, "cost", mine);
+    }
+    return 0;
+}
+

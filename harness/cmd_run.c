@@ -22,6 +22,7 @@
 #include "kernels/common/probes.h"
 
 #include "blas.h"
+#include "cmd_prices.h"
 #include "forward.h"
 #include "measure.h"
 #include "model.h"
@@ -443,6 +444,7 @@ int tb_cmd_run(const tb_opts *o)
     static tb_plan plan;
     tb_team *team = NULL;
     tb_fwd *fwd = NULL;
+    tb_run_pricing *pricing = NULL;
     json_t *machine = tb_sysinfo_json(&tp), *rec = NULL, *rows = json_array(), *checks = json_array();
     if (!machine) {
         rc = tb_fail(TB_EXIT_RUNTIME, "out of memory describing the machine");
@@ -454,6 +456,9 @@ int tb_cmd_run(const tb_opts *o)
         rc = tb_fail(TB_EXIT_RUNTIME, "out of memory for the record");
         goto out;
     }
+    /* Price tables and the instance first: a bad table fails before the minutes of measuring. */
+    if ((rc = tb_run_pricing_open(o, json_object_get(rec, "machine"), &pricing)))
+        goto out;
     json_t *settings = json_object_get(rec, "settings");
     json_object_set_new(settings, "op", json_string("run"));
     json_object_set_new(settings, "timer_granularity_ns", json_integer((json_int_t)tb_timer_granularity_ns()));
@@ -557,8 +562,13 @@ int tb_cmd_run(const tb_opts *o)
     json_t *slo = slo_search(o, json_object_get(rec, "rows"));
     if (slo)
         json_object_set_new(rec, "slo", slo);
+    /* A pricing error is reported after the measured rows are saved, never instead of them. */
+    int price_rc = pricing ? tb_run_pricing_apply(pricing, rec) : 0;
     rc = tb_record_publish(rec, o, 1, tb_output_run, 0);
+    if (!rc)
+        rc = price_rc;
 out:
+    tb_run_pricing_close(pricing);
     tb_fwd_destroy(fwd);
     tb_team_destroy(team);
     json_decref(rows);

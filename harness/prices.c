@@ -802,12 +802,12 @@ static int is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int tb_prices_default_dir(char *buf, size_t cap)
+static int default_dir(char *buf, size_t cap, int quiet)
 {
     const char *env = getenv("TOKBENCH_PRICES_DIR");
     if (env && *env) {
         if (!is_dir(env))
-            return tb_fail(TB_EXIT_USAGE, "TOKBENCH_PRICES_DIR=%s: not a directory", env);
+            return quiet ? -1 : tb_fail(TB_EXIT_USAGE, "TOKBENCH_PRICES_DIR=%s: not a directory", env);
         snprintf(buf, cap, "%s", env);
         return 0;
     }
@@ -831,9 +831,19 @@ int tb_prices_default_dir(char *buf, size_t cap)
             free(real);
         }
     }
+    if (quiet)
+        return -1;
     return tb_fail(TB_EXIT_USAGE, "no price tables found: give --prices FILE|DIR or set TOKBENCH_PRICES_DIR (looked "
                    "for prices/ at %s/../../prices)",
                    n > 0 ? exe : "<executable>");
+}
+
+int tb_prices_default_dir(char *buf, size_t cap) { return default_dir(buf, cap, 0); }
+
+int tb_prices_have_default_dir(void)
+{
+    char dir[4096];
+    return default_dir(dir, sizeof dir, 1) == 0;
 }
 
 int tb_prices_load_sources(tb_price_table *t, const char *const *paths, int n, const tb_price_checks *chk)

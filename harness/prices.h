@@ -89,6 +89,8 @@ int tb_prices_load_sources(tb_price_table *t, const char *const *paths, int n, c
  * directory sits in the checkout), else <exe dir>/../share/tokbench/prices. 0, or an exit code
  * after one line saying where it looked. */
 int tb_prices_default_dir(char *buf, size_t cap);
+/* 1 when tb_prices_default_dir would find one; prints nothing. */
+int tb_prices_have_default_dir(void);
 
 /* Appends a row built in code (importers); cells are copied, missing ones become "". The numeric
  * fields are parsed from the cells. Returns 0 or -1 on a cell that does not validate (why in

@@ -11,7 +11,7 @@
 
 static char *tiny_args(const char *extra)
 {
-    static char buf[2048];
+    static char buf[8192];
     snprintf(buf, sizeof buf, "run --model %s " FAST "%s", tb_test_fixture("models/tiny.json"), extra);
     return buf;
 }
@@ -26,7 +26,11 @@ static void expect_stats(json_t *row, const char *path)
 
 START_TEST(json_has_spec_fields_and_cross_product)
 {
-    tb_run_result r = tb_test_run(NULL, tiny_args("--no-save --format json --batch 1,2 --prompt 4,9 --threads 1,2 --ctx 6"));
+    /* a price table without this machine's instance: on a cloud machine DMI names, cost stays [] too */
+    char extra[1024];
+    snprintf(extra, sizeof extra, "--no-save --format json --batch 1,2 --prompt 4,9 --threads 1,2 --ctx 6 --prices %s",
+             tb_test_fixture("prices/run-lab.csv"));
+    tb_run_result r = tb_test_run(NULL, tiny_args(extra));
     ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
     json_error_t e;
     json_t *doc = json_loads(r.out, 0, &e);
@@ -101,6 +105,98 @@ START_TEST(bad_run_options_are_usage_errors)
 }
 END_TEST
 
+static double num_at(const json_t *o, const char *path) { return json_number_value(tb_test_path((json_t *)o, path)); }
+
+/* run --instance: every row priced as `tokbench cost` would price it (SPEC.md's cost fields), the
+ * cheaper pricing model first, the arithmetic checkable by hand, and the costs in the saved
+ * record too. */
+START_TEST(instance_prices_every_row)
+{
+    char *dir = tb_test_tmpdir(), extra[2048];
+    snprintf(extra, sizeof extra, "--batch 1,2 --prompt 5 --ctx 4 --format json --instance anybox --prices %s "
+             "--utilization 0.5 --blend 1:1 --results-dir %s",
+             tb_test_fixture("prices/run-lab.csv"), dir);
+    tb_run_result r = tb_test_run(NULL, tiny_args(extra));
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    json_t *doc = json_loads(r.out, 0, NULL);
+    ck_assert_ptr_nonnull(doc);
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(doc, "rows"), i, row) {
+        json_t *cost = json_object_get(row, "cost");
+        ck_assert_int_eq(json_array_size(cost), 2);
+        json_t *spot = json_array_get(cost, 0), *od = json_array_get(cost, 1);
+        ck_assert_str_eq(json_string_value(json_object_get(spot, "pricing")), "spot");
+        ck_assert_str_eq(json_string_value(json_object_get(od, "pricing")), "on-demand");
+        const char *fields[] = {"provider", "region", "instance", "pricing", "usd_per_hour", "usd_per_mtok_input",
+                                "usd_per_mtok_output", "usd_per_mtok_blended", "usd_per_mtok_input_ci95_low",
+                                "usd_per_mtok_input_ci95_high", "usd_per_mtok_output_ci95_low",
+                                "usd_per_mtok_output_ci95_high", "usd_per_mtok_blended_ci95_low",
+                                "usd_per_mtok_blended_ci95_high", "projected"};
+        for (size_t f = 0; f < sizeof fields / sizeof *fields; f++)
+            ck_assert_msg(json_object_get(spot, fields[f]) != NULL, "cost lacks %s", fields[f]);
+        ck_assert(json_is_false(json_object_get(spot, "projected")));
+        /* $0.36/h at 50% utilization: 0.36 / (tok/s x 3600 x 0.5) x 1e6 */
+        double dec = num_at(row, "decode.tokens_per_s.median"), pre = num_at(row, "prefill.tokens_per_s.median");
+        double want_out = 0.36 / (dec * 3600 * 0.5) * 1e6, want_in = 0.36 / (pre * 3600 * 0.5) * 1e6;
+        ck_assert_double_eq_tol(num_at(spot, "usd_per_mtok_output"), want_out, want_out * 1e-9);
+        ck_assert_double_eq_tol(num_at(spot, "usd_per_mtok_input"), want_in, want_in * 1e-9);
+        ck_assert_double_eq_tol(num_at(spot, "usd_per_mtok_blended"), (want_in + want_out) / 2, want_out * 1e-9);
+        ck_assert_double_eq_tol(num_at(od, "usd_per_mtok_output"), 10 * want_out, want_out * 1e-8);
+        /* the price falls as throughput rises: the interval's low end comes from the fastest rate */
+        ck_assert(num_at(spot, "usd_per_mtok_output_ci95_low") <= num_at(spot, "usd_per_mtok_output"));
+        ck_assert(num_at(spot, "usd_per_mtok_output_ci95_high") >= num_at(spot, "usd_per_mtok_output"));
+    }
+    json_decref(doc);
+    tb_test_run_free(&r);
+    /* the text table shows the lines; the saved record holds them */
+    snprintf(extra, sizeof extra, "--batch 1 --prompt 5 --ctx 4 --instance anybox --prices %s --results-dir %s",
+             tb_test_fixture("prices/run-lab.csv"), dir);
+    r = tb_test_run(NULL, tiny_args(extra));
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "cost on anybox"));
+    ck_assert_ptr_nonnull(strstr(r.out, "on-demand  $3.60"));
+    const char *saved = strstr(r.err, "record saved to ");
+    ck_assert_ptr_nonnull(saved);
+    char path[4096];
+    ck_assert_int_eq(sscanf(saved + strlen("record saved to "), "%4095s", path), 1);
+    json_t *rec = json_load_file(path, 0, NULL);
+    ck_assert_ptr_nonnull(rec);
+    ck_assert_int_eq(json_array_size(tb_test_path(json_array_get(json_object_get(rec, "rows"), 0), "cost")), 2);
+    json_decref(rec);
+    tb_test_run_free(&r);
+    free(dir);
+}
+END_TEST
+
+/* An instance without a price, or a broken table, fails before anything is measured. */
+START_TEST(unpriced_instance_fails_before_measuring)
+{
+    char extra[2048];
+    snprintf(extra, sizeof extra, "--no-save --instance nosuchbox --prices %s", tb_test_fixture("prices/run-lab.csv"));
+    tb_run_result r = tb_test_run(NULL, tiny_args(extra));
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "nosuchbox"));
+    ck_assert_ptr_null(strstr(r.err, "tokbench: [1/"));
+    ck_assert_int_eq(tb_test_count_lines(r.err), 1);
+    tb_test_run_free(&r);
+
+    char *dir = tb_test_tmpdir(), csv[1024];
+    snprintf(csv, sizeof csv, "%s/bad.csv", dir);
+    FILE *f = fopen(csv, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("provider,instance,pricing,price_per_hour,currency,price_date\nonprem,anybox,on-demand,-1,USD,2026-11-01\n", f);
+    fclose(f);
+    snprintf(extra, sizeof extra, "--no-save --instance anybox --prices %s", csv);
+    r = tb_test_run(NULL, tiny_args(extra));
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:2"));
+    ck_assert_ptr_null(strstr(r.err, "tokbench: [1/"));
+    tb_test_run_free(&r);
+    free(dir);
+}
+END_TEST
+
 /* Too little memory for even the sampled model: exit 1 with the numbers, nothing timed. */
 START_TEST(memory_guard_refuses_with_numbers)
 {
@@ -121,6 +217,8 @@ int main(void)
     tcase_add_test(tc, text_table_slo_and_saved_record);
     tcase_add_test(tc, bad_run_options_are_usage_errors);
     tcase_add_test(tc, memory_guard_refuses_with_numbers);
+    tcase_add_test(tc, instance_prices_every_row);
+    tcase_add_test(tc, unpriced_instance_fails_before_measuring);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
