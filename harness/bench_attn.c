@@ -8,11 +8,11 @@
  * RoPE and append kernels of each portable tier are checked too (on a sample of tokens) as part
  * of that variant's check.
  *
- * The timed call is the attention of one step: prefill = pack K/V of every KV head, then all
- * query tiles (dynamically scheduled, longest first); decode = every (sequence, KV head) key range
- * split evenly over the threads, flash-decoding merge of the ranges cut between threads. */
+ * The timed call is the attention of one step, on the driver the forward pass uses too
+ * (attn_driver.c): prefill = pack K/V of every KV head, then all query tiles (dynamically
+ * scheduled, longest first); decode = every (sequence, KV head) key range split evenly over the
+ * threads, flash-decoding merge of the ranges cut between threads. */
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +22,7 @@
 
 #include "kernels/common/probes.h"
 
+#include "attn_driver.h"
 #include "bench.h"
 #include "measure.h"
 #include "sysinfo.h"
@@ -48,20 +49,6 @@ typedef struct {
     tb_isa isa;
 } av_spec;
 
-/* Partial results of up to two key ranges per thread: a thread's range can cut a (sequence, KV
- * head) segment only at its two ends. */
-typedef struct {
-    int used, merged;
-    int64_t b, h;
-    float *m, *l, *acc;
-} dec_slot;
-
-typedef struct {
-    dec_slot slot[2];
-    float *mtmp, *ltmp;
-    char pad[64];
-} dec_thread;
-
 /* One case: the shape, the inputs, the workspace every variant shares. */
 typedef struct {
     tb_team *team;
@@ -78,17 +65,10 @@ typedef struct {
     int copies;
     char *caches;
     float *q, *out;
-    /* prefill */
-    tb_attn_dims dm;
-    float *kt, *vp;
-    size_t ktf, vpf;
-    int64_t tile_tokens, ntiles;
-    atomic_llong next_item;
+    tb_attn_drv drv;
     /* per thread */
-    float *scratch;
+    float *scratch; /* making the inputs */
     size_t scratch_stride;
-    dec_thread *dth;
-    const float **pm, **pl, **pa;
     double *work; /* reference: one row of softmax weights per thread */
     size_t work_stride;
     /* read and peak probes */
@@ -103,14 +83,13 @@ typedef struct {
     attn_case *a;
     av_spec spec;
     tb_attention_kernels kern;
+    tb_attn_job job; /* portable: its kv_ctx is this variant, so it reads the copy of the turn */
     tb_probe_kernels probe;
     int copy;
     tb_variant v;
     int passed, rope_ok, append_ok;
     double err, tol_at_worst, ratio, rope_err;
 } variant;
-
-static int64_t at_most(int64_t a, int64_t b) { return a < b ? a : b; }
 
 static size_t kv_head_bytes(const attn_case *a, int64_t b) { return (size_t)a->len[b] * (size_t)a->D * a->es; }
 
@@ -303,108 +282,25 @@ static void oracle_compare(const oracle *o, const float *out, double *err, doubl
 
 /* ---- portable variants ---------------------------------------------------------------------- */
 
-static void pack_worker(void *p, int tid, int nt)
+static void case_kv(const void *ctx, int64_t seq, int64_t kvh, const void **k, const void **v)
 {
-    variant *x = p;
-    attn_case *a = x->a;
-    int64_t np = (a->len[0] + TB_ATTN_PANEL - 1) / TB_ATTN_PANEL;
-    size_t b, e;
-    tb_team_split((size_t)(a->kv * np), 1, tid, nt, &b, &e);
-    for (int64_t i = (int64_t)b; i < (int64_t)e;) {
-        int64_t h = i / np, p0 = i % np, p1 = at_most(np, p0 + (int64_t)e - i);
-        x->kern.prefill_pack[a->kvdt](k_head(a, x->copy, 0, h), v_head(a, x->copy, 0, h), a->D, a->len[0], p0, p1,
-                                      a->kt + (size_t)h * a->ktf, a->vp + (size_t)h * a->vpf);
-        i += p1 - p0;
-    }
-}
-
-/* Work items: (query tile, KV head), the latest tiles (most keys) first, taken one at a time. */
-static void tiles_worker(void *p, int tid, int nt)
-{
-    (void)nt;
-    variant *x = p;
-    attn_case *a = x->a;
-    const long long items = (long long)(a->ntiles * a->kv);
-    float *scratch = thread_floats(a, tid);
-    for (long long i; (i = atomic_fetch_add_explicit(&a->next_item, 1, memory_order_relaxed)) < items;) {
-        int64_t tile = a->ntiles - 1 - i / a->kv, h = i % a->kv, t0 = tile * a->tile_tokens;
-        int64_t t1 = t0 + a->tile_tokens < a->ntok ? t0 + a->tile_tokens : a->ntok;
-        x->kern.prefill(a->q, a->kt + (size_t)h * a->ktf, a->vp + (size_t)h * a->vpf, a->out, &a->dm, h, t0, t1,
-                        scratch);
-    }
+    const variant *x = ctx;
+    *k = k_head(x->a, x->copy, seq, kvh);
+    *v = v_head(x->a, x->copy, seq, kvh);
 }
 
 static void call_prefill(void *p, uint64_t turn)
 {
     variant *x = p;
-    attn_case *a = x->a;
-    x->copy = (int)(turn % (uint64_t)a->copies);
-    tb_team_run(a->team, pack_worker, x);
-    atomic_store(&a->next_item, 0);
-    tb_team_run(a->team, tiles_worker, x);
-}
-
-/* The flattened (sequence, KV head, key) order, cut into equal thread ranges. */
-static void decode_worker(void *p, int tid, int nt)
-{
-    variant *x = p;
-    attn_case *a = x->a;
-    dec_thread *th = &a->dth[tid];
-    th->slot[0].used = th->slot[1].used = 0;
-    float *scratch = thread_floats(a, tid);
-    size_t b0, e0;
-    tb_team_split((size_t)a->total_keys, 1, tid, nt, &b0, &e0);
-    int64_t pos = (int64_t)b0, end = (int64_t)e0, b = 0;
-    while (b < a->nseq && a->seg_start[b + 1] <= pos)
-        b++;
-    while (pos < end) {
-        int64_t L = a->len[b], rel = pos - a->seg_start[b], h = rel / L, c0 = rel % L;
-        int64_t c1 = c0 + (end - pos) < L ? c0 + (end - pos) : L;
-        const float *q = q_row(a, b, h * a->g);
-        const char *kh = k_head(a, x->copy, b, h), *vh = v_head(a, x->copy, b, h);
-        if (c0 == 0 && c1 == L) {
-            x->kern.decode[a->kvdt](q, kh, vh, a->g, a->D, 0, L, th->mtmp, th->ltmp, a->out + (b * a->H + h * a->g) * a->D,
-                                    1, scratch);
-        } else {
-            dec_slot *s = &th->slot[th->slot[0].used];
-            s->used = 1;
-            s->merged = 0;
-            s->b = b;
-            s->h = h;
-            x->kern.decode[a->kvdt](q, kh, vh, a->g, a->D, c0, c1, s->m, s->l, s->acc, 0, scratch);
-        }
-        pos += c1 - c0;
-        if (pos >= a->seg_start[b + 1])
-            b++;
-    }
+    x->copy = (int)(turn % (uint64_t)x->a->copies);
+    tb_attn_drv_prefill(&x->a->drv, &x->job);
 }
 
 static void call_decode(void *p, uint64_t turn)
 {
     variant *x = p;
-    attn_case *a = x->a;
-    x->copy = (int)(turn % (uint64_t)a->copies);
-    tb_team_run(a->team, decode_worker, x);
-    /* Ranges cut between threads: merge their partial results (at most threads − 1 of them). */
-    for (int t = 0; t < a->nt; t++)
-        for (int s = 0; s < 2; s++) {
-            dec_slot *first = &a->dth[t].slot[s];
-            if (!first->used || first->merged)
-                continue;
-            int64_t parts = 0;
-            for (int u = t; u < a->nt; u++)
-                for (int w = 0; w < 2; w++) {
-                    dec_slot *o = &a->dth[u].slot[w];
-                    if (o->used && !o->merged && o->b == first->b && o->h == first->h) {
-                        a->pm[parts] = o->m;
-                        a->pl[parts] = o->l;
-                        a->pa[parts] = o->acc;
-                        parts++;
-                        o->merged = 1;
-                    }
-                }
-            x->kern.merge(a->pm, a->pl, a->pa, parts, a->g, a->D, a->out + (first->b * a->H + first->h * a->g) * a->D);
-        }
+    x->copy = (int)(turn % (uint64_t)x->a->copies);
+    tb_attn_drv_decode(&x->a->drv, &x->job);
 }
 
 /* ---- reference, read and peak variants ----------------------------------------------------- */
@@ -629,19 +525,11 @@ static void free_case(attn_case *a)
     tb_free(a->caches);
     tb_free(a->q);
     tb_free(a->out);
-    tb_free(a->kt);
-    tb_free(a->vp);
+    tb_attn_drv_free(&a->drv);
     tb_free(a->scratch);
     tb_free(a->work);
     tb_free(a->rd);
     tb_free(a->peak_acc);
-    if (a->dth)
-        for (int t = 0; t < a->nt; t++)
-            tb_free(a->dth[t].slot[0].m); /* the start of the thread's block */
-    tb_free(a->dth);
-    free(a->pm);
-    free(a->pl);
-    free(a->pa);
     free(a->seq_off);
     free(a->seg_start);
 }
@@ -688,22 +576,12 @@ static int run_case(const tb_bench_env *env, const char *op, attn_case *a, const
     a->rd_n = a->rd_n ? a->rd_n : 1;
     a->rd_copies = need_read ? (cold ? (int)((4 * llc + a->rd_n * 8 - 1) / (a->rd_n * 8)) : 1) : 0;
     size_t qbytes = (size_t)(a->ntok * a->H * a->D) * sizeof(float);
-    if (!a->decode) {
-        a->dm = (tb_attn_dims){a->H, a->kv, a->D, a->len[0]};
-        a->ktf = tb_attn_packed_k_floats(a->D, a->len[0]);
-        a->vpf = tb_attn_packed_v_floats(a->D, a->len[0]);
-        a->tile_tokens = tb_attn_prefill_tile_tokens(a->g);
-        a->ntiles = (a->ntok + a->tile_tokens - 1) / a->tile_tokens;
-    }
-    a->scratch_stride = tb_attn_decode_scratch_floats(a->g, a->D);
-    if (!a->decode && tb_attn_prefill_scratch_floats(&a->dm) > a->scratch_stride)
-        a->scratch_stride = tb_attn_prefill_scratch_floats(&a->dm);
-    if (prep_floats(a) > a->scratch_stride)
-        a->scratch_stride = prep_floats(a);
-    a->scratch_stride = (a->scratch_stride + 15) / 16 * 16;
+    int64_t pack_len = a->decode ? 0 : a->len[0]; /* prefill: keys packed per KV head */
+    a->scratch_stride = (prep_floats(a) + 15) / 16 * 16;
     a->work_stride = (size_t)(maxlen + a->D + 8);
-    double oracle_bytes = 16.0 * (double)a->D * (double)a->H * (double)(a->decode ? a->ntok : a->ntok);
-    double fixed = 2.0 * (double)qbytes + (double)(a->ktf + a->vpf) * 4.0 * (double)a->kv + oracle_bytes +
+    double oracle_bytes = 16.0 * (double)a->D * (double)a->H * (double)a->ntok;
+    size_t packed = pack_len ? tb_attn_packed_k_floats(a->D, pack_len) + tb_attn_packed_v_floats(a->D, pack_len) : 0;
+    double fixed = 2.0 * (double)qbytes + (double)packed * 4.0 * (double)a->kv + oracle_bytes +
                    8.0 * (double)a->work_stride * nt;
     double want = fixed + (double)a->copy_bytes * a->copies + (double)a->rd_n * 8.0 * a->rd_copies;
     if (avail && want > 0.8 * (double)avail) {
@@ -730,40 +608,15 @@ static int run_case(const tb_bench_env *env, const char *op, attn_case *a, const
     a->caches = tb_alloc(a->copy_bytes * (size_t)a->copies, "KV-cache copies");
     a->q = a->caches ? tb_alloc(qbytes, "queries") : NULL;
     a->out = a->q ? tb_alloc(qbytes, "attention output") : NULL;
-    a->scratch = a->out ? tb_alloc(a->scratch_stride * sizeof(float) * (size_t)nt, "attention scratch") : NULL;
+    a->scratch = a->out ? tb_alloc(a->scratch_stride * sizeof(float) * (size_t)nt, "input scratch") : NULL;
     a->work = a->scratch ? tb_alloc(a->work_stride * sizeof(double) * (size_t)nt, "reference work rows") : NULL;
-    a->dth = a->work ? tb_alloc(sizeof(dec_thread) * (size_t)nt, "decode partials") : NULL;
-    a->pm = calloc((size_t)nt, sizeof *a->pm);
-    a->pl = calloc((size_t)nt, sizeof *a->pl);
-    a->pa = calloc((size_t)nt, sizeof *a->pa);
-    if (!a->dth || !a->pm || !a->pl || !a->pa) {
+    if (!a->work) {
         rc = TB_EXIT_RUNTIME;
         goto out;
     }
-    for (int t = 0; t < nt; t++) {
-        size_t per = (size_t)(2 * a->g + a->g * a->D);
-        float *mem = tb_alloc(per * 2 * sizeof(float) + 2 * (size_t)a->g * sizeof(float), "decode partials");
-        if (!mem) {
-            rc = TB_EXIT_RUNTIME;
-            goto out;
-        }
-        for (int s = 0; s < 2; s++) {
-            dec_slot *sl = &a->dth[t].slot[s];
-            sl->m = mem + (size_t)s * per;
-            sl->l = sl->m + a->g;
-            sl->acc = sl->l + a->g;
-        }
-        a->dth[t].mtmp = mem + 2 * per;
-        a->dth[t].ltmp = a->dth[t].mtmp + a->g;
-    }
-    if (!a->decode) {
-        a->kt = tb_alloc(a->ktf * (size_t)a->kv * sizeof(float), "packed keys");
-        a->vp = a->kt ? tb_alloc(a->vpf * (size_t)a->kv * sizeof(float), "packed values") : NULL;
-        if (!a->vp) {
-            rc = TB_EXIT_RUNTIME;
-            goto out;
-        }
-    }
+    tb_attn_dims dims = {a->H, a->kv, a->D, pack_len};
+    if ((rc = tb_attn_drv_init(&a->drv, team, &dims, pack_len ? 1 : 0, pack_len)) != 0)
+        goto out;
 
     /* Inputs, made once by the best tier, then copied for the cold rotation. */
     tb_attention_kernels best;
@@ -828,6 +681,17 @@ static int run_case(const tb_bench_env *env, const char *op, attn_case *a, const
         } else {
             if (specs[i].kind == AV_PORTABLE) {
                 tb_attention_kernels_init(&x->kern, specs[i].isa);
+                /* SPLIT_KEYS: mixed lengths balance over the threads only by keys */
+                x->job = (tb_attn_job){.kern = &x->kern,
+                                       .kv_dt = a->kvdt,
+                                       .seqs = a->nseq,
+                                       .len = a->len[0],
+                                       .lens = a->decode ? a->len : NULL,
+                                       .kv = case_kv,
+                                       .kv_ctx = x,
+                                       .q = a->q,
+                                       .out = a->out,
+                                       .split = TB_ATTN_SPLIT_KEYS};
                 x->v.call = a->decode ? call_decode : call_prefill;
                 check_rope_append(x, o->seed);
             } else {

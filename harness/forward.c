@@ -2,12 +2,12 @@
 #include "forward.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <tokbench/rng.h>
 
+#include "attn_driver.h"
 #include "forward_ops.h"
 #include "matmul.h"
 #include "timer.h"
@@ -43,12 +43,7 @@ struct tb_fwd {
     float *rope_cos, *rope_sin; /* [cap][d/2] */
     int32_t *tokens;
     tb_matmul_ws ws;
-    float *kt, *vp;
-    size_t ktf, vpf;
-    float *scratch;
-    size_t scratch_stride;
-    float *pm, *pl, *pacc;
-    atomic_llong next_item;
+    tb_attn_drv attn;
     int64_t last_tokens; /* rows of x after the last call */
 };
 
@@ -317,22 +312,12 @@ int tb_fwd_create(tb_fwd **out, const tb_model *m, const tb_fwd_shape *s, tb_tea
     TB_ACT(f->logits, (size_t)f->head_rows * (size_t)m->vocab);
     TB_ACT(f->rope_cos, (size_t)f->cap * (size_t)(f->D / 2));
     TB_ACT(f->rope_sin, (size_t)f->cap * (size_t)(f->D / 2));
-    f->ktf = tb_attn_packed_k_floats(f->D, s->max_prompt);
-    f->vpf = tb_attn_packed_v_floats(f->D, s->max_prompt);
-    TB_ACT(f->kt, (size_t)(s->max_seqs * f->KV) * f->ktf);
-    TB_ACT(f->vp, (size_t)(s->max_seqs * f->KV) * f->vpf);
-    /* decode partial results: at most batch·kv·threads key ranges of g rows */
-    size_t units = (size_t)(s->max_batch * f->KV) * (size_t)f->nt;
-    TB_ACT(f->pm, units * (size_t)f->g);
-    TB_ACT(f->pl, units * (size_t)f->g);
-    TB_ACT(f->pacc, units * (size_t)(f->g * f->D));
 #undef TB_ACT
     tb_attn_dims dm = {f->H, f->KV, f->D, f->cap};
-    size_t sp = tb_attn_prefill_scratch_floats(&dm), sdc = tb_attn_decode_scratch_floats(f->g, f->D);
-    f->scratch_stride = ((sp > sdc ? sp : sdc) + 2 * (size_t)f->g + 15) / 16 * 16;
-    f->scratch = tb_alloc(f->scratch_stride * (size_t)f->nt * sizeof(float), "attention scratch");
+    if ((rc = tb_attn_drv_init(&f->attn, team, &dm, s->max_seqs, s->max_prompt)))
+        return rc;
     f->tokens = calloc(R, sizeof *f->tokens);
-    if (!f->scratch || !f->tokens)
+    if (!f->tokens)
         return tb_fail(TB_EXIT_RUNTIME, "out of memory for the forward pass");
     int64_t kmax = m->hidden > f->hq ? m->hidden : f->hq;
     kmax = kmax > m->intermediate ? kmax : m->intermediate;
@@ -373,11 +358,12 @@ void tb_fwd_destroy(tb_fwd *f)
     else
         free_matrix(&f->head);
     float *bufs[] = {f->final_norm, f->x, f->xn, f->tmp, f->q, f->att, f->kk, f->vv, f->gate, f->up, f->hn,
-                     f->logits, f->rope_cos, f->rope_sin, f->kt, f->vp, f->pm, f->pl, f->pacc, f->scratch};
+                     f->logits, f->rope_cos, f->rope_sin};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
         tb_free(bufs[i]);
     free(f->tokens);
     tb_matmul_ws_free(&f->ws);
+    tb_attn_drv_free(&f->attn);
     free(f);
 }
 
@@ -389,7 +375,8 @@ const float *tb_fwd_hidden(const tb_fwd *f) { return f->x; }
 typedef struct {
     tb_fwd *f;
     const layer *ly;
-    int64_t seqs, prompt, ctx, batch;
+    int64_t prompt, ctx; /* prompt 0: a decode step with ctx tokens already cached */
+    tb_attn_job attn; /* its kv_ctx is this job, so it reads the cache of the layer being run */
 } attn_job;
 
 /* RoPE of q and k rows, token r at position r % prompt (prefill) or ctx (decode). */
@@ -430,92 +417,29 @@ static void append_rows(void *p, int64_t r0, int64_t r1)
     }
 }
 
-static void pack_worker(void *p, int tid, int nt)
+static void layer_kv(const void *ctx, int64_t seq, int64_t kvh, const void **k, const void **v)
 {
-    attn_job *j = p;
-    tb_fwd *f = j->f;
-    int64_t np = (j->prompt + TB_ATTN_PANEL - 1) / TB_ATTN_PANEL;
-    size_t b, e;
-    tb_team_split((size_t)(j->seqs * f->KV * np), 1, tid, nt, &b, &e);
-    for (int64_t i = (int64_t)b; i < (int64_t)e;) {
-        int64_t sh = i / np, p0 = i % np, p1 = np < p0 + (int64_t)e - i ? np : p0 + (int64_t)e - i;
-        int64_t s = sh / f->KV, h = sh % f->KV;
-        size_t off = (size_t)((s * f->KV + h) * f->cap * f->D) * f->es;
-        f->ak->prefill_pack[f->s.kv_dt](j->ly->kc + off, j->ly->vc + off, f->D, j->prompt, p0, p1,
-                                        f->kt + (size_t)sh * f->ktf, f->vp + (size_t)sh * f->vpf);
-        i += p1 - p0;
-    }
+    const attn_job *j = ctx;
+    const tb_fwd *f = j->f;
+    size_t off = (size_t)((seq * f->KV + kvh) * f->cap * f->D) * f->es;
+    *k = j->ly->kc + off;
+    *v = j->ly->vc + off;
 }
 
-/* Items (sequence, query tile, KV head), the latest tiles (most keys) first. */
-static void tiles_worker(void *p, int tid, int nt)
+/* A decode query also sees its own key, appended just before (hence ctx + 1). Every sequence has
+ * the same length, so whole items balance and SPLIT_ITEMS spares the merge when they suffice. */
+static void attn_job_init(attn_job *aj, tb_fwd *f, int64_t seqs, int64_t prompt, int64_t ctx)
 {
-    (void)nt;
-    attn_job *j = p;
-    tb_fwd *f = j->f;
-    int64_t tt = tb_attn_prefill_tile_tokens(f->g), ntiles = (j->prompt + tt - 1) / tt;
-    long long items = (long long)(j->seqs * ntiles * f->KV);
-    tb_attn_dims dm = {f->H, f->KV, f->D, f->cap};
-    float *scratch = f->scratch + (size_t)tid * f->scratch_stride;
-    for (long long i; (i = atomic_fetch_add_explicit(&f->next_item, 1, memory_order_relaxed)) < items;) {
-        int64_t per_tile = j->seqs * f->KV, tile = ntiles - 1 - i / per_tile, rest = i % per_tile;
-        int64_t s = rest / f->KV, h = rest % f->KV, t0 = tile * tt, t1 = t0 + tt < j->prompt ? t0 + tt : j->prompt;
-        size_t sh = (size_t)(s * f->KV + h);
-        f->ak->prefill(f->q + s * j->prompt * f->hq, f->kt + sh * f->ktf, f->vp + sh * f->vpf,
-                       f->att + s * j->prompt * f->hq, &dm, h, t0, t1, scratch);
-    }
-}
-
-/* Decode: each (sequence, KV head) over its len keys, cut into `parts` ranges when there are
- * fewer items than threads (merged by log-sum-exp afterwards). */
-static int64_t decode_parts(const tb_fwd *f, int64_t batch, int64_t len)
-{
-    int64_t items = batch * f->KV, parts = items >= f->nt ? 1 : (f->nt + items - 1) / items;
-    return parts > len ? len : parts;
-}
-
-static void decode_worker(void *p, int tid, int nt)
-{
-    attn_job *j = p;
-    tb_fwd *f = j->f;
-    int64_t len = j->ctx + 1, parts = decode_parts(f, j->batch, len), units = j->batch * f->KV * parts;
-    float *scratch = f->scratch + (size_t)tid * f->scratch_stride, *mt = scratch + f->scratch_stride - 2 * (size_t)f->g,
-          *lt = mt + f->g;
-    size_t b, e;
-    tb_team_split((size_t)units, 1, tid, nt, &b, &e);
-    for (int64_t u = (int64_t)b; u < (int64_t)e; u++) {
-        int64_t item = u / parts, part = u % parts, s = item / f->KV, h = item % f->KV;
-        size_t off = (size_t)((s * f->KV + h) * f->cap * f->D) * f->es;
-        const float *q = f->q + (s * f->H + h * f->g) * f->D;
-        if (parts == 1) {
-            f->ak->decode[f->s.kv_dt](q, j->ly->kc + off, j->ly->vc + off, f->g, f->D, 0, len, mt, lt,
-                                      f->att + (s * f->H + h * f->g) * f->D, 1, scratch);
-        } else {
-            int64_t c0 = part * len / parts, c1 = (part + 1) * len / parts;
-            f->ak->decode[f->s.kv_dt](q, j->ly->kc + off, j->ly->vc + off, f->g, f->D, c0, c1, f->pm + u * f->g,
-                                      f->pl + u * f->g, f->pacc + u * f->g * f->D, 0, scratch);
-        }
-    }
-}
-
-static void merge_worker(void *p, int tid, int nt)
-{
-    attn_job *j = p;
-    tb_fwd *f = j->f;
-    int64_t parts = decode_parts(f, j->batch, j->ctx + 1);
-    const float *pm[64], *pl[64], *pa[64];
-    size_t b, e;
-    tb_team_split((size_t)(j->batch * f->KV), 1, tid, nt, &b, &e);
-    for (int64_t item = (int64_t)b; item < (int64_t)e; item++) {
-        for (int64_t x = 0; x < parts; x++) {
-            int64_t u = item * parts + x;
-            pm[x] = f->pm + u * f->g;
-            pl[x] = f->pl + u * f->g;
-            pa[x] = f->pacc + u * f->g * f->D;
-        }
-        int64_t s = item / f->KV, h = item % f->KV;
-        f->ak->merge(pm, pl, pa, parts, f->g, f->D, f->att + (s * f->H + h * f->g) * f->D);
-    }
+    *aj = (attn_job){.f = f, .prompt = prompt, .ctx = ctx};
+    aj->attn = (tb_attn_job){.kern = f->ak,
+                             .kv_dt = f->s.kv_dt,
+                             .seqs = seqs,
+                             .len = prompt ? prompt : ctx + 1,
+                             .kv = layer_kv,
+                             .kv_ctx = aj,
+                             .q = f->q,
+                             .out = f->att,
+                             .split = TB_ATTN_SPLIT_ITEMS};
 }
 
 static void tick(double *ns, tb_op op, uint64_t *t)
@@ -548,15 +472,10 @@ static void run_layer(tb_fwd *f, const layer *ly, int64_t M, attn_job *aj, doubl
     tick(ns, TB_OP_ROPE, &t);
     tb_fop_par(tm, M, 2 * f->hkv, append_rows, aj);
     tick(ns, TB_OP_KV_APPEND, &t);
-    if (aj->prompt) {
-        tb_team_run(tm, pack_worker, aj);
-        atomic_store(&f->next_item, 0);
-        tb_team_run(tm, tiles_worker, aj);
-    } else {
-        tb_team_run(tm, decode_worker, aj);
-        if (decode_parts(f, aj->batch, aj->ctx + 1) > 1)
-            tb_team_run(tm, merge_worker, aj);
-    }
+    if (aj->prompt)
+        tb_attn_drv_prefill(&f->attn, &aj->attn);
+    else
+        tb_attn_drv_decode(&f->attn, &aj->attn);
     tick(ns, TB_OP_ATTN, &t);
     tb_matmul_run(tm, f->k, &ly->w[W_O], f->att, M, f->tmp, &f->ws);
     tick(ns, TB_OP_O_PROJ, &t);
@@ -622,7 +541,8 @@ void tb_fwd_prefill(tb_fwd *f, int64_t seqs, int64_t prompt, int64_t nlayers, tb
     for (int64_t s = 0; s < seqs; s++)
         for (int64_t p = 0; p < prompt; p++)
             f->tokens[s * prompt + p] = token_id(f, s, p);
-    attn_job aj = {f, NULL, seqs, prompt, 0, 0};
+    attn_job aj;
+    attn_job_init(&aj, f, seqs, prompt, 0);
     run(f, seqs * prompt, nlayers, seqs, prompt, &aj, t);
 }
 
@@ -630,7 +550,8 @@ void tb_fwd_decode(tb_fwd *f, int64_t batch, int64_t ctx, tb_fwd_times *t)
 {
     for (int64_t b = 0; b < batch; b++)
         f->tokens[b] = token_id(f, b, ctx);
-    attn_job aj = {f, NULL, batch, 0, ctx, batch};
+    attn_job aj;
+    attn_job_init(&aj, f, batch, 0, ctx);
     run(f, batch, f->s.layers, batch, 1, &aj, t);
 }
 
