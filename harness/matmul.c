@@ -105,7 +105,7 @@ static void gemm_worker(void *p, int tid, int nt)
     gemm_grid(nt, (w->n + nr - 1) / nr, &tm, &tn);
     size_t nb, ne, mb, me;
     tb_team_split((size_t)w->n, (size_t)nr, tid % tn, tn, &nb, &ne);
-    tb_team_split((size_t)j->m, 6 /* TB_GEMM_MR */, tid / tn, tm, &mb, &me);
+    tb_team_split((size_t)j->m, (size_t)j->kern->gemm_mr, tid / tn, tm, &mb, &me);
     if (nb < ne && mb < me)
         j->kern->gemm_f32(j->a, w->packed, j->c, j->m, w->n, w->k, (int64_t)mb, (int64_t)me, (int64_t)nb, (int64_t)ne,
                           j->ws->scratch + (size_t)tid * j->ws->scratch_stride);

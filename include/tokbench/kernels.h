@@ -58,6 +58,7 @@ typedef struct tb_kernels {
     tb_gemm_f32_packed_fn gemm_f32;
     tb_pack_f32_fn pack_f32;
     int gemm_nr;                /* output features per packed panel */
+    int gemm_mr;                /* rows of A per micro-tile: thread splits of M fall on multiples */
     size_t gemm_scratch_floats; /* per thread */
 
     tb_kernel_info gemv_info[TB_DT_COUNT], skinny_info[TB_DT_COUNT], quantize_info, gemm_info;

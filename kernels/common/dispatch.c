@@ -99,6 +99,7 @@ static void fill_generic(tb_kernels *k)
     SET(gemm_f32, gemm_info, tb_gemm_f32_generic, TB_ISA_GENERIC);
     k->pack_f32 = tb_pack_f32_generic;
     k->gemm_nr = TB_GEMM_NR_GENERIC;
+    k->gemm_mr = TB_GEMM_MR;
 }
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -118,6 +119,7 @@ static void fill_avx2(tb_kernels *k)
     SET(gemm_f32, gemm_info, tb_gemm_f32_avx2, TB_ISA_AVX2);
     k->pack_f32 = tb_pack_f32_avx2;
     k->gemm_nr = TB_GEMM_NR_AVX2;
+    k->gemm_mr = TB_GEMM_MR;
 }
 
 int tb_x86_has_avx512_vnni(void)
@@ -145,6 +147,7 @@ static void fill_avx512(tb_kernels *k)
     SET(gemm_f32, gemm_info, tb_gemm_f32_avx512, TB_ISA_AVX512);
     k->pack_f32 = tb_pack_f32_avx512;
     k->gemm_nr = TB_GEMM_NR_AVX512;
+    k->gemm_mr = TB_GEMM_MR_AVX512;
 }
 #endif
 
@@ -182,6 +185,7 @@ static void fill_neon(tb_kernels *k)
     SET(gemm_f32, gemm_info, tb_gemm_f32_neon, TB_ISA_NEON);
     k->pack_f32 = tb_pack_f32_neon;
     k->gemm_nr = TB_GEMM_NR_NEON;
+    k->gemm_mr = TB_GEMM_MR;
 }
 #endif
 

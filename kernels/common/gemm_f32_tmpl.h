@@ -2,9 +2,11 @@
  * included by each tier's file after it defines:
  *   TB_NR                  output features per micro-panel (a multiple of the vector width)
  *   TB_UKERNEL(kc, ap, bp, c, ldc, accumulate)
- *                          C[TB_GEMM_MR × TB_NR] (=|+=) Ap[kc × MR]ᵀ · Bp[kc × NR]
+ *                          C[TB_MR × TB_NR] (=|+=) Ap[kc × MR]ᵀ · Bp[kc × NR]
  *   TB_GEMM_NAME, TB_PACK_NAME  the function names to define
  * and may define:
+ *   TB_MR                  rows of A per micro-tile (default TB_GEMM_MR; a divisor of TB_MC):
+ *                          a tier with 32 vector registers holds a taller tile
  *   TB_A_REP               copies of each A element in the packed block (default 1): a tier
  *                          without a broadcast load stores A pre-broadcast and loads a vector
  *   TB_MC                  rows of A per block (default TB_GEMM_MC), so MC·KC·TB_A_REP floats
@@ -21,10 +23,13 @@
 #ifndef TB_A_REP
 #define TB_A_REP 1
 #endif
+#ifndef TB_MR
+#define TB_MR TB_GEMM_MR
+#endif
 #ifndef TB_MC
 #define TB_MC TB_GEMM_MC
 #endif
-_Static_assert(TB_MC % TB_GEMM_MR == 0, "a block holds whole strips");
+_Static_assert(TB_MC % TB_MR == 0, "a block holds whole strips");
 _Static_assert(TB_MC * TB_GEMM_KC * TB_A_REP <= TB_GEMM_SCRATCH_FLOATS - 64, "the A block fits the scratch");
 
 void TB_PACK_NAME(const float *w, float *wp, int64_t n, int64_t k, int64_t n0, int64_t n1)
@@ -41,14 +46,14 @@ void TB_PACK_NAME(const float *w, float *wp, int64_t n, int64_t k, int64_t n0, i
 
 static void pack_a_block(const float *a, float *ap, int64_t lda, int64_t rows, int64_t kc)
 {
-    for (int64_t r0 = 0; r0 < rows; r0 += TB_GEMM_MR) {
-        int64_t mr = rows - r0 < TB_GEMM_MR ? rows - r0 : TB_GEMM_MR;
+    for (int64_t r0 = 0; r0 < rows; r0 += TB_MR) {
+        int64_t mr = rows - r0 < TB_MR ? rows - r0 : TB_MR;
         float *dst = ap + r0 * kc * TB_A_REP;
         for (int64_t kk = 0; kk < kc; kk++)
-            for (int64_t r = 0; r < TB_GEMM_MR; r++) {
+            for (int64_t r = 0; r < TB_MR; r++) {
                 float v = r < mr ? a[(r0 + r) * lda + kk] : 0.0f;
                 for (int t = 0; t < TB_A_REP; t++)
-                    dst[(kk * TB_GEMM_MR + r) * TB_A_REP + t] = v;
+                    dst[(kk * TB_MR + r) * TB_A_REP + t] = v;
             }
     }
 }
@@ -70,18 +75,18 @@ void TB_GEMM_NAME(const float *a, const float *wp, float *c, int64_t m, int64_t 
                  * time while this one is in use, so no micro-kernel starts on a cold panel. */
                 const char *next = (const char *)(bp + k * TB_NR);
                 int64_t lines = jr + TB_NR < n1 ? kc * TB_NR * (int64_t)sizeof(float) / 64 : 0;
-                int64_t strips = (mc + TB_GEMM_MR - 1) / TB_GEMM_MR, per_strip = (lines + strips - 1) / strips;
-                for (int64_t ir = 0, line = 0; ir < mc; ir += TB_GEMM_MR) {
-                    int64_t mr = mc - ir < TB_GEMM_MR ? mc - ir : TB_GEMM_MR;
+                int64_t strips = (mc + TB_MR - 1) / TB_MR, per_strip = (lines + strips - 1) / strips;
+                for (int64_t ir = 0, line = 0; ir < mc; ir += TB_MR) {
+                    int64_t mr = mc - ir < TB_MR ? mc - ir : TB_MR;
                     for (int64_t l = 0; l < per_strip && line < lines; l++, line++)
                         __builtin_prefetch(next + line * 64, 0, 2);
                     float *cp = c + (ic + ir) * n + jr;
-                    if (mr == TB_GEMM_MR && nr == TB_NR) {
+                    if (mr == TB_MR && nr == TB_NR) {
                         TB_UKERNEL(kc, scratch + ir * kc * TB_A_REP, bp, cp, n, accumulate);
                         continue;
                     }
                     /* Edge tile: compute the full tile into a buffer, copy back the part that exists. */
-                    float tile[TB_GEMM_MR * TB_NR] __attribute__((aligned(64))) = {0};
+                    float tile[TB_MR * TB_NR] __attribute__((aligned(64))) = {0};
                     if (accumulate)
                         for (int64_t r = 0; r < mr; r++)
                             memcpy(tile + r * TB_NR, cp + r * n, (size_t)nr * sizeof(float));
@@ -96,3 +101,4 @@ void TB_GEMM_NAME(const float *a, const float *wp, float *c, int64_t m, int64_t 
 
 #undef TB_A_REP
 #undef TB_MC
+#undef TB_MR

@@ -6,7 +6,7 @@
 
 #include <tokbench/kernels.h>
 
-/* f32 GEMM cache blocking, shared by every tier (MR = 6 rows everywhere, so MC = 24·MR):
+/* f32 GEMM cache blocking, shared by every tier (MR = 6 rows, 12 on AVX-512; MC = 24·6):
  * an MC×KC block of packed A is 144 KiB and stays in a 512 KiB L2; a KC×NR weight micro-panel
  * (16 KiB at NR = 16) stays in L1 while it meets every MR-row strip of the A block. */
 #define TB_GEMM_MR 6
@@ -53,6 +53,7 @@ TB_DECL_MATMUL(tb_matmul_f16_avx512);
 TB_DECL_GEMM_F32(tb_gemm_f32_avx512);
 TB_DECL_PACK_F32(tb_pack_f32_avx512);
 #define TB_GEMM_NR_AVX512 32
+#define TB_GEMM_MR_AVX512 12
 /* ...plus VNNI (Cascade Lake and later): the quantized kernels with vpdpbusd, chosen only when
  * tb_x86_has_avx512_vnni(); without it the AVX-512 table keeps the AVX2 quantized kernels. */
 TB_DECL_MATMUL(tb_matmul_q8_0_avx512vnni);
