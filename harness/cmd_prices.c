@@ -94,22 +94,6 @@ static json_t *jreal(double v) { return isfinite(v) ? json_real(v) : json_null()
 static json_t *jcell(const char *s) { return *s ? json_string(s) : json_null(); }
 
 /* Money for people: four significant figures, no exponent; "-" when unknown. */
-static void fmt_money(double v, char *buf, size_t cap)
-{
-    if (!isfinite(v))
-        snprintf(buf, cap, "-");
-    else if (v >= 1000)
-        snprintf(buf, cap, "%.0f", v);
-    else if (v >= 100)
-        snprintf(buf, cap, "%.1f", v);
-    else if (v >= 10)
-        snprintf(buf, cap, "%.2f", v);
-    else if (v >= 1)
-        snprintf(buf, cap, "%.3f", v);
-    else
-        snprintf(buf, cap, "%#.4g", v); /* 0.7500, not 0.75 beside 0.3750 */
-}
-
 static int parse_pricing_opt(const tb_opts *o, int *filter)
 {
     tb_pricing p;
@@ -743,17 +727,6 @@ static int rank_order(const void *x, const void *y)
     return ta < tt ? -1 : ta > tt;
 }
 
-static void ci_text(const json_t *r, const char *base, char *buf, size_t cap)
-{
-    char k[80], m[24], lo[24], hi[24];
-    fmt_money(tb_json_num(r, base, NULL), m, sizeof m);
-    snprintf(k, sizeof k, "%s_ci95_low", base);
-    fmt_money(tb_json_num(r, k, NULL), lo, sizeof lo);
-    snprintf(k, sizeof k, "%s_ci95_high", base);
-    fmt_money(tb_json_num(r, k, NULL), hi, sizeof hi);
-    snprintf(buf, cap, "%s [%s, %s]", m, lo, hi);
-}
-
 static void num_text(const json_t *v, char *buf, size_t cap)
 {
     if (json_is_integer(v))
@@ -826,11 +799,11 @@ static void print_cost(const cost_ctx *c, tb_format fmt)
     json_array_foreach(rows, i, r) {
         char rank[24], usd_h[24], in[80], out[80], bl[80], floor[24], basis[64], batch[24], threads[24];
         snprintf(rank, sizeof rank, "%zu", i + 1);
-        fmt_money(tb_json_num(r, "usd_per_hour", NULL), usd_h, sizeof usd_h);
-        ci_text(r, "usd_per_mtok_input", in, sizeof in);
-        ci_text(r, "usd_per_mtok_output", out, sizeof out);
-        ci_text(r, "usd_per_mtok_blended", bl, sizeof bl);
-        fmt_money(tb_json_num(r, "usd_per_mtok_blended_floor", NULL), floor, sizeof floor);
+        tb_fmt_money(tb_json_num(r, "usd_per_hour", NULL), usd_h, sizeof usd_h);
+        tb_fmt_money_ci(r, "usd_per_mtok_input", in, sizeof in);
+        tb_fmt_money_ci(r, "usd_per_mtok_output", out, sizeof out);
+        tb_fmt_money_ci(r, "usd_per_mtok_blended", bl, sizeof bl);
+        tb_fmt_money(tb_json_num(r, "usd_per_mtok_blended_floor", NULL), floor, sizeof floor);
         if (json_is_true(json_object_get(r, "projected"))) {
             nproj++;
             snprintf(basis, sizeof basis, "projected x%.2f",

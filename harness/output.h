@@ -14,6 +14,10 @@ double tb_json_num(const json_t *o, const char *a, const char *b);
 const char *tb_json_str(const json_t *o, const char *key);
 /* A duration in ns as "123 us": three significant figures in the unit that fits; "-" for NaN. */
 void tb_fmt_time(double ns, char *buf, size_t cap);
+/* A dollar figure to 3-4 significant digits without the sign ("-" when not finite), and one
+ * with its interval from the JSON fields BASE, BASE_ci95_low, BASE_ci95_high: "m [lo, hi]". */
+void tb_fmt_money(double v, char *buf, size_t cap);
+void tb_fmt_money_ci(const json_t *o, const char *base, char *buf, size_t cap);
 
 /* The cells every bench table shows for a case: its check ("ok 1.2e-08", "FAIL ..."), median time,
  * the median's 95% CI, cv (" !" above 5%) and n. An untimed case gets "(not timed)" or

@@ -1,5 +1,4 @@
 /* Rendering of a run record's rows: one line per sweep combination, as llama-bench prints. */
-#include <math.h>
 #include <stdio.h>
 
 #include "cmd_run.h"
@@ -9,25 +8,6 @@ static double num(const json_t *r, const char *a, const char *b, const char *c)
 {
     const json_t *x = json_object_get(json_object_get(r, a), b);
     return tb_json_num(x, c, NULL);
-}
-
-static void money(double v, char *buf, size_t cap)
-{
-    if (!isfinite(v))
-        snprintf(buf, cap, "-");
-    else
-        snprintf(buf, cap, v < 0.01 ? "$%.5f" : v < 1 ? "$%.4f" : "$%.2f", v);
-}
-
-static void money_ci(const json_t *c, const char *base, char *buf, size_t cap)
-{
-    char key[64], m[24], lo[24], hi[24];
-    money(tb_json_num(c, base, NULL), m, sizeof m);
-    snprintf(key, sizeof key, "%s_ci95_low", base);
-    money(tb_json_num(c, key, NULL), lo, sizeof lo);
-    snprintf(key, sizeof key, "%s_ci95_high", base);
-    money(tb_json_num(c, key, NULL), hi, sizeof hi);
-    snprintf(buf, cap, "%s [%s, %s]", m, lo, hi);
 }
 
 /* The rows' cost objects (tokbench run --instance, or the instance DMI names), one line each. */
@@ -40,26 +20,26 @@ static void print_cost_lines(const json_t *rows)
     {
         if (!header) {
             const json_t *blend = json_object_get(c, "blend");
-            printf("cost on %s, US dollars per million tokens (input from prefill, output from decode; blended %s by "
+            printf("cost on %s, US dollars per hour and per million tokens (input from prefill, output from decode; blended %s by "
                    "token count, utilization %g; floor: blended at the roofline bound):\n",
                    tb_json_str(c, "instance"), json_is_string(blend) ? json_string_value(blend) : "?",
                    tb_json_num(c, "utilization", NULL));
-            printf("  %-4s %-16s %-10s %-10s %-30s %-30s %-30s %-10s %s\n", "row", "region", "pricing", "$/hour",
+            printf("  %-4s %-16s %-10s %-10s %-32s %-32s %-32s %-10s %s\n", "row", "region", "pricing", "$/hour",
                    "input [95% CI]", "output [95% CI]", "blended [95% CI]", "floor", "basis");
             header = 1;
         }
         char ph[24], in[80], out[80], bl[80], fl[24], basis[48];
-        money(tb_json_num(c, "usd_per_hour", NULL), ph, sizeof ph);
-        money_ci(c, "usd_per_mtok_input", in, sizeof in);
-        money_ci(c, "usd_per_mtok_output", out, sizeof out);
-        money_ci(c, "usd_per_mtok_blended", bl, sizeof bl);
-        money(tb_json_num(c, "usd_per_mtok_blended_floor", NULL), fl, sizeof fl);
+        tb_fmt_money(tb_json_num(c, "usd_per_hour", NULL), ph, sizeof ph);
+        tb_fmt_money_ci(c, "usd_per_mtok_input", in, sizeof in);
+        tb_fmt_money_ci(c, "usd_per_mtok_output", out, sizeof out);
+        tb_fmt_money_ci(c, "usd_per_mtok_blended", bl, sizeof bl);
+        tb_fmt_money(tb_json_num(c, "usd_per_mtok_blended_floor", NULL), fl, sizeof fl);
         if (json_is_true(json_object_get(c, "projected")))
             snprintf(basis, sizeof basis, "projected x%.2f", tb_json_num(c, "projection", "factor"));
         else
             snprintf(basis, sizeof basis, "measured");
         const char *region = tb_json_str(c, "region");
-        printf("  %-4zu %-16s %-10s %-10s %-30s %-30s %-30s %-10s %s\n", i + 1, region && *region ? region : "-",
+        printf("  %-4zu %-16s %-10s %-10s %-32s %-32s %-32s %-10s %s\n", i + 1, region && *region ? region : "-",
                tb_json_str(c, "pricing"), ph, in, out, bl, fl, basis);
     }
 }

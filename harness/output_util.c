@@ -52,3 +52,30 @@ int tb_fmt_stat_cells(const json_t *c, tb_stat_cells *out)
     snprintf(out->n, sizeof out->n, "%lld", json_integer_value(json_object_get(st, "n")));
     return 1;
 }
+
+void tb_fmt_money(double v, char *buf, size_t cap)
+{
+    if (!isfinite(v))
+        snprintf(buf, cap, "-");
+    else if (v >= 1000)
+        snprintf(buf, cap, "%.0f", v);
+    else if (v >= 100)
+        snprintf(buf, cap, "%.1f", v);
+    else if (v >= 10)
+        snprintf(buf, cap, "%.2f", v);
+    else if (v >= 1)
+        snprintf(buf, cap, "%.3f", v);
+    else
+        snprintf(buf, cap, "%#.4g", v); /* 0.7500, not 0.75 beside 0.3750 */
+}
+
+void tb_fmt_money_ci(const json_t *r, const char *base, char *buf, size_t cap)
+{
+    char k[80], m[24], lo[24], hi[24];
+    tb_fmt_money(tb_json_num(r, base, NULL), m, sizeof m);
+    snprintf(k, sizeof k, "%s_ci95_low", base);
+    tb_fmt_money(tb_json_num(r, k, NULL), lo, sizeof lo);
+    snprintf(k, sizeof k, "%s_ci95_high", base);
+    tb_fmt_money(tb_json_num(r, k, NULL), hi, sizeof hi);
+    snprintf(buf, cap, "%s [%s, %s]", m, lo, hi);
+}

@@ -4,17 +4,8 @@
 
 #include "kernels/common/probes.h"
 
-/* Keeps the compiler from turning the copy loop into a memcpy call. */
-#if defined(__clang__)
-#define NO_MEMCPY_IDIOM __attribute__((no_builtin("memcpy")))
-#elif defined(__GNUC__)
-#define NO_MEMCPY_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define NO_MEMCPY_IDIOM
-#endif
-
 /* 64 bytes per iteration: whole cache lines, two pairs of q-register loads and stores. */
-NO_MEMCPY_IDIOM TB_DECL_STREAM_COPY(tb_stream_copy_neon)
+TB_NO_MEMCPY_IDIOM TB_DECL_STREAM_COPY(tb_stream_copy_neon)
 {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {

@@ -9,6 +9,16 @@
 
 #include <tokbench/kernels.h>
 
+/* Keeps the compiler from turning a copy loop into a memcpy call (whose large-size path uses
+ * non-temporal stores): put before each tier's STREAM copy. */
+#if defined(__clang__)
+#define TB_NO_MEMCPY_IDIOM __attribute__((no_builtin("memcpy")))
+#elif defined(__GNUC__)
+#define TB_NO_MEMCPY_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define TB_NO_MEMCPY_IDIOM
+#endif
+
 /* dst = src */
 #define TB_DECL_STREAM_COPY(name) void name(double *restrict dst, const double *restrict src, size_t n)
 /* dst = s * src */
@@ -95,56 +105,37 @@ typedef struct tb_probe_kernels {
  * the CPU: ask tb_isa_available() first. */
 static inline int tb_probe_kernels_get(tb_isa isa, tb_probe_kernels *k)
 {
+#define TB_PROBE_TIER(sfx, SFX)                  \
+    do {                                         \
+        k->copy = tb_stream_copy_##sfx;          \
+        k->scale = tb_stream_scale_##sfx;        \
+        k->add = tb_stream_add_##sfx;            \
+        k->triad = tb_stream_triad_##sfx;        \
+        k->read = tb_stream_read_##sfx;          \
+        k->peak = tb_peak_fma_##sfx;             \
+        k->peak_lanes = TB_PEAK_LANES_##SFX;     \
+        k->peak_chains = TB_PEAK_CHAINS_##SFX;   \
+        return 0;                                \
+    } while (0)
     k->isa = isa;
     k->suffix = tb_isa_name(isa);
     switch (isa) {
     case TB_ISA_GENERIC:
-        k->copy = tb_stream_copy_generic;
-        k->scale = tb_stream_scale_generic;
-        k->add = tb_stream_add_generic;
-        k->triad = tb_stream_triad_generic;
-        k->read = tb_stream_read_generic;
-        k->peak = tb_peak_fma_generic;
-        k->peak_lanes = TB_PEAK_LANES_GENERIC;
-        k->peak_chains = TB_PEAK_CHAINS_GENERIC;
-        return 0;
+        TB_PROBE_TIER(generic, GENERIC);
 #if defined(__x86_64__) || defined(__i386__)
     case TB_ISA_AVX2:
-        k->copy = tb_stream_copy_avx2;
-        k->scale = tb_stream_scale_avx2;
-        k->add = tb_stream_add_avx2;
-        k->triad = tb_stream_triad_avx2;
-        k->read = tb_stream_read_avx2;
-        k->peak = tb_peak_fma_avx2;
-        k->peak_lanes = TB_PEAK_LANES_AVX2;
-        k->peak_chains = TB_PEAK_CHAINS_AVX2;
-        return 0;
+        TB_PROBE_TIER(avx2, AVX2);
     case TB_ISA_AVX512:
-        k->copy = tb_stream_copy_avx512;
-        k->scale = tb_stream_scale_avx512;
-        k->add = tb_stream_add_avx512;
-        k->triad = tb_stream_triad_avx512;
-        k->read = tb_stream_read_avx512;
-        k->peak = tb_peak_fma_avx512;
-        k->peak_lanes = TB_PEAK_LANES_AVX512;
-        k->peak_chains = TB_PEAK_CHAINS_AVX512;
-        return 0;
+        TB_PROBE_TIER(avx512, AVX512);
 #endif
 #if defined(__aarch64__)
     case TB_ISA_NEON:
-        k->copy = tb_stream_copy_neon;
-        k->scale = tb_stream_scale_neon;
-        k->add = tb_stream_add_neon;
-        k->triad = tb_stream_triad_neon;
-        k->read = tb_stream_read_neon;
-        k->peak = tb_peak_fma_neon;
-        k->peak_lanes = TB_PEAK_LANES_NEON;
-        k->peak_chains = TB_PEAK_CHAINS_NEON;
-        return 0;
+        TB_PROBE_TIER(neon, NEON);
 #endif
     default:
         return -1;
     }
+#undef TB_PROBE_TIER
 }
 
 #endif

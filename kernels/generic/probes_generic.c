@@ -7,17 +7,7 @@
 
 #include "kernels/common/probes.h"
 
-/* A copy loop is otherwise turned into a memcpy call, whose large-size path uses non-temporal
- * stores (glibc) and would then measure something else than the other variants. */
-#if defined(__clang__)
-#define NO_MEMCPY_IDIOM __attribute__((no_builtin("memcpy")))
-#elif defined(__GNUC__)
-#define NO_MEMCPY_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define NO_MEMCPY_IDIOM
-#endif
-
-NO_MEMCPY_IDIOM TB_DECL_STREAM_COPY(tb_stream_copy_generic)
+TB_NO_MEMCPY_IDIOM TB_DECL_STREAM_COPY(tb_stream_copy_generic)
 {
     for (size_t i = 0; i < n; i++)
         dst[i] = src[i];

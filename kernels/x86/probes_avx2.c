@@ -6,17 +6,7 @@
 
 #include "kernels/common/probes.h"
 
-/* Keeps the compiler from turning the copy loop into a memcpy call (whose large-size path uses
- * non-temporal stores). */
-#if defined(__clang__)
-#define NO_MEMCPY_IDIOM __attribute__((no_builtin("memcpy")))
-#elif defined(__GNUC__)
-#define NO_MEMCPY_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define NO_MEMCPY_IDIOM
-#endif
-
-NO_MEMCPY_IDIOM TB_DECL_STREAM_COPY(tb_stream_copy_avx2)
+TB_NO_MEMCPY_IDIOM TB_DECL_STREAM_COPY(tb_stream_copy_avx2)
 {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {

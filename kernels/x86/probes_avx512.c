@@ -5,15 +5,7 @@
 
 #include "kernels/common/probes.h"
 
-#if defined(__clang__)
-#define NO_MEMCPY_IDIOM __attribute__((no_builtin("memcpy")))
-#elif defined(__GNUC__)
-#define NO_MEMCPY_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define NO_MEMCPY_IDIOM
-#endif
-
-NO_MEMCPY_IDIOM TB_DECL_STREAM_COPY(tb_stream_copy_avx512)
+TB_NO_MEMCPY_IDIOM TB_DECL_STREAM_COPY(tb_stream_copy_avx512)
 {
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
