@@ -78,7 +78,11 @@ static json_t *kernel_rows(void)
     static const struct {
         const char *op, *rows;
         int64_t m;
-    } ops[] = {{"gemv", "M = 1", 1}, {"gemm", "M = 2..32 (skinny)", 2}, {"gemm", "M > 32", TB_SKINNY_MAX + 1}};
+    } ops[] = {{"gemv", "M = 1", 1},
+               {"gemm", "M = 2..16 (skinny)", 2},
+               {"gemm", "M = 17..32", TB_F32_PACKED_MIN_M},
+               {"gemm", "M > 32", TB_SKINNY_MAX + 1}};
+    _Static_assert(TB_F32_PACKED_MIN_M == 17, "the row labels above");
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
         for (int dt = 0; dt < TB_DT_COUNT; dt++) {
             const tb_kernel_info *ki = tb_matmul_kernel(&k, (tb_dtype)dt, ops[i].m);

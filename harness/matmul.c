@@ -5,7 +5,7 @@
 
 #include "util.h"
 
-int tb_matmul_uses_packed(tb_dtype dt, int64_t m) { return dt == TB_DT_F32 && m > TB_SKINNY_MAX; }
+int tb_matmul_uses_packed(tb_dtype dt, int64_t m) { return dt == TB_DT_F32 && m >= TB_F32_PACKED_MIN_M; }
 
 const tb_kernel_info *tb_matmul_kernel(const tb_kernels *kern, tb_dtype dt, int64_t m)
 {
