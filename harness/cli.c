@@ -43,6 +43,9 @@ static const opt_def opts_table[] = {
     {"prompt", A_STR, OFF(prompt), C_RUN, 0, 0, "prompt tokens per sequence, a list (default 512)"},
     {"slo-ttft", A_DOUBLE, OFF(slo_ttft_ms), C_RUN, 0, 0, "find the largest batch whose TTFT p90 stays under MS"},
     {"slo-tpot", A_DOUBLE, OFF(slo_tpot_ms), C_RUN, 0, 0, "find the largest batch whose TPOT p90 stays under MS"},
+    {"prefill-time", A_DOUBLE, OFF(prefill_time), C_RUN, 0, 0,
+     "seconds a prefill call may take at the FMA peak before fewer layers/sequences are timed and scaled (default 0.5; 0: "
+     "time all of it)"},
     {"cores", A_STR, OFF(cores), C_MEASURE, 0, 0, "OS CPU ids to run on, taskset syntax: 0-3,8"},
     {"smt", A_FLAG, OFF(smt), C_MEASURE, 0, 0, "allow SMT siblings of one core"},
     {"min-time", A_DOUBLE, OFF(min_time), C_MEASURE, 0, 0, "seconds of timed samples per case, at least (default 1)"},
@@ -220,6 +223,7 @@ int tb_cli_parse(int argc, char **argv, tb_opts *o)
     o->cold = -1;
     o->max_age_days = -1;
     o->utilization = -1;
+    o->prefill_time = -1;
 
     if (argc < 2) {
         tb_cli_usage();

@@ -50,6 +50,7 @@ typedef struct tb_opts {
     /* run */
     const char *model, *prompt, *threads_list; /* run: --threads takes a list */
     double slo_ttft_ms, slo_tpot_ms;            /* 0 = no SLO */
+    double prefill_time;                        /* run: < 0 not given (0.5 s); 0: no slicing */
 
     /* prices and cost */
     const char *prices[TB_MAX_PRICE_SOURCES]; /* --prices, repeatable */

@@ -91,6 +91,7 @@ void tb_output_run(const json_t *rec, tb_format fmt)
     }
     if (fmt != TB_FMT_TEXT)
         return;
+    int any_scaled = 0;
     json_array_foreach(rows, i, r) {
         const json_t *x = json_object_get(r, "extrapolation");
         int ds = json_is_true(json_object_get(x, "decode_layers_sampled")), pe = json_is_true(json_object_get(x, "prefill_extrapolated"));
@@ -101,6 +102,7 @@ void tb_output_run(const json_t *rec, tb_format fmt)
             printf("decode ran %lld of %lld layers (memory), scaled to full depth; ",
                    (long long)json_integer_value(json_object_get(x, "decode_layers_run")),
                    (long long)json_integer_value(json_object_get(x, "model_layers")));
+        any_scaled |= pe;
         if (pe)
             printf("prefill timed on %lld layer(s) x %lld sequence(s), scaled to %lld x %lld",
                    (long long)json_integer_value(json_object_get(x, "prefill_layers_run")),
@@ -109,6 +111,10 @@ void tb_output_run(const json_t *rec, tb_format fmt)
                    (long long)json_integer_value(json_object_get(r, "batch")));
         printf("\n");
     }
+    if (any_scaled)
+        printf("(prefill is scaled to keep a call near --prefill-time %g s at the FMA peak; --prefill-time 0 times "
+               "every layer and sequence)\n",
+               tb_json_num(json_object_get(rec, "settings"), "prefill_time_s", NULL));
     const json_t *first = json_array_get(rows, 0);
     if (first) {
         printf("op shares (row 1): prefill");

@@ -197,6 +197,29 @@ START_TEST(unpriced_instance_fails_before_measuring)
 }
 END_TEST
 
+/* --prefill-time: a tiny budget times one layer of one sequence and says it scaled; 0 times all. */
+START_TEST(prefill_time_decides_what_is_scaled)
+{
+    tb_run_result r = tb_test_run(NULL, tiny_args("--batch 4 --prompt 6 --ctx 4 --prefill-time 1e-12 --no-save --format json"));
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    json_t *doc = json_loads(r.out, 0, NULL), *row = json_array_get(json_object_get(doc, "rows"), 0);
+    ck_assert(json_is_true(tb_test_path(row, "extrapolation.prefill_extrapolated")));
+    ck_assert_int_eq(json_integer_value(tb_test_path(row, "extrapolation.prefill_layers_run")), 1);
+    ck_assert_int_eq(json_integer_value(tb_test_path(row, "extrapolation.prefill_sequences_run")), 1);
+    json_decref(doc);
+    tb_test_run_free(&r);
+    r = tb_test_run(NULL, tiny_args("--batch 4 --prompt 6 --ctx 4 --prefill-time 0 --no-save --format json"));
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    doc = json_loads(r.out, 0, NULL);
+    row = json_array_get(json_object_get(doc, "rows"), 0);
+    ck_assert(json_is_false(tb_test_path(row, "extrapolation.prefill_extrapolated")));
+    ck_assert_int_eq(json_integer_value(tb_test_path(row, "extrapolation.prefill_sequences_run")), 4);
+    ck_assert(json_real_value(tb_test_path(doc, "settings.prefill_time_s")) == 0.0);
+    json_decref(doc);
+    tb_test_run_free(&r);
+}
+END_TEST
+
 /* Too little memory for even the sampled model: exit 1 with the numbers, nothing timed. */
 START_TEST(memory_guard_refuses_with_numbers)
 {
@@ -218,6 +241,7 @@ int main(void)
     tcase_add_test(tc, bad_run_options_are_usage_errors);
     tcase_add_test(tc, memory_guard_refuses_with_numbers);
     tcase_add_test(tc, instance_prices_every_row);
+    tcase_add_test(tc, prefill_time_decides_what_is_scaled);
     tcase_add_test(tc, unpriced_instance_fails_before_measuring);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
