@@ -93,7 +93,6 @@ static json_t *jreal(double v) { return isfinite(v) ? json_real(v) : json_null()
 
 static json_t *jcell(const char *s) { return *s ? json_string(s) : json_null(); }
 
-/* Money for people: four significant figures, no exponent; "-" when unknown. */
 static int parse_pricing_opt(const tb_opts *o, int *filter)
 {
     tb_pricing p;
@@ -583,8 +582,10 @@ static json_t *cost_row(const cost_ctx *c, const char *file, const json_t *rec, 
 }
 
 /* Prices every row of one record (file: its name in messages and rows); refusals are counted by
- * reason. found: it came from a directory walk, where records of other commands are skipped. */
-static int cost_doc(cost_ctx *c, const char *file, const json_t *rec, int found)
+ * reason. found: it came from a directory walk, where records of other commands are skipped.
+ * own: the record of the run in progress, which is not complete yet and whose instance the user
+ * named: the two warnings about saved records would be noise. */
+static int cost_doc(cost_ctx *c, const char *file, const json_t *rec, int found, int own)
 {
     int rc = 0;
     strlist unnamed = {0}; /* instances taken as the unnamed machine it ran on */
@@ -605,7 +606,7 @@ static int cost_doc(cost_ctx *c, const char *file, const json_t *rec, int found)
         rc = tb_fail(TB_EXIT_USAGE, "%s: no \"rows\" (a run record has one per batch x threads x prompt x ctx)", file);
         goto out;
     }
-    if (json_is_false(json_object_get(rec, "complete")))
+    if (!own && json_is_false(json_object_get(rec, "complete")))
         tb_warn("%s: an incomplete record (the run was interrupted)", file);
     const json_t *machine = json_object_get(rec, "machine");
     tb_ran_on ran = {jpath_str(machine, "instance", "provider"), jpath_str(machine, "instance", "type"),
@@ -658,7 +659,7 @@ static int cost_doc(cost_ctx *c, const char *file, const json_t *rec, int found)
             json_array_append_new(c->rows, cost_row(c, file, rec, row, p, &ran, st, factor, fx));
         }
     }
-    for (size_t u = 0; u < unnamed.n; u++)
+    for (size_t u = 0; u < unnamed.n && !own; u++)
         tb_warn("%s: the record does not name its instance: %s taken as the machine it ran on (provider, "
                 "architecture and cores agree)",
                 file, unnamed.s[u]);
@@ -701,7 +702,7 @@ static int cost_record(cost_ctx *c, const char *file, int found)
     int rc = tb_record_load(file, &rec);
     if (rc)
         return rc;
-    rc = cost_doc(c, file, rec, found);
+    rc = cost_doc(c, file, rec, found, 0);
     json_decref(rec);
     return rc;
 }
@@ -1016,7 +1017,7 @@ int tb_run_pricing_apply(tb_run_pricing *p, json_t *rec)
 {
     cost_ctx *c = &p->c;
     json_array_clear(c->rows);
-    int rc = cost_doc(c, "this run", rec, 0);
+    int rc = cost_doc(c, "this run", rec, 0, 1);
     if (!rc)
         rc = sort_rows(c->rows);
     if (rc)

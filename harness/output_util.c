@@ -53,6 +53,7 @@ int tb_fmt_stat_cells(const json_t *c, tb_stat_cells *out)
     return 1;
 }
 
+/* Money for people: four significant figures, no exponent; "-" when unknown. */
 void tb_fmt_money(double v, char *buf, size_t cap)
 {
     if (!isfinite(v))

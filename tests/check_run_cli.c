@@ -155,6 +155,7 @@ START_TEST(instance_prices_every_row)
     r = tb_test_run(NULL, tiny_args(extra));
     ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "cost on anybox"));
+    ck_assert_msg(!strstr(r.err, "incomplete") && !strstr(r.err, "taken as"), "no warning due: %s", r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "on-demand  3.600"));
     const char *saved = strstr(r.err, "record saved to ");
     ck_assert_ptr_nonnull(saved);
