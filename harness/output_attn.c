@@ -186,7 +186,7 @@ void tb_output_attn_cases(const json_t *cases, tb_format fmt)
             printf("prefill: GFLOP/s of the causal pairs only (4 x head_dim per query head and pair); of probe: "
                    "against the FMA peak (peak row) of the same rounds\n");
         if (decode)
-            printf("decode: GB/s of K and V read; of probe: against the read-only STREAM kernel (read row) reading "
+            printf("decode: GB/s of K and V read; of probe: against the read-only probe kernel (read row) reading "
                    "as many bytes in the same rounds\n");
         if (noisy)
             printf("! cv above 5%%: this machine was noisy during the run, compare medians with care\n");

@@ -51,19 +51,20 @@ TB_DECL_STREAM_TRIAD(tb_stream_triad_neon)
         dst[i] = x[i] + s * y[i];
 }
 
-/* Four independent accumulators: one chain would be bound by the add latency. */
+/* Four streams in step, one accumulator each (see probes_avx2.c for why). */
 TB_DECL_STREAM_READ(tb_stream_read_neon)
 {
+    const size_t q = n / 8 * 2; /* doubles per stream, a multiple of 2 */
+    const double *p0 = src, *p1 = src + q, *p2 = src + 2 * q, *p3 = src + 3 * q;
     float64x2_t s0 = vdupq_n_f64(0.0), s1 = s0, s2 = s0, s3 = s0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        s0 = vaddq_f64(s0, vld1q_f64(src + i));
-        s1 = vaddq_f64(s1, vld1q_f64(src + i + 2));
-        s2 = vaddq_f64(s2, vld1q_f64(src + i + 4));
-        s3 = vaddq_f64(s3, vld1q_f64(src + i + 6));
+    for (size_t i = 0; i < q; i += 2) {
+        s0 = vaddq_f64(s0, vld1q_f64(p0 + i));
+        s1 = vaddq_f64(s1, vld1q_f64(p1 + i));
+        s2 = vaddq_f64(s2, vld1q_f64(p2 + i));
+        s3 = vaddq_f64(s3, vld1q_f64(p3 + i));
     }
     double sum = vaddvq_f64(vaddq_f64(vaddq_f64(s0, s1), vaddq_f64(s2, s3)));
-    for (; i < n; i++)
+    for (size_t i = 4 * q; i < n; i++)
         sum += src[i];
     return sum;
 }
