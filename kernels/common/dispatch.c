@@ -83,43 +83,49 @@ tb_isa tb_isa_detect(void)
         k->info.isa = tier;       \
     } while (0)
 
+/* One kernel for both the GEMV and the skinny slot of a dtype (each handles any M). */
+#define SET_ROWS(dt, fn, tier)                                     \
+    do {                                                           \
+        SET(gemv[dt], gemv_info[dt], fn, tier);                    \
+        SET(skinny[dt], skinny_info[dt], fn, tier);                \
+    } while (0)
+/* The f32, bf16 and f16 kernels of tier sfx; below, the q8_0 and q4_0 ones of a name suffix. */
+#define SET_FLOAT(sfx, tier)                                       \
+    do {                                                           \
+        SET_ROWS(TB_DT_F32, tb_matmul_f32_##sfx, tier);            \
+        SET_ROWS(TB_DT_BF16, tb_matmul_bf16_##sfx, tier);          \
+        SET_ROWS(TB_DT_F16, tb_matmul_f16_##sfx, tier);            \
+    } while (0)
+#define SET_QUANT(sfx, tier)                                       \
+    do {                                                           \
+        SET_ROWS(TB_DT_Q8_0, tb_matmul_q8_0_##sfx, tier);          \
+        SET_ROWS(TB_DT_Q4_0, tb_matmul_q4_0_##sfx, tier);          \
+    } while (0)
+
+/* The packed f32 GEMM of tier sfx with its panel width and tile height. */
+#define SET_GEMM(sfx, tier, nr, mr)                                \
+    do {                                                           \
+        SET(gemm_f32, gemm_info, tb_gemm_f32_##sfx, tier);         \
+        k->pack_f32 = tb_pack_f32_##sfx;                           \
+        k->gemm_nr = nr;                                           \
+        k->gemm_mr = mr;                                           \
+    } while (0)
+
 static void fill_generic(tb_kernels *k)
 {
-    SET(gemv[TB_DT_F32], gemv_info[TB_DT_F32], tb_matmul_f32_generic, TB_ISA_GENERIC);
-    SET(gemv[TB_DT_BF16], gemv_info[TB_DT_BF16], tb_matmul_bf16_generic, TB_ISA_GENERIC);
-    SET(gemv[TB_DT_F16], gemv_info[TB_DT_F16], tb_matmul_f16_generic, TB_ISA_GENERIC);
-    SET(skinny[TB_DT_F32], skinny_info[TB_DT_F32], tb_matmul_f32_generic, TB_ISA_GENERIC);
-    SET(skinny[TB_DT_BF16], skinny_info[TB_DT_BF16], tb_matmul_bf16_generic, TB_ISA_GENERIC);
-    SET(skinny[TB_DT_F16], skinny_info[TB_DT_F16], tb_matmul_f16_generic, TB_ISA_GENERIC);
-    SET(gemv[TB_DT_Q8_0], gemv_info[TB_DT_Q8_0], tb_matmul_q8_0_generic, TB_ISA_GENERIC);
-    SET(gemv[TB_DT_Q4_0], gemv_info[TB_DT_Q4_0], tb_matmul_q4_0_generic, TB_ISA_GENERIC);
-    SET(skinny[TB_DT_Q8_0], skinny_info[TB_DT_Q8_0], tb_matmul_q8_0_generic, TB_ISA_GENERIC);
-    SET(skinny[TB_DT_Q4_0], skinny_info[TB_DT_Q4_0], tb_matmul_q4_0_generic, TB_ISA_GENERIC);
+    SET_FLOAT(generic, TB_ISA_GENERIC);
+    SET_QUANT(generic, TB_ISA_GENERIC);
     SET(quantize_q8_0, quantize_info, tb_quantize_row_q8_0_generic, TB_ISA_GENERIC);
-    SET(gemm_f32, gemm_info, tb_gemm_f32_generic, TB_ISA_GENERIC);
-    k->pack_f32 = tb_pack_f32_generic;
-    k->gemm_nr = TB_GEMM_NR_GENERIC;
-    k->gemm_mr = TB_GEMM_MR;
+    SET_GEMM(generic, TB_ISA_GENERIC, TB_GEMM_NR_GENERIC, TB_GEMM_MR);
 }
 
 #if defined(__x86_64__) || defined(__i386__)
 static void fill_avx2(tb_kernels *k)
 {
-    SET(gemv[TB_DT_F32], gemv_info[TB_DT_F32], tb_matmul_f32_avx2, TB_ISA_AVX2);
-    SET(gemv[TB_DT_BF16], gemv_info[TB_DT_BF16], tb_matmul_bf16_avx2, TB_ISA_AVX2);
-    SET(gemv[TB_DT_F16], gemv_info[TB_DT_F16], tb_matmul_f16_avx2, TB_ISA_AVX2);
-    SET(skinny[TB_DT_F32], skinny_info[TB_DT_F32], tb_matmul_f32_avx2, TB_ISA_AVX2);
-    SET(skinny[TB_DT_BF16], skinny_info[TB_DT_BF16], tb_matmul_bf16_avx2, TB_ISA_AVX2);
-    SET(skinny[TB_DT_F16], skinny_info[TB_DT_F16], tb_matmul_f16_avx2, TB_ISA_AVX2);
-    SET(gemv[TB_DT_Q8_0], gemv_info[TB_DT_Q8_0], tb_matmul_q8_0_avx2, TB_ISA_AVX2);
-    SET(gemv[TB_DT_Q4_0], gemv_info[TB_DT_Q4_0], tb_matmul_q4_0_avx2, TB_ISA_AVX2);
-    SET(skinny[TB_DT_Q8_0], skinny_info[TB_DT_Q8_0], tb_matmul_q8_0_avx2, TB_ISA_AVX2);
-    SET(skinny[TB_DT_Q4_0], skinny_info[TB_DT_Q4_0], tb_matmul_q4_0_avx2, TB_ISA_AVX2);
+    SET_FLOAT(avx2, TB_ISA_AVX2);
+    SET_QUANT(avx2, TB_ISA_AVX2);
     SET(quantize_q8_0, quantize_info, tb_quantize_row_q8_0_avx2, TB_ISA_AVX2);
-    SET(gemm_f32, gemm_info, tb_gemm_f32_avx2, TB_ISA_AVX2);
-    k->pack_f32 = tb_pack_f32_avx2;
-    k->gemm_nr = TB_GEMM_NR_AVX2;
-    k->gemm_mr = TB_GEMM_MR;
+    SET_GEMM(avx2, TB_ISA_AVX2, TB_GEMM_NR_AVX2, TB_GEMM_MR);
 }
 
 int tb_x86_has_avx512_vnni(void)
@@ -132,22 +138,10 @@ int tb_x86_has_avx512_vnni(void)
  * kernel names in the record say which ran. */
 static void fill_avx512(tb_kernels *k)
 {
-    SET(gemv[TB_DT_F32], gemv_info[TB_DT_F32], tb_matmul_f32_avx512, TB_ISA_AVX512);
-    SET(gemv[TB_DT_BF16], gemv_info[TB_DT_BF16], tb_matmul_bf16_avx512, TB_ISA_AVX512);
-    SET(gemv[TB_DT_F16], gemv_info[TB_DT_F16], tb_matmul_f16_avx512, TB_ISA_AVX512);
-    SET(skinny[TB_DT_F32], skinny_info[TB_DT_F32], tb_matmul_f32_avx512, TB_ISA_AVX512);
-    SET(skinny[TB_DT_BF16], skinny_info[TB_DT_BF16], tb_matmul_bf16_avx512, TB_ISA_AVX512);
-    SET(skinny[TB_DT_F16], skinny_info[TB_DT_F16], tb_matmul_f16_avx512, TB_ISA_AVX512);
-    if (tb_x86_has_avx512_vnni()) {
-        SET(gemv[TB_DT_Q8_0], gemv_info[TB_DT_Q8_0], tb_matmul_q8_0_avx512vnni, TB_ISA_AVX512);
-        SET(gemv[TB_DT_Q4_0], gemv_info[TB_DT_Q4_0], tb_matmul_q4_0_avx512vnni, TB_ISA_AVX512);
-        SET(skinny[TB_DT_Q8_0], skinny_info[TB_DT_Q8_0], tb_matmul_q8_0_avx512vnni, TB_ISA_AVX512);
-        SET(skinny[TB_DT_Q4_0], skinny_info[TB_DT_Q4_0], tb_matmul_q4_0_avx512vnni, TB_ISA_AVX512);
-    }
-    SET(gemm_f32, gemm_info, tb_gemm_f32_avx512, TB_ISA_AVX512);
-    k->pack_f32 = tb_pack_f32_avx512;
-    k->gemm_nr = TB_GEMM_NR_AVX512;
-    k->gemm_mr = TB_GEMM_MR_AVX512;
+    SET_FLOAT(avx512, TB_ISA_AVX512);
+    if (tb_x86_has_avx512_vnni())
+        SET_QUANT(avx512vnni, TB_ISA_AVX512);
+    SET_GEMM(avx512, TB_ISA_AVX512, TB_GEMM_NR_AVX512, TB_GEMM_MR_AVX512);
 }
 #endif
 
@@ -164,28 +158,13 @@ static int neon_has_dotprod(void)
 
 static void fill_neon(tb_kernels *k)
 {
-    SET(gemv[TB_DT_F32], gemv_info[TB_DT_F32], tb_matmul_f32_neon, TB_ISA_NEON);
-    SET(gemv[TB_DT_BF16], gemv_info[TB_DT_BF16], tb_matmul_bf16_neon, TB_ISA_NEON);
-    SET(gemv[TB_DT_F16], gemv_info[TB_DT_F16], tb_matmul_f16_neon, TB_ISA_NEON);
-    SET(skinny[TB_DT_F32], skinny_info[TB_DT_F32], tb_matmul_f32_neon, TB_ISA_NEON);
-    SET(skinny[TB_DT_BF16], skinny_info[TB_DT_BF16], tb_matmul_bf16_neon, TB_ISA_NEON);
-    SET(skinny[TB_DT_F16], skinny_info[TB_DT_F16], tb_matmul_f16_neon, TB_ISA_NEON);
-    if (neon_has_dotprod()) {
-        SET(gemv[TB_DT_Q8_0], gemv_info[TB_DT_Q8_0], tb_matmul_q8_0_neon_dotprod, TB_ISA_NEON);
-        SET(gemv[TB_DT_Q4_0], gemv_info[TB_DT_Q4_0], tb_matmul_q4_0_neon_dotprod, TB_ISA_NEON);
-        SET(skinny[TB_DT_Q8_0], skinny_info[TB_DT_Q8_0], tb_matmul_q8_0_neon_dotprod, TB_ISA_NEON);
-        SET(skinny[TB_DT_Q4_0], skinny_info[TB_DT_Q4_0], tb_matmul_q4_0_neon_dotprod, TB_ISA_NEON);
-    } else {
-        SET(gemv[TB_DT_Q8_0], gemv_info[TB_DT_Q8_0], tb_matmul_q8_0_neon, TB_ISA_NEON);
-        SET(gemv[TB_DT_Q4_0], gemv_info[TB_DT_Q4_0], tb_matmul_q4_0_neon, TB_ISA_NEON);
-        SET(skinny[TB_DT_Q8_0], skinny_info[TB_DT_Q8_0], tb_matmul_q8_0_neon, TB_ISA_NEON);
-        SET(skinny[TB_DT_Q4_0], skinny_info[TB_DT_Q4_0], tb_matmul_q4_0_neon, TB_ISA_NEON);
-    }
+    SET_FLOAT(neon, TB_ISA_NEON);
+    if (neon_has_dotprod())
+        SET_QUANT(neon_dotprod, TB_ISA_NEON);
+    else
+        SET_QUANT(neon, TB_ISA_NEON);
     SET(quantize_q8_0, quantize_info, tb_quantize_row_q8_0_neon, TB_ISA_NEON);
-    SET(gemm_f32, gemm_info, tb_gemm_f32_neon, TB_ISA_NEON);
-    k->pack_f32 = tb_pack_f32_neon;
-    k->gemm_nr = TB_GEMM_NR_NEON;
-    k->gemm_mr = TB_GEMM_MR;
+    SET_GEMM(neon, TB_ISA_NEON, TB_GEMM_NR_NEON, TB_GEMM_MR);
 }
 #endif
 
