@@ -38,7 +38,7 @@ typedef void (*tb_quantize_row_fn)(const float *x, void *y, int64_t k);
  * A block of one thread (gemm_f32_scratch_floats floats, 64-byte aligned). */
 typedef void (*tb_gemm_f32_packed_fn)(const float *a, const float *w_packed, float *c, int64_t m, int64_t n,
                                       int64_t k, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float *scratch);
-/* Packs W[N×K] into the tier's panels (see kernels/common/gemm_driver.h for the layout). */
+/* Packs W[N×K] into the tier's panels (see kernels/common/gemm_f32_tmpl.h for the layout). */
 typedef void (*tb_pack_f32_fn)(const float *w, float *w_packed, int64_t n, int64_t k, int64_t n0, int64_t n1);
 
 #define TB_SKINNY_MAX 32
