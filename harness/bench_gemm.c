@@ -608,13 +608,13 @@ static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh,
             }
             for (int r = 0; r < cp; r++) {
                 tb_matmul_weights *w = &x->wp[r];
-                *w = (tb_matmul_weights){dt, d.n, d.k, NULL, NULL};
+                *w = (tb_matmul_weights){dt, d.n, d.k, NULL, NULL, TB_WL_ROWS};
                 if (packed) {
                     w->packed = (float *)(mem + (size_t)r * p_bytes);
                     tb_matmul_pack(team, &s->kern, w0, w->packed, d.n, d.k);
                 } else {
                     w->rows = mem + (size_t)r * p_bytes;
-                    tb_team_copy(team, w->rows, dt == TB_DT_F32 ? (const void *)w0 : wdt, p_bytes);
+                    tb_matmul_fill_rows(team, &s->kern, w, dt == TB_DT_F32 ? (const void *)w0 : wdt);
                 }
             }
             s->v.call = call_portable;

@@ -94,6 +94,9 @@ static int given(const tb_opts *o, const char *flag, const char *env)
 
 typedef struct {
     tb_probe_kernels pk;
+    tb_peak_int8_fn peak_int8;
+    int32_t *state;     /* TB_KERNEL_PEAK_INT8_STATE per thread */
+    int64_t macs[TB_MAX_THREADS];
     float *acc;
     double *arr, sums[TB_MAX_THREADS];
     size_t n;
@@ -109,6 +112,16 @@ static void peak_worker(void *p, int tid, int nt)
     for (int i = 0; i < c->pk.peak_lanes * c->pk.peak_chains; i++)
         a[i] = (float)(i + 1);
     c->pk.peak(a, PEAK_ITERS, 1.0f, 1.0f);
+}
+
+static void int8_worker(void *p, int tid, int nt)
+{
+    (void)nt;
+    probe_ctx *c = p;
+    int32_t *s = c->state + (size_t)tid * TB_KERNEL_PEAK_INT8_STATE;
+    for (int i = 0; i < TB_KERNEL_PEAK_INT8_STATE; i++)
+        s[i] = i;
+    c->macs[tid] = c->peak_int8(s, PEAK_ITERS / 2);
 }
 
 static void read_worker(void *p, int tid, int nt)
@@ -134,36 +147,52 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Best of 5 runs (after one warm-up) of the FMA peak and of the STREAM read sum over an array of
- * 4x the last-level cache, on the team: the roofline's ceilings for these very cores. The best,
- * not the median: a ceiling, and on a shared machine noise only ever lowers a sample. */
-static int run_probes(tb_team *team, tb_isa isa, unsigned long long llc, double *gflops, double *gbps)
+/* Best of 5 runs (after one warm-up) of the FMA peak, of the int8 ceiling of the quantized
+ * kernels (kernels.h: tb_peak_int8_fn, in GOP/s: 2 per multiply-add) and of the STREAM read sum
+ * over an array of 4x the last-level cache, on the team: the roofline's ceilings for these very
+ * cores. The best, not the median: a ceiling, and on a shared machine noise only ever lowers a
+ * sample. */
+static int run_probes(tb_team *team, const tb_kernels *kern, unsigned long long llc, double *gflops, double *int8_gops,
+                      double *gbps)
 {
     probe_ctx c;
     memset(&c, 0, sizeof c);
+    tb_isa isa = kern->isa;
     while (isa > TB_ISA_GENERIC && (tb_probe_kernels_get(isa, &c.pk) || !tb_isa_available(isa)))
         isa--;
     tb_probe_kernels_get(isa, &c.pk);
+    c.peak_int8 = kern->peak_int8;
     int nt = tb_team_size(team);
     c.n = (size_t)(4 * llc) / sizeof(double);
     c.acc = tb_alloc((size_t)nt * TB_PEAK_MAX_FLOATS * sizeof(float), "probe buffers");
+    c.state = tb_alloc((size_t)nt * TB_KERNEL_PEAK_INT8_STATE * sizeof(int32_t), "probe buffers");
     c.arr = tb_alloc(c.n * sizeof(double), "probe buffers");
-    if (!c.acc || !c.arr) {
+    if (!c.acc || !c.state || !c.arr) {
         tb_free(c.acc);
+        tb_free(c.state);
         tb_free(c.arr);
         return TB_EXIT_RUNTIME;
     }
     tb_team_run(team, ones_worker, &c);
-    double pf[6], rd[6];
+    double pf[6], rd[6], iq[6];
     for (int i = 0; i < 6; i++) {
         uint64_t t0 = tb_now_ns();
         tb_team_run(team, peak_worker, &c);
         uint64_t t1 = tb_now_ns();
         tb_team_run(team, read_worker, &c);
         uint64_t t2 = tb_now_ns();
+        tb_team_run(team, int8_worker, &c);
+        uint64_t t3 = tb_now_ns();
         pf[i] = (double)c.pk.peak_lanes * 2.0 * c.pk.peak_chains * PEAK_ITERS * nt / (double)(t1 - t0);
         rd[i] = (double)(c.n * sizeof(double)) / (double)(t2 - t1);
+        double macs = 0;
+        for (int t = 0; t < nt; t++)
+            macs += (double)c.macs[t];
+        iq[i] = 2.0 * macs / (double)(t3 - t2);
     }
+    qsort(iq + 1, 5, sizeof(double), cmp_double);
+    *int8_gops = iq[5];
+    tb_free(c.state);
     qsort(pf + 1, 5, sizeof(double), cmp_double);
     qsort(rd + 1, 5, sizeof(double), cmp_double);
     *gflops = pf[5];
@@ -207,8 +236,8 @@ static json_t *samples_json(const double *s, size_t n)
 
 static json_t *cost_json(const tb_phase_cost *c)
 {
-    return json_pack("{s:f, s:f, s:f, s:f}", "flops", c->flops, "weight_bytes", c->weight_bytes, "kv_bytes", c->kv_bytes,
-                     "act_bytes", c->act_bytes);
+    return json_pack("{s:f, s:f, s:f, s:f, s:f}", "flops", c->flops, "matmul_flops", c->matmul_flops, "weight_bytes",
+                     c->weight_bytes, "kv_bytes", c->kv_bytes, "act_bytes", c->act_bytes);
 }
 
 static json_t *breakdown_json(const double *ns)
@@ -234,7 +263,7 @@ typedef struct {
 /* Times one row: warm-up, then prefill and decode samples in turns until both have the
  * repetitions and the minimum time (or the maximum time ran out). */
 static int time_row(const run_cfg *rc, tb_fwd *f, int64_t layers_alloc, const row_plan *rp, int threads, double peak,
-                    double bw, json_t **row_out)
+                    double peak_int8, double bw, json_t **row_out)
 {
     const tb_model *m = rc->m;
     size_t cap = (size_t)rc->min_reps + 64, n = 0;
@@ -304,13 +333,17 @@ static int time_row(const run_cfg *rc, tb_fwd *f, int64_t layers_alloc, const ro
     double pf_tokens = (double)(rp->batch * rp->prompt), dc_tokens = (double)rp->batch;
     tb_phase_cost cp = tb_phase_cost_of(m, rc->dt, rc->kv_dt, rp->batch, rp->prompt, rp->ctx, TB_PHASE_PREFILL);
     tb_phase_cost cd = tb_phase_cost_of(m, rc->dt, rc->kv_dt, rp->batch, rp->prompt, rp->ctx, TB_PHASE_DECODE);
-    double bp = tb_roofline_tokens_per_s(&cp, pf_tokens, peak, bw), bd = tb_roofline_tokens_per_s(&cd, dc_tokens, peak, bw);
+    /* q8_0/q4_0 products are integer dots: their ceiling is the int8 one */
+    double mm_peak = tb_dtype_is_quantized(rc->dt) ? peak_int8 : peak;
+    double bp = tb_roofline_tokens_per_s(&cp, pf_tokens, peak, mm_peak, bw);
+    double bd = tb_roofline_tokens_per_s(&cd, dc_tokens, peak, mm_peak, bw);
     double rp_med = pf_tokens / sp.median * 1e9, rd_med = dc_tokens / sd.median * 1e9;
     json_t *pfo = json_pack("{s:o, s:o, s:o, s:o}", "tokens_per_s", rate_json(&sp, pf_tokens), "samples_ns",
                             samples_json(pf, n), "stats", tb_stats_json(&sp), "breakdown", breakdown_json(pf_ops));
     json_t *dco = json_pack("{s:o, s:o, s:o, s:o}", "tokens_per_s", rate_json(&sd, dc_tokens), "samples_ns",
                             samples_json(dc, n), "stats", tb_stats_json(&sd), "breakdown", breakdown_json(dc_ops));
-    json_t *roof = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:o, s:o}", "peak_gflops", peak, "bandwidth_gbps", bw,
+    json_t *roof = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:o, s:o}", "peak_gflops", peak,
+                             "peak_int8_gops", peak_int8, "matmul_peak_gflops", mm_peak, "bandwidth_gbps", bw,
                              "prefill_tokens_per_s_bound", bp, "decode_tokens_per_s_bound", bd, "prefill_pct_of_bound",
                              100.0 * rp_med / bp, "decode_pct_of_bound", 100.0 * rd_med / bd, "prefill", cost_json(&cp),
                              "decode", cost_json(&cd));
@@ -488,8 +521,8 @@ int tb_cmd_run(const tb_opts *o)
             json_object_set_new(settings, "threads", json_integer(nt));
             json_object_set_new(settings, "placement", tb_team_placement_json(team));
         }
-        double peak, bw;
-        if ((rc = run_probes(team, kern.isa, llc, &peak, &bw)))
+        double peak, peak_int8, bw;
+        if ((rc = run_probes(team, &kern, llc, &peak, &peak_int8, &bw)))
             goto out;
         /* Per row: how much of the prefill to time (see the top of the file). */
         row_plan rp[MAX_LIST * MAX_LIST];
@@ -549,7 +582,7 @@ int tb_cmd_run(const tb_opts *o)
                 fprintf(stderr, "tokbench: [%d/%d] batch %lld, threads %d, prompt %lld, ctx %lld\n", ++done, total,
                         rp[i].batch, nt, rp[i].prompt, rp[i].ctx);
             json_t *row = NULL;
-            if ((rc = time_row(&cfg, fwd, s.layers, &rp[i], nt, peak, bw, &row)))
+            if ((rc = time_row(&cfg, fwd, s.layers, &rp[i], nt, peak, peak_int8, bw, &row)))
                 goto out;
             /* physical cores used: what `cost` scales a projection by */
             json_object_set_new(row, "cores", json_integer(tb_team_cores(team)));

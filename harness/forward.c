@@ -134,19 +134,27 @@ typedef struct {
     tb_matmul_weights *w;
     uint64_t seed;
     float scale, *tmp; /* tmp: k floats per thread */
+    char *plain;       /* 8 plain rows per thread */
 } gen_job;
 
-/* Uniform in [-scale, scale): with scale 1/sqrt(K) every product keeps activations O(1). */
+/* Uniform in [-scale, scale): with scale 1/sqrt(K) every product keeps activations O(1). Rows are
+ * made 8 at a time as plain rows, then put in the kernels' layout (q4_0x8 groups are 8 rows). */
 static void gen_worker(void *p, int tid, int nt)
 {
     gen_job *j = p;
-    size_t b, e, rb = tb_dtype_row_bytes(j->w->dt, j->w->k);
-    tb_team_split((size_t)j->w->n, 4, tid, nt, &b, &e);
-    float *tmp = j->tmp + (size_t)tid * (size_t)j->w->k;
-    for (size_t r = b; r < e; r++) {
-        for (int64_t c = 0; c < j->w->k; c++)
-            tmp[c] = j->scale * tb_rand_sym(j->seed, (uint64_t)r * (uint64_t)j->w->k + (uint64_t)c);
-        tb_convert_row(j->w->dt, tmp, (char *)j->w->rows + r * rb, j->w->k);
+    tb_matmul_weights *w = j->w;
+    size_t b, e, rb = tb_dtype_row_bytes(w->dt, w->k);
+    tb_team_split((size_t)w->n, 8, tid, nt, &b, &e);
+    float *tmp = j->tmp + (size_t)tid * (size_t)w->k;
+    char *plain = j->plain + (size_t)tid * 8 * rb;
+    for (size_t r0 = b; r0 < e; r0 += 8) {
+        size_t r1 = r0 + 8 < e ? r0 + 8 : e;
+        for (size_t r = r0; r < r1; r++) {
+            for (int64_t c = 0; c < w->k; c++)
+                tmp[c] = j->scale * tb_rand_sym(j->seed, (uint64_t)r * (uint64_t)w->k + (uint64_t)c);
+            tb_convert_row(w->dt, tmp, plain + (r - r0) * rb, w->k);
+        }
+        tb_wlayout_pack(w->layout, w->dt, plain, w->rows, w->n, w->k, (int64_t)r0, (int64_t)r1);
     }
 }
 
@@ -155,15 +163,20 @@ static int make_matrix(tb_fwd *f, tb_matmul_weights *w, int64_t n, int64_t k, ui
     w->dt = f->s.dt;
     w->n = n;
     w->k = k;
-    w->rows = tb_alloc(tb_dtype_row_bytes(w->dt, k) * (size_t)n, "model weights");
+    w->layout = f->k->wlayout[w->dt];
+    size_t rb = tb_dtype_row_bytes(w->dt, k);
+    w->rows = tb_alloc(rb * (size_t)n, "model weights");
     float *tmp = tb_alloc((size_t)f->nt * (size_t)k * sizeof(float), "weight generation");
-    if (!w->rows || !tmp) {
+    char *plain = tb_alloc((size_t)f->nt * 8 * rb, "weight generation");
+    if (!w->rows || !tmp || !plain) {
         tb_free(tmp);
+        tb_free(plain);
         return TB_EXIT_RUNTIME;
     }
-    gen_job j = {w, seed, scale, tmp};
+    gen_job j = {w, seed, scale, tmp, plain};
     tb_team_run(f->team, gen_worker, &j);
     tb_free(tmp);
+    tb_free(plain);
     if (packed) {
         w->packed = tb_alloc(tb_packed_f32_bytes(f->k, n, k), "packed weights");
         if (!w->packed)
@@ -514,7 +527,7 @@ static void run(tb_fwd *f, int64_t M, int64_t nlayers, int64_t seqs, int64_t str
         t = &local;
     memset(t, 0, sizeof *t);
     uint64_t t0 = tb_now_ns(), tt = t0;
-    tb_fop_embed(f->team, f->s.dt, f->emb.rows, f->tokens, M, f->m.hidden, f->x);
+    tb_fop_embed(f->team, &f->emb, f->tokens, M, f->x);
     tick(t->other_ns, TB_OP_EMBED, &tt);
     for (int64_t l = 0; l < nlayers; l++)
         run_layer(f, &f->L[l], M, aj, t->layer_ns);
@@ -571,9 +584,8 @@ static void ref_matmul(const tb_fwd *f, const tb_matmul_weights *w, const double
             tb_dequantize_row(TB_DT_Q8_0, qb, a + t * w->k, w->k);
         }
     }
-    size_t rb = tb_dtype_row_bytes(w->dt, w->k);
     for (int64_t n = 0; n < w->n; n++) {
-        tb_dequantize_row(w->dt, (const char *)w->rows + (size_t)n * rb, row, w->k);
+        tb_matmul_dequant_row(w, n, row);
         for (int64_t t = 0; t < ntok; t++) {
             double s = 0;
             for (int64_t c = 0; c < w->k; c++)
@@ -630,8 +642,7 @@ int tb_fwd_reference(const tb_fwd *f, int64_t ntok, int64_t nlayers, int with_he
         goto out;
     }
     for (int64_t t = 0; t < ntok; t++) {
-        tb_dequantize_row(f->s.dt, (const char *)f->emb.rows + (size_t)token_id(f, 0, t) * tb_dtype_row_bytes(f->s.dt, hd),
-                          row, hd);
+        tb_matmul_dequant_row(&f->emb, token_id(f, 0, t), row);
         for (int64_t i = 0; i < hd; i++)
             x[t * hd + i] = row[i];
     }

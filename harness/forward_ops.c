@@ -111,24 +111,20 @@ void tb_fop_silu_mul(tb_team *team, float *gate, const float *up, int64_t rows, 
 }
 
 typedef struct {
-    tb_dtype dt;
-    const char *table;
-    size_t row_bytes;
+    const tb_matmul_weights *table;
     const int32_t *tokens;
     float *out;
-    int64_t n;
 } embed_ctx;
 
 static void embed_rows(void *p, int64_t r0, int64_t r1)
 {
     embed_ctx *c = p;
     for (int64_t r = r0; r < r1; r++)
-        tb_dequantize_row(c->dt, c->table + (size_t)c->tokens[r] * c->row_bytes, c->out + r * c->n, c->n);
+        tb_matmul_dequant_row(c->table, c->tokens[r], c->out + r * c->table->k);
 }
 
-void tb_fop_embed(tb_team *team, tb_dtype dt, const void *table, const int32_t *tokens, int64_t rows, int64_t n,
-                  float *out)
+void tb_fop_embed(tb_team *team, const tb_matmul_weights *table, const int32_t *tokens, int64_t rows, float *out)
 {
-    embed_ctx c = {dt, table, tb_dtype_row_bytes(dt, n), tokens, out, n};
-    tb_fop_par(team, rows, n, embed_rows, &c);
+    embed_ctx c = {table, tokens, out};
+    tb_fop_par(team, rows, table->k, embed_rows, &c);
 }

@@ -7,6 +7,7 @@
 
 #include <tokbench/dtype.h>
 
+#include "matmul.h"
 #include "team.h"
 
 typedef void (*tb_fop_rows_fn)(void *ctx, int64_t r0, int64_t r1);
@@ -21,8 +22,7 @@ void tb_fop_add(tb_team *team, float *x, const float *y, int64_t rows, int64_t n
 void tb_fop_bias(tb_team *team, float *x, const float *bias, int64_t rows, int64_t n);
 /* gate = silu(gate) · up */
 void tb_fop_silu_mul(tb_team *team, float *gate, const float *up, int64_t rows, int64_t n);
-/* out[r] = row tokens[r] of the table (n columns in dt), dequantized. */
-void tb_fop_embed(tb_team *team, tb_dtype dt, const void *table, const int32_t *tokens, int64_t rows, int64_t n,
-                  float *out);
+/* out[r] = row tokens[r] of the table (K columns), dequantized whatever the table's layout. */
+void tb_fop_embed(tb_team *team, const tb_matmul_weights *table, const int32_t *tokens, int64_t rows, float *out);
 
 #endif

@@ -86,9 +86,11 @@ static json_t *kernel_rows(void)
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
         for (int dt = 0; dt < TB_DT_COUNT; dt++) {
             const tb_kernel_info *ki = tb_matmul_kernel(&k, (tb_dtype)dt, ops[i].m);
-            const char *note = tb_dtype_is_quantized((tb_dtype)dt) ? "activations quantized to q8_0 per call"
-                               : tb_matmul_uses_packed((tb_dtype)dt, ops[i].m) ? "weights pre-packed in panels"
-                                                                             : "";
+            const char *note =
+                k.wlayout[dt] == TB_WL_Q4_0X8 ? "weights interleaved by 8 rows at load (q4_0x8); activations quantized to q8_0 per call"
+                : tb_dtype_is_quantized((tb_dtype)dt)           ? "activations quantized to q8_0 per call"
+                : tb_matmul_uses_packed((tb_dtype)dt, ops[i].m) ? "weights pre-packed in panels"
+                                                                : "";
             json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", ops[i].op, "rows",
                                                  ops[i].rows, "dtype", tb_dtype_name((tb_dtype)dt), "backend",
                                                  "portable", "isa", tb_isa_name(ki->isa), "kernel",

@@ -71,8 +71,9 @@ static void rows_worker(void *p, int tid, int nt)
     job *j = p;
     const tb_matmul_weights *w = j->w;
     size_t b, e;
-    /* Grains of 4 rows match the GEMV register block; the last thread takes the remainder. */
-    tb_team_split((size_t)w->n, 4, tid, nt, &b, &e);
+    /* Grains of 8 rows match the GEMV register blocks and the q4_0x8 groups; the last thread
+     * takes the remainder. */
+    tb_team_split((size_t)w->n, 8, tid, nt, &b, &e);
     if (b >= e)
         return;
     int quant = tb_dtype_is_quantized(w->dt);
@@ -144,4 +145,31 @@ void tb_matmul_pack(tb_team *team, const tb_kernels *kern, const float *rows, fl
 {
     pack_job j = {kern, rows, packed, n, k};
     tb_team_run(team, pack_worker, &j);
+}
+
+typedef struct {
+    tb_matmul_weights *w;
+    const void *plain;
+} fill_job;
+
+static void fill_worker(void *p, int tid, int nt)
+{
+    fill_job *j = p;
+    size_t b, e, rb = tb_dtype_row_bytes(j->w->dt, j->w->k);
+    tb_team_split((size_t)j->w->n, 8, tid, nt, &b, &e); /* whole groups of the q4_0x8 layout */
+    if (b < e)
+        tb_wlayout_pack(j->w->layout, j->w->dt, (const char *)j->plain + b * rb, j->w->rows, j->w->n, j->w->k,
+                        (int64_t)b, (int64_t)e);
+}
+
+void tb_matmul_fill_rows(tb_team *team, const tb_kernels *kern, tb_matmul_weights *w, const void *plain)
+{
+    w->layout = kern->wlayout[w->dt];
+    fill_job j = {w, plain};
+    tb_team_run(team, fill_worker, &j);
+}
+
+void tb_matmul_dequant_row(const tb_matmul_weights *w, int64_t r, float *out)
+{
+    tb_wlayout_dequant_row(w->layout, w->dt, w->rows, w->n, w->k, r, out);
 }

@@ -14,8 +14,9 @@
 typedef struct tb_matmul_weights {
     tb_dtype dt;
     int64_t n, k;
-    void *rows;    /* N rows in dt (NULL when only packed panels are kept) */
+    void *rows;    /* N rows in dt, laid out as `layout` says (NULL when only packed panels are kept) */
     float *packed; /* f32 GEMM panels (NULL unless dt is f32 and M >= TB_F32_PACKED_MIN_M) */
+    tb_wlayout layout; /* the table's wlayout[dt] once tb_matmul_fill_rows has run */
 } tb_matmul_weights;
 
 /* Per-call scratch: quantized activations and each thread's packed-A block. */
@@ -42,6 +43,12 @@ void tb_matmul_ws_free(tb_matmul_ws *ws);
 
 void tb_matmul_run(tb_team *team, const tb_kernels *kern, const tb_matmul_weights *w, const float *a, int64_t m,
                    float *c, tb_matmul_ws *ws);
+
+/* Fills w->rows from plain rows (N×K of w->dt) in the layout the table's kernels take, on the
+ * team; sets w->layout. */
+void tb_matmul_fill_rows(tb_team *team, const tb_kernels *kern, tb_matmul_weights *w, const void *plain);
+/* Row r of w dequantized (or converted) to K floats, whatever its layout. */
+void tb_matmul_dequant_row(const tb_matmul_weights *w, int64_t r, float *out);
 
 /* Packs rows into w->packed on the team (each thread packs the panels it will compute). */
 void tb_matmul_pack(tb_team *team, const tb_kernels *kern, const float *rows, float *packed, int64_t n, int64_t k);

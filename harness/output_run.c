@@ -1,6 +1,8 @@
 /* Rendering of a run record's rows: one line per sweep combination, as llama-bench prints. */
 #include <stdio.h>
 
+#include <tokbench/dtype.h>
+
 #include "cmd_run.h"
 #include "output.h"
 
@@ -126,8 +128,12 @@ void tb_output_run(const json_t *rec, tb_format fmt)
         json_object_foreach(json_object_get(json_object_get(first, "decode"), "breakdown"), k, v)
             printf(" %s %.0f%%", k, 100 * tb_json_num(v, "share", NULL));
         printf("\n");
-        printf("roofline: peak %.1f GFLOP/s, read bandwidth %.1f GB/s (probes on the same cores, this run)\n",
-               tb_json_num(first, "roofline", "peak_gflops"), tb_json_num(first, "roofline", "bandwidth_gbps"));
+        tb_dtype dt;
+        printf("roofline: peak %.1f GFLOP/s", tb_json_num(first, "roofline", "peak_gflops"));
+        if (tb_dtype_from_name(json_string_value(json_object_get(first, "dtype")), &dt) == 0 && tb_dtype_is_quantized(dt))
+            printf(", int8 %.1f GOP/s (the weight products' ceiling)", tb_json_num(first, "roofline", "peak_int8_gops"));
+        printf(", read bandwidth %.1f GB/s (probes on the same cores, this run)\n",
+               tb_json_num(first, "roofline", "bandwidth_gbps"));
     }
     print_cost_lines(rows);
     const json_t *slo = json_object_get(rec, "slo");

@@ -37,7 +37,8 @@ tb_phase_cost tb_phase_cost_of(const tb_model *m, tb_dtype dt, tb_dtype kv_dt, i
     /* Attention: token t attends to keys 0..t (prefill) or ctx + 1 keys (decode); QK and PV are
      * 2·hq FLOPs per key each. */
     double keys = phase == TB_PHASE_PREFILL ? B * (double)prompt * (double)(prompt + 1) / 2.0 : B * (double)(ctx + 1);
-    c.flops = L * (2.0 * tokens * layer_macs(m) + 4.0 * hq * keys) + 2.0 * B * (double)m->vocab * (double)m->hidden;
+    c.matmul_flops = L * 2.0 * tokens * layer_macs(m) + 2.0 * B * (double)m->vocab * (double)m->hidden;
+    c.flops = c.matmul_flops + L * 4.0 * hq * keys;
     c.weight_bytes = L * layer_weight_bytes(m, dt) + 4.0 * (double)m->hidden +
                      (double)tb_dtype_row_bytes(dt, m->hidden) * ((double)m->vocab + tokens);
     c.kv_bytes = phase == TB_PHASE_PREFILL ? L * tokens * kv_row : L * B * kv_row * ((double)(ctx + 1) + 1.0);
@@ -45,9 +46,11 @@ tb_phase_cost tb_phase_cost_of(const tb_model *m, tb_dtype dt, tb_dtype kv_dt, i
     return c;
 }
 
-double tb_roofline_tokens_per_s(const tb_phase_cost *c, double tokens, double peak_gflops, double bandwidth_gbps)
+double tb_roofline_tokens_per_s(const tb_phase_cost *c, double tokens, double peak_gflops, double matmul_peak_gflops,
+                                double bandwidth_gbps)
 {
-    double tc = c->flops / (peak_gflops * 1e9), tm = (c->weight_bytes + c->kv_bytes + c->act_bytes) / (bandwidth_gbps * 1e9);
+    double tc = (c->flops - c->matmul_flops) / (peak_gflops * 1e9) + c->matmul_flops / (matmul_peak_gflops * 1e9);
+    double tm = (c->weight_bytes + c->kv_bytes + c->act_bytes) / (bandwidth_gbps * 1e9);
     double t = tc > tm ? tc : tm;
     return t > 0 ? tokens / t : 0;
 }

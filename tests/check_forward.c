@@ -180,7 +180,7 @@ START_TEST(roofline_llama2_7b_decode)
     ck_assert_double_eq(c.kv_bytes, 537395200.0);
     /* bounded by bandwidth here: at 100 GFLOP/s and 20 GB/s the bytes take longer */
     double bytes = c.weight_bytes + c.kv_bytes + c.act_bytes;
-    ck_assert_double_eq_tol(tb_roofline_tokens_per_s(&c, 1, 100, 20), 20e9 / bytes, 1e-9);
+    ck_assert_double_eq_tol(tb_roofline_tokens_per_s(&c, 1, 100, 100, 20), 20e9 / bytes, 1e-9);
 }
 END_TEST
 
@@ -204,7 +204,11 @@ START_TEST(roofline_qwen25_05b_prefill)
     ck_assert_double_eq(c.weight_bytes, 525135232.0);
     ck_assert_double_eq(c.kv_bytes, 196608.0);
     /* compute-bound at 1 GFLOP/s and 1000 GB/s: 16 tokens / 12.0 s */
-    ck_assert_double_eq_tol(tb_roofline_tokens_per_s(&c, 16, 1, 1000), 16.0 / 12.001181696, 1e-12);
+    ck_assert_double_eq_tol(tb_roofline_tokens_per_s(&c, 16, 1, 1, 1000), 16.0 / 12.001181696, 1e-12);
+    /* the weight products, 24·2·16·14909440 + 2·2·151936·896 = 11994988544, at an int8 rate of
+     * 4 GOP/s and attention's 24·4·896·72 = 6193152 at 1 GFLOP/s: 2.998747136 + 0.006193152 s */
+    ck_assert_double_eq(c.matmul_flops, 11994988544.0);
+    ck_assert_double_eq_tol(tb_roofline_tokens_per_s(&c, 16, 1, 4, 1000), 16.0 / (2.998747136 + 0.006193152), 1e-12);
 }
 END_TEST
 

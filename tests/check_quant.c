@@ -31,14 +31,23 @@ typedef struct {
     const char *tier;
     tb_quantize_row_fn quantize;
     tb_matmul_rows_fn mm[2]; /* q8_0, q4_0 */
+    tb_wlayout q4_layout;    /* the layout mm[1] takes its weights in */
 } tier_fns;
 
 static const tier_fns generic_fns = {
-    "generic", tb_quantize_row_q8_0_generic, {tb_matmul_q8_0_generic, tb_matmul_q4_0_generic}};
+    "generic", tb_quantize_row_q8_0_generic, {tb_matmul_q8_0_generic, tb_matmul_q4_0_generic}, TB_WL_ROWS};
 #if defined(__x86_64__) || defined(__i386__)
-static const tier_fns avx2_fns = {"avx2", tb_quantize_row_q8_0_avx2, {tb_matmul_q8_0_avx2, tb_matmul_q4_0_avx2}};
+static const tier_fns avx2_fns = {"avx2", tb_quantize_row_q8_0_avx2, {tb_matmul_q8_0_avx2, tb_matmul_q4_0_avx2}, TB_WL_ROWS};
 static const tier_fns avx512vnni_fns = {
-    "avx512vnni", tb_quantize_row_q8_0_avx512vnni, {tb_matmul_q8_0_avx512vnni, tb_matmul_q4_0_avx512vnni}};
+    "avx512vnni", tb_quantize_row_q8_0_avx512vnni, {tb_matmul_q8_0_avx512vnni, tb_matmul_q4_0_avx512vnni}, TB_WL_ROWS};
+/* the q4_0 kernels the x86 tables use, on the interleaved layout (the row kernels above still
+ * serve the rows past the last group of 8) */
+static const tier_fns avx2_x8_fns = {
+    "avx2 q4_0x8", tb_quantize_row_q8_0_avx2, {tb_matmul_q8_0_avx2, tb_matmul_q4_0x8_avx2}, TB_WL_Q4_0X8};
+static const tier_fns avx512vnni_x8_fns = {"avx512vnni q4_0x8",
+                                           tb_quantize_row_q8_0_avx512vnni,
+                                           {tb_matmul_q8_0_avx512vnni, tb_matmul_q4_0x8_avx512vnni},
+                                           TB_WL_Q4_0X8};
 /* asked of the CPU here, not of dispatch.c, so the table's choice is checked against it */
 static int has_avx512_vnni(void)
 {
@@ -48,9 +57,9 @@ static int has_avx512_vnni(void)
 }
 #endif
 #if defined(__aarch64__)
-static const tier_fns neon_fns = {"neon", tb_quantize_row_q8_0_neon, {tb_matmul_q8_0_neon, tb_matmul_q4_0_neon}};
+static const tier_fns neon_fns = {"neon", tb_quantize_row_q8_0_neon, {tb_matmul_q8_0_neon, tb_matmul_q4_0_neon}, TB_WL_ROWS};
 static const tier_fns neon_dotprod_fns = {
-    "neon_dotprod", tb_quantize_row_q8_0_neon, {tb_matmul_q8_0_neon_dotprod, tb_matmul_q4_0_neon_dotprod}};
+    "neon_dotprod", tb_quantize_row_q8_0_neon, {tb_matmul_q8_0_neon_dotprod, tb_matmul_q4_0_neon_dotprod}, TB_WL_ROWS};
 #endif
 
 static double bound(int64_t k) { return (8.0 * sqrt((double)k) + 8.0) * ldexp(1.0, -24); }
@@ -210,15 +219,26 @@ static void free_operands(operands *o)
     free(o->ad);
 }
 
-/* Runs fn on [n0, n1) over NaN-filled c; checks the slice against the double reference and
- * that nothing else was written. */
-static void check_slice(tb_matmul_rows_fn fn, const char *what, const operands *o, int64_t n0, int64_t n1)
+/* A copy of plain weights w (n rows) in the layout the tier's kernel for dt takes; free() it. */
+static void *weights_for(const tier_fns *t, tb_dtype dt, const void *w, int64_t n, int64_t k)
+{
+    size_t bytes = tb_dtype_row_bytes(dt, k) * (size_t)n;
+    void *out = malloc(bytes ? bytes : 1);
+    ck_assert(out);
+    tb_wlayout_pack(dt == TB_DT_Q4_0 ? t->q4_layout : TB_WL_ROWS, dt, w, out, n, k, 0, n);
+    return out;
+}
+
+/* Runs fn on [n0, n1) over NaN-filled c (weights wl: o's in fn's layout); checks the slice against
+ * the double reference and that nothing else was written. */
+static void check_slice(tb_matmul_rows_fn fn, const char *what, const operands *o, const void *wl, int64_t n0,
+                        int64_t n1)
 {
     int64_t m = o->m, n = o->n, k = o->k;
     float *c = malloc(sizeof(float) * (size_t)(m * n));
     for (int64_t i = 0; i < m * n; i++)
         c[i] = NAN;
-    fn(o->w, o->a, c, m, n, k, n0, n1);
+    fn(wl, o->a, c, m, n, k, n0, n1);
     double worst = 0;
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
@@ -259,24 +279,29 @@ static void check_tier_shapes(const tier_fns *t, int idx)
             int64_t n = shape_n[in], k = shape_k[ik];
             operands o = make_operands(dt, m, n, k, 100 + (uint64_t)(idx * 16 + in * 4 + ik));
             tb_matmul_rows_fn fn = t->mm[dt == TB_DT_Q4_0];
-            check_slice(fn, t->tier, &o, 0, n);
+            void *wl = weights_for(t, dt, o.w, n, k);
+            check_slice(fn, t->tier, &o, wl, 0, n);
             if (n > 2) {
-                check_slice(fn, t->tier, &o, 1, n - 1);
-                check_slice(fn, t->tier, &o, n / 3, n - n / 4);
-                check_slice(fn, t->tier, &o, n - 1, n);
+                check_slice(fn, t->tier, &o, wl, 1, n - 1);
+                check_slice(fn, t->tier, &o, wl, n / 3, n - n / 4);
+                check_slice(fn, t->tier, &o, wl, n - 1, n);
             }
+            free(wl);
             free_operands(&o);
         }
 }
 
-/* Long rows: K chunked by the kernels' scratch (AVX2: 32 rows × 128 blocks, 1 row × 4096). */
+/* Long rows: K chunked by the kernels' scratch (AVX2: 32 rows × 128 blocks, 1 row × 4096); N
+ * past one group of 8, so the q4_0x8 kernels meet a whole group, a cut one and plain rows. */
 static void check_tier_long(const tier_fns *t, int idx)
 {
-    static const int64_t cases[][3] = {{32, 5, 32 * 300}, {33, 6, 32 * 130}, {2, 9, 32 * 2100}, {1, 5, 32 * 4100}};
+    static const int64_t cases[][3] = {{32, 13, 32 * 300}, {33, 6, 32 * 130}, {2, 9, 32 * 2100}, {1, 11, 32 * 4100}};
     const int64_t *s = cases[idx % 4];
     tb_dtype dt = idx / 4 ? TB_DT_Q4_0 : TB_DT_Q8_0;
     operands o = make_operands(dt, s[0], s[1], s[2], 900 + (uint64_t)idx);
-    check_slice(t->mm[dt == TB_DT_Q4_0], t->tier, &o, 1, s[1]);
+    void *wl = weights_for(t, dt, o.w, s[1], s[2]);
+    check_slice(t->mm[dt == TB_DT_Q4_0], t->tier, &o, wl, 1, s[1]);
+    free(wl);
     free_operands(&o);
 }
 
@@ -284,7 +309,7 @@ static void check_tier_long(const tier_fns *t, int idx)
  * saturation), nibbles 0 and 15 against ±127 (q4_0), with d = 1 so the exact value is known. */
 static void check_tier_extremes(const tier_fns *t)
 {
-    enum { K = 32 * 8, N = 5, M = 3 };
+    enum { K = 32 * 8, N = 13, M = 3 }; /* N: one group of 8 rows and 5 plain ones for q4_0x8 */
     tb_block_q8_0 a[M][K / TB_QK], w8[N][K / TB_QK];
     tb_block_q4_0 w4[N][K / TB_QK];
     float c[M * N];
@@ -305,7 +330,9 @@ static void check_tier_extremes(const tier_fns *t)
     for (int dt = 0; dt < 2; dt++) {
         for (int i = 0; i < M * N; i++)
             c[i] = NAN;
-        t->mm[dt](dt ? (const void *)w4 : (const void *)w8, a, c, M, N, K, 0, N);
+        void *wl = weights_for(t, dt ? TB_DT_Q4_0 : TB_DT_Q8_0, dt ? (const void *)w4 : (const void *)w8, N, K);
+        t->mm[dt](wl, a, c, M, N, K, 0, N);
+        free(wl);
         for (int i = 0; i < M; i++)
             for (int j = 0; j < N; j++) {
                 long want = 0;
@@ -369,6 +396,26 @@ START_TEST(avx2_extremes)
     check_tier_hand_dot(&avx2_fns);
 }
 END_TEST
+START_TEST(avx2_x8_shapes) { check_tier_shapes(&avx2_x8_fns, _i); }
+END_TEST
+START_TEST(avx2_x8_long_rows) { check_tier_long(&avx2_x8_fns, _i); }
+END_TEST
+START_TEST(avx2_x8_extremes)
+{
+    check_tier_extremes(&avx2_x8_fns);
+    check_tier_hand_dot(&avx2_x8_fns);
+}
+END_TEST
+START_TEST(avx512vnni_x8_shapes) { check_tier_shapes(&avx512vnni_x8_fns, _i); }
+END_TEST
+START_TEST(avx512vnni_x8_long_rows) { check_tier_long(&avx512vnni_x8_fns, _i); }
+END_TEST
+START_TEST(avx512vnni_x8_extremes)
+{
+    check_tier_extremes(&avx512vnni_x8_fns);
+    check_tier_hand_dot(&avx512vnni_x8_fns);
+}
+END_TEST
 START_TEST(quantizer_avx512vnni_matches_reference)
 {
     check_quantizer(tb_quantize_row_q8_0_avx512vnni, "avx512vnni");
@@ -411,6 +458,79 @@ START_TEST(neon_dotprod_extremes)
 END_TEST
 #endif
 
+/* q4_0x8: packing then reading rows back gives the plain rows, for N around and past whole groups;
+ * a group's bytes are where kernels.h says; packing a range of rows touches no other row. */
+START_TEST(q4_0x8_layout_roundtrip)
+{
+    enum { K = 32 * 3, NMAX = 21 };
+    const size_t rb = tb_dtype_row_bytes(TB_DT_Q4_0, K);
+    unsigned char plain[NMAX * 54], packed[(NMAX + 1) * 54], back[54]; /* packed: one row of slack */
+    float x[K], want[K], got[K];
+    ck_assert_uint_eq(rb, 54);
+    for (int64_t n = 1; n <= NMAX; n++) {
+        for (int64_t r = 0; r < n; r++) {
+            for (int t = 0; t < K; t++)
+                x[t] = tb_rand_sym(77 + (uint64_t)n, (uint64_t)(r * K + t)) * (float)(1 + r % 4);
+            tb_convert_row(TB_DT_Q4_0, x, plain + (size_t)r * rb, K);
+        }
+        memset(packed, 0xa5, sizeof packed);
+        tb_wlayout_pack(TB_WL_Q4_0X8, TB_DT_Q4_0, plain, packed, n, K, 0, n);
+        for (int64_t r = 0; r < n; r++) {
+            tb_wlayout_row(TB_WL_Q4_0X8, TB_DT_Q4_0, packed, n, K, r, back);
+            ck_assert_msg(memcmp(back, plain + (size_t)r * rb, rb) == 0, "n=%ld row %ld differs after packing", (long)n,
+                          (long)r);
+            tb_dequantize_row(TB_DT_Q4_0, plain + (size_t)r * rb, want, K);
+            tb_wlayout_dequant_row(TB_WL_Q4_0X8, TB_DT_Q4_0, packed, n, K, r, got);
+            ck_assert(memcmp(want, got, sizeof want) == 0);
+        }
+        ck_assert_uint_eq(packed[(size_t)n * rb], 0xa5); /* nothing past the matrix */
+        if (n >= 8) { /* block 1 of row 5: scale at 144 + 2·5, qs[4..7] at 144 + 16 + 32 + 4·5 */
+            const tb_block_q4_0 *b = (const tb_block_q4_0 *)(plain + 5 * rb) + 1;
+            ck_assert(memcmp(packed + 144 + 10, &b->d, 2) == 0);
+            ck_assert(memcmp(packed + 144 + 16 + 32 + 20, b->qs + 4, 4) == 0);
+        }
+        if (n == NMAX) { /* rows [8, 16) only: the first group and the tail stay as they were */
+            memset(packed, 0x3c, sizeof packed);
+            tb_wlayout_pack(TB_WL_Q4_0X8, TB_DT_Q4_0, plain + 8 * rb, packed, n, K, 8, 16);
+            for (size_t i = 0; i < sizeof packed; i++)
+                if (i < 8 * rb || i >= 16 * rb)
+                    ck_assert_uint_eq(packed[i], 0x3c);
+            tb_wlayout_row(TB_WL_Q4_0X8, TB_DT_Q4_0, packed, n, K, 13, back);
+            ck_assert(memcmp(back, plain + 13 * rb, rb) == 0);
+        }
+    }
+    /* plain rows stay plain under TB_WL_ROWS, and other dtypes ignore the q4_0 layout */
+    tb_wlayout_pack(TB_WL_ROWS, TB_DT_Q4_0, plain, packed, 9, K, 0, 9);
+    ck_assert(memcmp(packed, plain, 9 * rb) == 0);
+    ck_assert_str_eq(tb_wlayout_name(TB_WL_Q4_0X8), "q4_0x8");
+}
+END_TEST
+
+/* Every tier's int8 ceiling probe reports the multiply-adds it did (a whole number of chains ×
+ * vector widths per step, proportional to the steps) and changes its state. */
+START_TEST(int8_peak_probes_count_their_work)
+{
+    for (tb_isa isa = TB_ISA_GENERIC; isa < TB_ISA_COUNT; isa++) {
+        tb_kernels k;
+        if (isa != TB_ISA_GENERIC && !tb_isa_available(isa))
+            continue;
+        tb_kernels_init(&k, isa);
+        ck_assert_msg(k.peak_int8 != NULL, "%s: no int8 peak probe", tb_isa_name(isa));
+        static int32_t st[TB_KERNEL_PEAK_INT8_STATE] __attribute__((aligned(64)));
+        for (int i = 0; i < TB_KERNEL_PEAK_INT8_STATE; i++)
+            st[i] = i * 7 + 1;
+        int64_t m100 = k.peak_int8(st, 100), m300 = k.peak_int8(st, 300);
+        ck_assert_msg(m100 > 0 && m100 % 100 == 0 && m300 == 3 * m100 && (m100 / 100) % 8 == 0,
+                      "%s (%s): %lld and %lld multiply-adds", tb_isa_name(isa), k.peak_int8_info.name, (long long)m100,
+                      (long long)m300);
+        int changed = 0;
+        for (int i = 0; i < TB_KERNEL_PEAK_INT8_STATE; i++)
+            changed |= st[i] != i * 7 + 1;
+        ck_assert_msg(changed, "%s: the probe left its state alone", tb_isa_name(isa));
+    }
+}
+END_TEST
+
 /* The dispatch table hands out these kernels for the tier it reached. */
 START_TEST(dispatch_table_entries)
 {
@@ -420,10 +540,13 @@ START_TEST(dispatch_table_entries)
     ck_assert_ptr_eq(k.skinny[TB_DT_Q4_0], tb_matmul_q4_0_generic);
     ck_assert_ptr_eq(k.quantize_q8_0, tb_quantize_row_q8_0_generic);
     ck_assert_str_eq(k.gemv_info[TB_DT_Q4_0].name, "tb_matmul_q4_0_generic");
+    ck_assert_int_eq(k.wlayout[TB_DT_Q4_0], TB_WL_ROWS);
 #if defined(__x86_64__) || defined(__i386__)
     if (tb_isa_available(TB_ISA_AVX2)) {
         ck_assert_int_eq(tb_kernels_init(&k, TB_ISA_AVX2), TB_ISA_AVX2);
-        ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0_avx2);
+        ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0x8_avx2);
+        ck_assert_int_eq(k.wlayout[TB_DT_Q4_0], TB_WL_Q4_0X8);
+        ck_assert_int_eq(k.wlayout[TB_DT_Q8_0], TB_WL_ROWS);
         ck_assert_ptr_eq(k.skinny[TB_DT_Q8_0], tb_matmul_q8_0_avx2);
         ck_assert_ptr_eq(k.quantize_q8_0, tb_quantize_row_q8_0_avx2);
         ck_assert_int_eq(k.skinny_info[TB_DT_Q8_0].isa, TB_ISA_AVX2);
@@ -432,12 +555,12 @@ START_TEST(dispatch_table_entries)
         ck_assert_int_eq(tb_kernels_init(&k, TB_ISA_AVX512), TB_ISA_AVX512);
         ck_assert_ptr_eq(k.quantize_q8_0, tb_quantize_row_q8_0_avx2);
         if (has_avx512_vnni()) {
-            ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0_avx512vnni);
+            ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0x8_avx512vnni);
             ck_assert_ptr_eq(k.skinny[TB_DT_Q8_0], tb_matmul_q8_0_avx512vnni);
             ck_assert_str_eq(k.gemv_info[TB_DT_Q8_0].name, "tb_matmul_q8_0_avx512vnni");
             ck_assert_int_eq(k.skinny_info[TB_DT_Q8_0].isa, TB_ISA_AVX512);
         } else {
-            ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0_avx2);
+            ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0x8_avx2);
             ck_assert_int_eq(k.skinny_info[TB_DT_Q8_0].isa, TB_ISA_AVX2);
         }
     }
@@ -446,6 +569,7 @@ START_TEST(dispatch_table_entries)
     ck_assert_int_eq(tb_kernels_init(&k, TB_ISA_NEON), TB_ISA_NEON);
     ck_assert_ptr_eq(k.quantize_q8_0, tb_quantize_row_q8_0_neon);
     ck_assert_int_eq(k.skinny_info[TB_DT_Q8_0].isa, TB_ISA_NEON);
+    ck_assert_int_eq(k.wlayout[TB_DT_Q4_0], TB_WL_ROWS);
     if (has_dotprod()) {
         ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0_neon_dotprod);
         ck_assert_ptr_eq(k.skinny[TB_DT_Q8_0], tb_matmul_q8_0_neon_dotprod);
@@ -470,6 +594,8 @@ int main(void)
     tcase_add_loop_test(tc, generic_shapes, 0, 2 * N_M);
     tcase_add_loop_test(tc, generic_long_rows, 0, 8);
     tcase_add_test(tc, generic_extremes);
+    tcase_add_test(tc, q4_0x8_layout_roundtrip);
+    tcase_add_test(tc, int8_peak_probes_count_their_work);
     tcase_add_test(tc, dispatch_table_entries);
     suite_add_tcase(s, tc);
 #if defined(__x86_64__) || defined(__i386__)
@@ -480,6 +606,9 @@ int main(void)
         tcase_add_loop_test(ta, avx2_shapes, 0, 2 * N_M);
         tcase_add_loop_test(ta, avx2_long_rows, 0, 8);
         tcase_add_test(ta, avx2_extremes);
+        tcase_add_loop_test(ta, avx2_x8_shapes, N_M, 2 * N_M); /* the q4_0 indices */
+        tcase_add_loop_test(ta, avx2_x8_long_rows, 4, 8);
+        tcase_add_test(ta, avx2_x8_extremes);
         suite_add_tcase(s, ta);
     } else {
         printf("avx2 tier: skipped (CPU lacks AVX2)\n");
@@ -491,6 +620,9 @@ int main(void)
         tcase_add_loop_test(tv, avx512vnni_shapes, 0, 2 * N_M);
         tcase_add_loop_test(tv, avx512vnni_long_rows, 0, 8);
         tcase_add_test(tv, avx512vnni_extremes);
+        tcase_add_loop_test(tv, avx512vnni_x8_shapes, N_M, 2 * N_M);
+        tcase_add_loop_test(tv, avx512vnni_x8_long_rows, 4, 8);
+        tcase_add_test(tv, avx512vnni_x8_extremes);
         suite_add_tcase(s, tv);
     } else {
         printf("avx512vnni kernels: skipped (CPU lacks AVX-512 F/BW/VL/VNNI)\n");

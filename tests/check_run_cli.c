@@ -53,6 +53,13 @@ START_TEST(json_has_spec_fields_and_cross_product)
         ck_assert(json_number_value(tb_test_path(row, "roofline.bandwidth_gbps")) > 0);
         ck_assert(json_number_value(tb_test_path(row, "roofline.prefill_tokens_per_s_bound")) > 0);
         ck_assert(json_number_value(tb_test_path(row, "roofline.decode_tokens_per_s_bound")) > 0);
+        /* q8_0: the weight products are graded against the measured int8 ceiling */
+        ck_assert(json_number_value(tb_test_path(row, "roofline.peak_int8_gops")) > 0);
+        ck_assert(json_number_value(tb_test_path(row, "roofline.matmul_peak_gflops")) ==
+                  json_number_value(tb_test_path(row, "roofline.peak_int8_gops")));
+        ck_assert(json_number_value(tb_test_path(row, "roofline.decode.matmul_flops")) > 0);
+        ck_assert(json_number_value(tb_test_path(row, "roofline.decode.matmul_flops")) <
+                  json_number_value(tb_test_path(row, "roofline.decode.flops")));
         ck_assert(json_is_array(json_object_get(row, "cost")) && json_array_size(json_object_get(row, "cost")) == 0);
         ck_assert_str_eq(json_string_value(json_object_get(row, "dtype")), "q8_0");
         ck_assert(json_is_false(tb_test_path(row, "extrapolation.decode_layers_sampled")));

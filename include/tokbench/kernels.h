@@ -24,7 +24,8 @@ int tb_isa_available(tb_isa isa);
 
 /* Rows [n0, n1) of C for M rows of activations:
  *   float weights (f32, bf16, f16): a is M×K f32;
- *   quantized weights (q8_0, q4_0): a is M rows of K/32 tb_block_q8_0 (see quantize_q8_0).
+ *   quantized weights (q8_0, q4_0): a is M rows of K/32 tb_block_q8_0 (see quantize_q8_0);
+ *   w in the table's wlayout[dt] (below).
  * c has row stride N. M = 1 is the GEMV; M up to TB_SKINNY_MAX is "skinny": every weight row is
  * read from memory once for all M rows. */
 typedef void (*tb_matmul_rows_fn)(const void *w, const void *a, float *c, int64_t m, int64_t n, int64_t k, int64_t n0,
@@ -32,6 +33,13 @@ typedef void (*tb_matmul_rows_fn)(const void *w, const void *a, float *c, int64_
 
 /* Quantizes one activation row of k floats (k a multiple of 32) to q8_0 blocks. */
 typedef void (*tb_quantize_row_fn)(const float *x, void *y, int64_t k);
+
+/* The int8 multiply-add ceiling of the instruction the quantized kernels are built on (the
+ * roofline of q8_0/q4_0 products, whose integer dots can outrun the f32 FMA peak): runs
+ * independent chains of it for iters steps on state (TB_KERNEL_PEAK_INT8_STATE int32, in and out);
+ * returns the multiply-adds done. */
+typedef int64_t (*tb_peak_int8_fn)(int32_t *state, int64_t iters);
+#define TB_KERNEL_PEAK_INT8_STATE 256
 
 /* f32 GEMM on pre-packed weights (packed once, outside timing, as an inference engine does at
  * load): computes C[m0:m1, n0:n1] with n0 a multiple of the tier's nr. scratch holds the packed
@@ -43,6 +51,30 @@ typedef void (*tb_pack_f32_fn)(const float *w, float *w_packed, int64_t n, int64
 
 #define TB_SKINNY_MAX 32
 
+/* How a tier wants a dtype's weight matrix laid out. Plain rows (dtype.h) everywhere, except:
+ *   TB_WL_Q4_0X8  q4_0 in groups of 8 rows: group g (rows 8g..8g+7) takes the bytes those 8 plain
+ *                 rows would, as K/32 blocks of 144 bytes, block b being
+ *                   uint16_t d[8]     row r's scale of block b, r = 0..7
+ *                   uint8_t  qs[128]  bytes 32i + 4r .. 32i + 4r + 3 = row r's qs[4i .. 4i + 3]
+ *                 (i = 0..3), so one 32-byte vector holds four weights of each of the 8 rows (low
+ *                 nibbles: elements 4i..4i+3, high nibbles: 16+4i..16+4i+3) and its lanes are rows.
+ *                 Rows past the last whole group stay plain rows at their usual offsets, so the
+ *                 matrix has exactly the plain layout's size.
+ * Converting is done once, outside timing, as an inference engine repacks at load. */
+typedef enum tb_wlayout { TB_WL_ROWS = 0, TB_WL_Q4_0X8 } tb_wlayout;
+
+#define TB_Q4_0X8_BLOCK_BYTES 144
+
+const char *tb_wlayout_name(tb_wlayout l); /* "rows", "q4_0x8" */
+/* Rows [r0, r1) of an N×K matrix of dt in layout l, written into dst (the whole matrix) from
+ * src, which holds those r1 − r0 rows as plain rows (src points at row r0). r0 is a multiple of 8,
+ * and so is r1 unless it is n; src and dst do not overlap. */
+void tb_wlayout_pack(tb_wlayout l, tb_dtype dt, const void *src, void *dst, int64_t n, int64_t k, int64_t r0,
+                     int64_t r1);
+/* Row r of w (the whole matrix, layout l) as a plain row of dt, or dequantized to k floats. */
+void tb_wlayout_row(tb_wlayout l, tb_dtype dt, const void *w, int64_t n, int64_t k, int64_t r, void *row);
+void tb_wlayout_dequant_row(tb_wlayout l, tb_dtype dt, const void *w, int64_t n, int64_t k, int64_t r, float *out);
+
 typedef struct tb_kernel_info {
     const char *name; /* e.g. "tb_matmul_q8_0_avx2" */
     tb_isa isa;
@@ -50,10 +82,12 @@ typedef struct tb_kernel_info {
 
 typedef struct tb_kernels {
     tb_isa isa; /* the tier the table was built for (the highest one asked for and available) */
+    tb_wlayout wlayout[TB_DT_COUNT]; /* the weight layout gemv[dt] and skinny[dt] take */
 
     tb_matmul_rows_fn gemv[TB_DT_COUNT];   /* M = 1 */
     tb_matmul_rows_fn skinny[TB_DT_COUNT]; /* 1 <= M <= TB_SKINNY_MAX (also correct for M = 1) */
     tb_quantize_row_fn quantize_q8_0;
+    tb_peak_int8_fn peak_int8;
 
     tb_gemm_f32_packed_fn gemm_f32;
     tb_pack_f32_fn pack_f32;
@@ -61,7 +95,7 @@ typedef struct tb_kernels {
     int gemm_mr;                /* rows of A per micro-tile: thread splits of M fall on multiples */
     size_t gemm_scratch_floats; /* per thread */
 
-    tb_kernel_info gemv_info[TB_DT_COUNT], skinny_info[TB_DT_COUNT], quantize_info, gemm_info;
+    tb_kernel_info gemv_info[TB_DT_COUNT], skinny_info[TB_DT_COUNT], quantize_info, gemm_info, peak_int8_info;
 } tb_kernels;
 
 /* Fills k with the best kernels of the tiers up to `max` (TB_ISA_COUNT: no limit) that this

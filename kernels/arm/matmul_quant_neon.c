@@ -189,3 +189,33 @@ DEFINE_BLOCK(block_q4_0, tb_block_q4_0, load_q4_0)
 
 DEFINE_MATMUL(TB_NAME(tb_matmul_q8_0), tb_block_q8_0, block_q8_0)
 DEFINE_MATMUL(TB_NAME(tb_matmul_q4_0), tb_block_q4_0, block_q4_0)
+
+/* The roofline's int8 ceiling (TB_DECL_PEAK_INT8): twelve chains of this file's dot instruction,
+ * SDOT (16 s8 products into int32 per instruction) with dotprod, else SMLAL (8 s8 products into
+ * int16). */
+TB_DECL_PEAK_INT8(TB_NAME(tb_peak_int8))
+{
+#if defined(__ARM_FEATURE_DOTPROD)
+    int32x4_t c[12];
+    const int8x16_t x = vdupq_n_s8(5), y = vdupq_n_s8(3);
+    for (int i = 0; i < 12; i++)
+        c[i] = vld1q_s32(state + 4 * i);
+    for (int64_t it = 0; it < iters; it++)
+        for (int i = 0; i < 12; i++)
+            c[i] = vdotq_s32(c[i], x, y);
+    for (int i = 0; i < 12; i++)
+        vst1q_s32(state + 4 * i, c[i]);
+    return iters * 12 * 16;
+#else
+    int16x8_t c[12];
+    const int8x8_t x = vdup_n_s8(5), y = vdup_n_s8(3);
+    for (int i = 0; i < 12; i++)
+        c[i] = vld1q_s16((const int16_t *)(state + 4 * i));
+    for (int64_t it = 0; it < iters; it++)
+        for (int i = 0; i < 12; i++)
+            c[i] = vmlal_s8(c[i], x, y);
+    for (int i = 0; i < 12; i++)
+        vst1q_s16((int16_t *)(state + 4 * i), c[i]);
+    return iters * 12 * 8;
+#endif
+}

@@ -18,6 +18,11 @@
 #define TB_DECL_MATMUL(name) \
     void name(const void *w, const void *a, float *c, int64_t m, int64_t n, int64_t k, int64_t n0, int64_t n1)
 #define TB_DECL_QUANTIZE(name) void name(const float *x, void *y, int64_t k)
+/* The int8 multiply-add ceiling of the instruction a tier's quantized kernels are built on:
+ * independent chains of it for iters steps, state (TB_PEAK_INT8_STATE int32, 64-byte aligned)
+ * in and out so nothing is folded away. Returns the multiply-adds done. */
+#define TB_DECL_PEAK_INT8(name) int64_t name(int32_t *state, int64_t iters)
+#define TB_PEAK_INT8_STATE TB_KERNEL_PEAK_INT8_STATE
 #define TB_DECL_GEMM_F32(name)                                                                                  \
     void name(const float *a, const float *w_packed, float *c, int64_t m, int64_t n, int64_t k, int64_t m0, \
               int64_t m1, int64_t n0, int64_t n1, float *scratch)
@@ -30,6 +35,7 @@ TB_DECL_MATMUL(tb_matmul_f16_generic);
 TB_DECL_MATMUL(tb_matmul_q8_0_generic);
 TB_DECL_MATMUL(tb_matmul_q4_0_generic);
 TB_DECL_QUANTIZE(tb_quantize_row_q8_0_generic);
+TB_DECL_PEAK_INT8(tb_peak_int8_generic);
 TB_DECL_GEMM_F32(tb_gemm_f32_generic);
 TB_DECL_PACK_F32(tb_pack_f32_generic);
 #define TB_GEMM_NR_GENERIC 8
@@ -41,7 +47,9 @@ TB_DECL_MATMUL(tb_matmul_bf16_avx2);
 TB_DECL_MATMUL(tb_matmul_f16_avx2);
 TB_DECL_MATMUL(tb_matmul_q8_0_avx2);
 TB_DECL_MATMUL(tb_matmul_q4_0_avx2);
+TB_DECL_MATMUL(tb_matmul_q4_0x8_avx2); /* weights in TB_WL_Q4_0X8 */
 TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx2);
+TB_DECL_PEAK_INT8(tb_peak_int8_avx2);
 TB_DECL_GEMM_F32(tb_gemm_f32_avx2);
 TB_DECL_PACK_F32(tb_pack_f32_avx2);
 #define TB_GEMM_NR_AVX2 16
@@ -58,7 +66,9 @@ TB_DECL_PACK_F32(tb_pack_f32_avx512);
  * tb_x86_has_avx512_vnni(); without it the AVX-512 table keeps the AVX2 quantized kernels. */
 TB_DECL_MATMUL(tb_matmul_q8_0_avx512vnni);
 TB_DECL_MATMUL(tb_matmul_q4_0_avx512vnni);
+TB_DECL_MATMUL(tb_matmul_q4_0x8_avx512vnni);
 TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx512vnni);
+TB_DECL_PEAK_INT8(tb_peak_int8_avx512vnni);
 int tb_x86_has_avx512_vnni(void);
 #endif
 
@@ -73,6 +83,8 @@ TB_DECL_MATMUL(tb_matmul_q4_0_neon);
 TB_DECL_MATMUL(tb_matmul_q8_0_neon_dotprod);
 TB_DECL_MATMUL(tb_matmul_q4_0_neon_dotprod);
 TB_DECL_QUANTIZE(tb_quantize_row_q8_0_neon);
+TB_DECL_PEAK_INT8(tb_peak_int8_neon);
+TB_DECL_PEAK_INT8(tb_peak_int8_neon_dotprod);
 TB_DECL_GEMM_F32(tb_gemm_f32_neon);
 TB_DECL_PACK_F32(tb_pack_f32_neon);
 #define TB_GEMM_NR_NEON 16

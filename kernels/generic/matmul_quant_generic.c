@@ -224,3 +224,19 @@ DEFINE_BLOCK(block_q4_0, tb_block_q4_0, widen_q4u, dot_q4u, 1)
 
 DEFINE_MATMUL(tb_matmul_q8_0_generic, tb_block_q8_0, block_q8_0)
 DEFINE_MATMUL(tb_matmul_q4_0_generic, tb_block_q4_0, block_q4_0)
+
+/* The roofline's int8 ceiling (TB_DECL_PEAK_INT8) for the generic tier: eight chains of int16
+ * multiply-adds on 16-byte vectors, the widest integer multiply this tier's kernels rely on. */
+TB_DECL_PEAK_INT8(tb_peak_int8_generic)
+{
+    v8u16 c[8]; /* unsigned: the products wrap, as they may */
+    const v8u16 y = {3, 3, 3, 3, 3, 3, 3, 3}, z = {1, 1, 1, 1, 1, 1, 1, 1};
+    for (int i = 0; i < 8; i++)
+        memcpy(&c[i], state + 4 * i, sizeof c[i]);
+    for (int64_t it = 0; it < iters; it++)
+        for (int i = 0; i < 8; i++)
+            c[i] = c[i] * y + z;
+    for (int i = 0; i < 8; i++)
+        memcpy(state + 4 * i, &c[i], sizeof c[i]);
+    return iters * 8 * 8;
+}

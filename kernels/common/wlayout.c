@@ -1,0 +1,72 @@
+/* Weight layouts other than plain rows (tb_wlayout in kernels.h): the repacking an engine does
+ * once at load, and reading one plain row back (embedding lookups, reference checks). */
+#include <string.h>
+
+#include <tokbench/kernels.h>
+
+const char *tb_wlayout_name(tb_wlayout l) { return l == TB_WL_Q4_0X8 ? "q4_0x8" : "rows"; }
+
+/* 8 plain rows of nb blocks → one group of nb interleaved blocks. */
+static void q4_0x8_pack_group(const tb_block_q4_0 *rows, int64_t nb, uint8_t *out)
+{
+    for (int64_t b = 0; b < nb; b++, out += TB_Q4_0X8_BLOCK_BYTES)
+        for (int r = 0; r < 8; r++) {
+            const tb_block_q4_0 *s = rows + r * nb + b;
+            memcpy(out + 2 * r, &s->d, 2);
+            for (int i = 0; i < 4; i++)
+                memcpy(out + 16 + 32 * i + 4 * r, s->qs + 4 * i, 4);
+        }
+}
+
+static int64_t whole_groups_rows(tb_wlayout l, int64_t n) { return l == TB_WL_Q4_0X8 ? n / 8 * 8 : 0; }
+
+void tb_wlayout_pack(tb_wlayout l, tb_dtype dt, const void *src, void *dst, int64_t n, int64_t k, int64_t r0,
+                     int64_t r1)
+{
+    const size_t rb = tb_dtype_row_bytes(dt, k);
+    const int64_t n8 = dt == TB_DT_Q4_0 ? whole_groups_rows(l, n) : 0, nb = k / TB_QK;
+    int64_t r = r0;
+    for (; r + 8 <= r1 && r + 8 <= n8; r += 8)
+        q4_0x8_pack_group((const tb_block_q4_0 *)((const char *)src + (size_t)(r - r0) * rb), nb,
+                          (uint8_t *)dst + (size_t)r * rb);
+    if (r < r1) /* plain rows: the layout's tail, or every row */
+        memcpy((char *)dst + (size_t)r * rb, (const char *)src + (size_t)(r - r0) * rb, (size_t)(r1 - r) * rb);
+}
+
+/* One block of row r (r in a whole group). */
+static void q4_0x8_block(const uint8_t *group, int lane, int64_t b, tb_block_q4_0 *out)
+{
+    const uint8_t *g = group + b * TB_Q4_0X8_BLOCK_BYTES;
+    memcpy(&out->d, g + 2 * lane, 2);
+    for (int i = 0; i < 4; i++)
+        memcpy(out->qs + 4 * i, g + 16 + 32 * i + 4 * lane, 4);
+}
+
+void tb_wlayout_row(tb_wlayout l, tb_dtype dt, const void *w, int64_t n, int64_t k, int64_t r, void *row)
+{
+    const size_t rb = tb_dtype_row_bytes(dt, k);
+    const int64_t n8 = dt == TB_DT_Q4_0 ? whole_groups_rows(l, n) : 0, nb = k / TB_QK;
+    if (r >= n8) {
+        memcpy(row, (const char *)w + (size_t)r * rb, rb);
+        return;
+    }
+    const uint8_t *g = (const uint8_t *)w + (size_t)(r / 8) * 8 * rb;
+    for (int64_t b = 0; b < nb; b++)
+        q4_0x8_block(g, (int)(r % 8), b, (tb_block_q4_0 *)row + b);
+}
+
+void tb_wlayout_dequant_row(tb_wlayout l, tb_dtype dt, const void *w, int64_t n, int64_t k, int64_t r, float *out)
+{
+    const size_t rb = tb_dtype_row_bytes(dt, k);
+    const int64_t n8 = dt == TB_DT_Q4_0 ? whole_groups_rows(l, n) : 0, nb = k / TB_QK;
+    if (r >= n8) {
+        tb_dequantize_row(dt, (const char *)w + (size_t)r * rb, out, k);
+        return;
+    }
+    const uint8_t *g = (const uint8_t *)w + (size_t)(r / 8) * 8 * rb;
+    for (int64_t b = 0; b < nb; b++) { /* a block at a time: no row-sized buffer */
+        tb_block_q4_0 blk;
+        q4_0x8_block(g, (int)(r % 8), b, &blk);
+        tb_dequantize_row(dt, &blk, out + b * TB_QK, TB_QK);
+    }
+}
