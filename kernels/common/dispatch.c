@@ -96,22 +96,18 @@ tb_isa tb_isa_detect(void)
         SET_ROWS(TB_DT_BF16, tb_matmul_bf16_##sfx, tier);          \
         SET_ROWS(TB_DT_F16, tb_matmul_f16_##sfx, tier);            \
     } while (0)
-#define SET_QUANT(sfx, tier)                                       \
+/* q4fn takes its weights in layout q4l. */
+#define SET_QUANT_WITH(sfx, q4fn, q4l, tier)                       \
     do {                                                           \
         SET_ROWS(TB_DT_Q8_0, tb_matmul_q8_0_##sfx, tier);          \
-        SET_ROWS(TB_DT_Q4_0, tb_matmul_q4_0_##sfx, tier);          \
-        k->wlayout[TB_DT_Q4_0] = TB_WL_ROWS;                       \
+        SET_ROWS(TB_DT_Q4_0, q4fn, tier);                          \
+        k->wlayout[TB_DT_Q4_0] = q4l;                              \
         SET(peak_int8, peak_int8_info, tb_peak_int8_##sfx, tier);  \
     } while (0)
+#define SET_QUANT(sfx, tier) SET_QUANT_WITH(sfx, tb_matmul_q4_0_##sfx, TB_WL_ROWS, tier)
 /* The x86 q4_0 kernels on the interleaved layout (kernels.h); q8_0 stays on rows: interleaved,
  * it ran no faster from DRAM on Zen 3 (0.61-0.68 of the read probe against 0.67). */
-#define SET_QUANT_X8(sfx, tier)                                    \
-    do {                                                           \
-        SET_ROWS(TB_DT_Q8_0, tb_matmul_q8_0_##sfx, tier);          \
-        SET_ROWS(TB_DT_Q4_0, tb_matmul_q4_0x8_##sfx, tier);        \
-        k->wlayout[TB_DT_Q4_0] = TB_WL_Q4_0X8;                     \
-        SET(peak_int8, peak_int8_info, tb_peak_int8_##sfx, tier);  \
-    } while (0)
+#define SET_QUANT_X8(sfx, tier) SET_QUANT_WITH(sfx, tb_matmul_q4_0x8_##sfx, TB_WL_Q4_0X8, tier)
 
 /* The packed f32 GEMM of tier sfx with its panel width and tile height. */
 #define SET_GEMM(sfx, tier, nr, mr)                                \
