@@ -34,7 +34,8 @@ static const json_t *baseline(const json_t *cases, const json_t *c, const char *
 }
 
 typedef struct {
-    char backend[48], shape[48], check[24], median[24], ci[48], cv[16], n[16], gflops[16], gbps[16], ratio[24];
+    char backend[48], shape[48], gflops[16], gbps[16], ratio[24];
+    tb_stat_cells st; /* check, median, CI, cv, n */
 } row_text;
 
 static void make_row(const json_t *cases, const json_t *c, row_text *r)
@@ -46,13 +47,7 @@ static void make_row(const json_t *cases, const json_t *c, row_text *r)
         snprintf(r->backend, sizeof r->backend, "%s", tb_json_str(c, "backend"));
     snprintf(r->shape, sizeof r->shape, "%lldx%lldx%lld", json_integer_value(json_object_get(sh, "m")),
              json_integer_value(json_object_get(sh, "n")), json_integer_value(json_object_get(sh, "k")));
-    tb_stat_cells sc;
-    int timed = tb_fmt_stat_cells(c, &sc);
-    snprintf(r->check, sizeof r->check, "%s", sc.check);
-    snprintf(r->median, sizeof r->median, "%s", sc.median);
-    snprintf(r->ci, sizeof r->ci, "%s", sc.ci);
-    snprintf(r->cv, sizeof r->cv, "%s", sc.cv);
-    snprintf(r->n, sizeof r->n, "%s", sc.n);
+    int timed = tb_fmt_stat_cells(c, &r->st);
     if (!timed) {
         r->gflops[0] = r->gbps[0] = r->ratio[0] = '\0';
         return;
@@ -107,13 +102,13 @@ void tb_output_bench_cases(const json_t *cases, tb_format fmt)
         make_row(cases, c, &rows[i]);
         char thr[16];
         snprintf(thr, sizeof thr, "%lld", json_integer_value(json_object_get(c, "threads")));
-        const char *cells[NCOL] = {tb_json_str(c, "op"), rows[i].backend, tb_json_str(c, "dtype"), rows[i].shape, thr, rows[i].check,
-                                   rows[i].median, rows[i].ci, rows[i].cv, rows[i].n, rows[i].gflops, rows[i].gbps,
+        const char *cells[NCOL] = {tb_json_str(c, "op"), rows[i].backend, tb_json_str(c, "dtype"), rows[i].shape, thr, rows[i].st.check,
+                                   rows[i].st.median, rows[i].st.ci, rows[i].st.cv, rows[i].st.n, rows[i].gflops, rows[i].gbps,
                                    rows[i].ratio};
         for (int k = 0; k < NCOL; k++)
             if ((int)strlen(cells[k]) > w[k])
                 w[k] = (int)strlen(cells[k]);
-        noisy |= strchr(rows[i].cv, '!') != NULL;
+        noisy |= strchr(rows[i].st.cv, '!') != NULL;
     }
     const char *sep = fmt == TB_FMT_MD ? " | " : "  ";
     if (fmt == TB_FMT_MD)
@@ -130,8 +125,8 @@ void tb_output_bench_cases(const json_t *cases, tb_format fmt)
         c = json_array_get(cases, i);
         char thr[16];
         snprintf(thr, sizeof thr, "%lld", json_integer_value(json_object_get(c, "threads")));
-        const char *cells[NCOL] = {tb_json_str(c, "op"), rows[i].backend, tb_json_str(c, "dtype"), rows[i].shape, thr, rows[i].check,
-                                   rows[i].median, rows[i].ci, rows[i].cv, rows[i].n, rows[i].gflops, rows[i].gbps,
+        const char *cells[NCOL] = {tb_json_str(c, "op"), rows[i].backend, tb_json_str(c, "dtype"), rows[i].shape, thr, rows[i].st.check,
+                                   rows[i].st.median, rows[i].st.ci, rows[i].st.cv, rows[i].st.n, rows[i].gflops, rows[i].gbps,
                                    rows[i].ratio};
         if (fmt == TB_FMT_MD)
             printf("| ");

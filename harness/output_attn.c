@@ -71,8 +71,8 @@ static void shape_text(const json_t *c, char *buf, size_t cap)
 }
 
 typedef struct {
-    char backend[48], shape[96], thr[16], check[32], median[24], ci[48], cv[16], n[16], gflops[16], gbps[16],
-        ratio[24];
+    char backend[48], shape[96], thr[16], gflops[16], gbps[16], ratio[24];
+    tb_stat_cells st; /* check, median, CI, cv, n */
 } row_text;
 
 static void make_row(const json_t *cases, const json_t *c, row_text *r)
@@ -84,13 +84,7 @@ static void make_row(const json_t *cases, const json_t *c, row_text *r)
         snprintf(r->backend, sizeof r->backend, "%s/%s", bk, tb_json_str(c, "isa"));
     shape_text(c, r->shape, sizeof r->shape);
     snprintf(r->thr, sizeof r->thr, "%lld", ival(c, "threads", NULL));
-    tb_stat_cells sc;
-    int timed = tb_fmt_stat_cells(c, &sc);
-    snprintf(r->check, sizeof r->check, "%s", sc.check);
-    snprintf(r->median, sizeof r->median, "%s", sc.median);
-    snprintf(r->ci, sizeof r->ci, "%s", sc.ci);
-    snprintf(r->cv, sizeof r->cv, "%s", sc.cv);
-    snprintf(r->n, sizeof r->n, "%s", sc.n);
+    int timed = tb_fmt_stat_cells(c, &r->st);
     if (!timed) {
         r->gflops[0] = r->gbps[0] = r->ratio[0] = '\0';
         return;
@@ -150,13 +144,13 @@ void tb_output_attn_cases(const json_t *cases, tb_format fmt)
         const json_t *c = json_array_get(cases, i);
         make_row(cases, c, &rows[i]);
         const char *row[NCOL] = {tb_json_str(c, "op"), rows[i].backend, tb_json_str(c, "dtype"), rows[i].shape,
-                                 rows[i].thr, rows[i].check, rows[i].median, rows[i].ci, rows[i].cv, rows[i].n,
+                                 rows[i].thr, rows[i].st.check, rows[i].st.median, rows[i].st.ci, rows[i].st.cv, rows[i].st.n,
                                  rows[i].gflops, rows[i].gbps, rows[i].ratio};
         memcpy(cells[i], row, sizeof row);
         for (int k = 0; k < NCOL; k++)
             if ((int)strlen(row[k]) > w[k])
                 w[k] = (int)strlen(row[k]);
-        noisy |= strchr(rows[i].cv, '!') != NULL;
+        noisy |= strchr(rows[i].st.cv, '!') != NULL;
         decode |= is_decode(c);
         prefill |= !is_decode(c);
     }

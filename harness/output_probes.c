@@ -11,20 +11,15 @@
 static int is_stream(const json_t *c) { return strcmp(tb_json_str(c, "op"), "stream") == 0; }
 
 typedef struct {
-    char what[24], thr[16], check[24], median[24], ci[48], cv[16], n[16], rate[24], unit[8];
+    char what[24], thr[16], rate[24], unit[8];
+    tb_stat_cells st; /* check, median, CI, cv, n */
 } row_text;
 
 static void make_row(const json_t *c, row_text *r)
 {
     snprintf(r->what, sizeof r->what, "%s", is_stream(c) ? tb_json_str(c, "variant") : tb_json_str(c, "isa"));
     snprintf(r->thr, sizeof r->thr, "%lld", json_integer_value(json_object_get(c, "threads")));
-    tb_stat_cells sc;
-    int timed = tb_fmt_stat_cells(c, &sc);
-    snprintf(r->check, sizeof r->check, "%s", sc.check);
-    snprintf(r->median, sizeof r->median, "%s", sc.median);
-    snprintf(r->ci, sizeof r->ci, "%s", sc.ci);
-    snprintf(r->cv, sizeof r->cv, "%s", sc.cv);
-    snprintf(r->n, sizeof r->n, "%s", sc.n);
+    int timed = tb_fmt_stat_cells(c, &r->st);
     snprintf(r->unit, sizeof r->unit, "%s", is_stream(c) ? "GB/s" : "GFLOP/s");
     if (!timed) {
         r->rate[0] = r->unit[0] = '\0';
@@ -85,13 +80,13 @@ void tb_output_probe_cases(const json_t *cases, tb_format fmt)
         const json_t *c = json_array_get(cases, i);
         make_row(c, &rows[i]);
         const char *row[NCOL] = {tb_json_str(c, "op"), rows[i].what, stream ? tb_json_str(c, "isa") : "", rows[i].thr,
-                                 rows[i].check, rows[i].median, rows[i].ci, rows[i].cv, rows[i].n, rows[i].rate,
+                                 rows[i].st.check, rows[i].st.median, rows[i].st.ci, rows[i].st.cv, rows[i].st.n, rows[i].rate,
                                  rows[i].unit};
         memcpy(cells[i], row, sizeof row);
         for (int k = 0; k < NCOL; k++)
             if ((int)strlen(row[k]) > w[k])
                 w[k] = (int)strlen(row[k]);
-        noisy |= strchr(rows[i].cv, '!') != NULL;
+        noisy |= strchr(rows[i].st.cv, '!') != NULL;
     }
     const int md = fmt == TB_FMT_MD;
     const char *sep = md ? " | " : "  ";
