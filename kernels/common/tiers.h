@@ -19,10 +19,9 @@
     void name(const void *w, const void *a, float *c, int64_t m, int64_t n, int64_t k, int64_t n0, int64_t n1)
 #define TB_DECL_QUANTIZE(name) void name(const float *x, void *y, int64_t k)
 /* The int8 multiply-add ceiling of the instruction a tier's quantized kernels are built on:
- * independent chains of it for iters steps, state (TB_PEAK_INT8_STATE int32, 64-byte aligned)
- * in and out so nothing is folded away. Returns the multiply-adds done. */
+ * independent chains of it for iters steps, state (TB_KERNEL_PEAK_INT8_STATE int32) in and out
+ * so nothing is folded away. Returns the multiply-adds done (tb_peak_int8_fn in kernels.h). */
 #define TB_DECL_PEAK_INT8(name) int64_t name(int32_t *state, int64_t iters)
-#define TB_PEAK_INT8_STATE TB_KERNEL_PEAK_INT8_STATE
 #define TB_DECL_GEMM_F32(name)                                                                                  \
     void name(const float *a, const float *w_packed, float *c, int64_t m, int64_t n, int64_t k, int64_t m0, \
               int64_t m1, int64_t n0, int64_t n1, float *scratch)

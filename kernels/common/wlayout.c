@@ -18,16 +18,26 @@ static void q4_0x8_pack_group(const tb_block_q4_0 *rows, int64_t nb, uint8_t *ou
         }
 }
 
-static int64_t whole_groups_rows(tb_wlayout l, int64_t n) { return l == TB_WL_Q4_0X8 ? n / 8 * 8 : 0; }
+/* Rows in whole groups of 8; those past them (all rows, for other layouts and dtypes) are plain. */
+static int64_t grouped_rows(tb_wlayout l, tb_dtype dt, int64_t n)
+{
+    return l == TB_WL_Q4_0X8 && dt == TB_DT_Q4_0 ? n / 8 * 8 : 0;
+}
+
+/* The group holding row r of w, or NULL when r is a plain row. */
+static const uint8_t *q4_0x8_group(tb_wlayout l, tb_dtype dt, const void *w, int64_t n, int64_t k, int64_t r)
+{
+    return r < grouped_rows(l, dt, n) ? (const uint8_t *)w + (size_t)(r / 8) * 8 * tb_dtype_row_bytes(dt, k) : NULL;
+}
 
 void tb_wlayout_pack(tb_wlayout l, tb_dtype dt, const void *src, void *dst, int64_t n, int64_t k, int64_t r0,
                      int64_t r1)
 {
     const size_t rb = tb_dtype_row_bytes(dt, k);
-    const int64_t n8 = dt == TB_DT_Q4_0 ? whole_groups_rows(l, n) : 0, nb = k / TB_QK;
+    const int64_t n8 = grouped_rows(l, dt, n);
     int64_t r = r0;
     for (; r + 8 <= r1 && r + 8 <= n8; r += 8)
-        q4_0x8_pack_group((const tb_block_q4_0 *)((const char *)src + (size_t)(r - r0) * rb), nb,
+        q4_0x8_pack_group((const tb_block_q4_0 *)((const char *)src + (size_t)(r - r0) * rb), k / TB_QK,
                           (uint8_t *)dst + (size_t)r * rb);
     if (r < r1) /* plain rows: the layout's tail, or every row */
         memcpy((char *)dst + (size_t)r * rb, (const char *)src + (size_t)(r - r0) * rb, (size_t)(r1 - r) * rb);
@@ -44,27 +54,24 @@ static void q4_0x8_block(const uint8_t *group, int lane, int64_t b, tb_block_q4_
 
 void tb_wlayout_row(tb_wlayout l, tb_dtype dt, const void *w, int64_t n, int64_t k, int64_t r, void *row)
 {
-    const size_t rb = tb_dtype_row_bytes(dt, k);
-    const int64_t n8 = dt == TB_DT_Q4_0 ? whole_groups_rows(l, n) : 0, nb = k / TB_QK;
-    if (r >= n8) {
+    const uint8_t *g = q4_0x8_group(l, dt, w, n, k, r);
+    if (!g) {
+        const size_t rb = tb_dtype_row_bytes(dt, k);
         memcpy(row, (const char *)w + (size_t)r * rb, rb);
         return;
     }
-    const uint8_t *g = (const uint8_t *)w + (size_t)(r / 8) * 8 * rb;
-    for (int64_t b = 0; b < nb; b++)
+    for (int64_t b = 0; b < k / TB_QK; b++)
         q4_0x8_block(g, (int)(r % 8), b, (tb_block_q4_0 *)row + b);
 }
 
 void tb_wlayout_dequant_row(tb_wlayout l, tb_dtype dt, const void *w, int64_t n, int64_t k, int64_t r, float *out)
 {
-    const size_t rb = tb_dtype_row_bytes(dt, k);
-    const int64_t n8 = dt == TB_DT_Q4_0 ? whole_groups_rows(l, n) : 0, nb = k / TB_QK;
-    if (r >= n8) {
-        tb_dequantize_row(dt, (const char *)w + (size_t)r * rb, out, k);
+    const uint8_t *g = q4_0x8_group(l, dt, w, n, k, r);
+    if (!g) {
+        tb_dequantize_row(dt, (const char *)w + (size_t)r * tb_dtype_row_bytes(dt, k), out, k);
         return;
     }
-    const uint8_t *g = (const uint8_t *)w + (size_t)(r / 8) * 8 * rb;
-    for (int64_t b = 0; b < nb; b++) { /* a block at a time: no row-sized buffer */
+    for (int64_t b = 0; b < k / TB_QK; b++) { /* a block at a time: no row-sized buffer */
         tb_block_q4_0 blk;
         q4_0x8_block(g, (int)(r % 8), b, &blk);
         tb_dequantize_row(dt, &blk, out + b * TB_QK, TB_QK);

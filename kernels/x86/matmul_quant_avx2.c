@@ -392,10 +392,12 @@ DEFINE_MATMUL(TB_QFN(matmul_q4_0), tb_block_q4_0, GEMV8_Q4_0, block_q4_0, 1)
  * so each lane sums its own row: none of the row layout's folding of lanes, and the 8 scales
  * convert with one vcvtph2ps from memory. About half the instructions per weight of the row
  * kernels above, and one sequential stream per group instead of eight rows.
- * Measured on Zen 3 (2 vCPU), q4_0 GEMV 11008×4096 from DRAM against the read probe, same
- * process: 1 thread 0.66-0.70 (row layout 0.58-0.61), 2 threads 0.75-0.80 (0.69-0.74); in L2,
- * 23-33 GB/s (row layout 13-18). The activation broadcasts come from the q8_0 blocks themselves:
- * a pre-broadcast copy (256 B per block) spilled out of L1 and lost the gain in DRAM runs. */
+ * Measured on Zen 3 (2 vCPU), q4_0 GEMV from DRAM against the read probe (tokbench bench gemv
+ * --backend portable,read, N = 4096 and 11008, K = 4096): 1 thread 0.62-0.65 (row layout
+ * 0.58-0.59), 2 threads 0.74-0.76 (0.74-0.75); skinny M = 8-128, 1 thread, 100-135 GFLOP/s (row
+ * layout 67-73); in L2, 23-33 GB/s (13-18). The activation broadcasts come from the q8_0 blocks
+ * themselves: a pre-broadcast copy (256 B per block) spilled out of L1 and lost the gain in DRAM
+ * runs. */
 
 #define X8_PF_DIST 2048 /* bytes ahead in the group's stream (1024-3072 within noise) */
 
