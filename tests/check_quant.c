@@ -372,90 +372,41 @@ static void check_tier_hand_dot(const tier_fns *t)
     ck_assert_msg(c == -386.0f, "%s q8_0 hand dot = %.9g, want -386", t->tier, c);
 }
 
-START_TEST(generic_shapes) { check_tier_shapes(&generic_fns, _i); }
-END_TEST
-START_TEST(generic_long_rows) { check_tier_long(&generic_fns, _i); }
-END_TEST
-START_TEST(generic_extremes)
-{
-    check_tier_extremes(&generic_fns);
-    check_tier_hand_dot(&generic_fns);
-}
-END_TEST
+/* A tier's three kernel tests: <name>_shapes and <name>_long_rows (loop tests over the case
+ * index) and <name>_extremes (extremes and hand-computed dots). */
+#define TIER_TESTS(name, fns)                                                                          \
+    START_TEST(name##_shapes) { check_tier_shapes(&fns, _i); }                                         \
+    END_TEST                                                                                           \
+    START_TEST(name##_long_rows) { check_tier_long(&fns, _i); }                                        \
+    END_TEST                                                                                           \
+    START_TEST(name##_extremes)                                                                        \
+    {                                                                                                  \
+        check_tier_extremes(&fns);                                                                     \
+        check_tier_hand_dot(&fns);                                                                     \
+    }                                                                                                  \
+    END_TEST
+
+TIER_TESTS(generic, generic_fns)
 
 #if defined(__x86_64__) || defined(__i386__)
 START_TEST(quantizer_avx2_matches_reference) { check_quantizer(tb_quantize_row_q8_0_avx2, "avx2"); }
 END_TEST
-START_TEST(avx2_shapes) { check_tier_shapes(&avx2_fns, _i); }
-END_TEST
-START_TEST(avx2_long_rows) { check_tier_long(&avx2_fns, _i); }
-END_TEST
-START_TEST(avx2_extremes)
-{
-    check_tier_extremes(&avx2_fns);
-    check_tier_hand_dot(&avx2_fns);
-}
-END_TEST
-START_TEST(avx2_x8_shapes) { check_tier_shapes(&avx2_x8_fns, _i); }
-END_TEST
-START_TEST(avx2_x8_long_rows) { check_tier_long(&avx2_x8_fns, _i); }
-END_TEST
-START_TEST(avx2_x8_extremes)
-{
-    check_tier_extremes(&avx2_x8_fns);
-    check_tier_hand_dot(&avx2_x8_fns);
-}
-END_TEST
-START_TEST(avx512vnni_x8_shapes) { check_tier_shapes(&avx512vnni_x8_fns, _i); }
-END_TEST
-START_TEST(avx512vnni_x8_long_rows) { check_tier_long(&avx512vnni_x8_fns, _i); }
-END_TEST
-START_TEST(avx512vnni_x8_extremes)
-{
-    check_tier_extremes(&avx512vnni_x8_fns);
-    check_tier_hand_dot(&avx512vnni_x8_fns);
-}
-END_TEST
+TIER_TESTS(avx2, avx2_fns)
+TIER_TESTS(avx2_x8, avx2_x8_fns)
+TIER_TESTS(avx512vnni_x8, avx512vnni_x8_fns)
 START_TEST(quantizer_avx512vnni_matches_reference)
 {
     check_quantizer(tb_quantize_row_q8_0_avx512vnni, "avx512vnni");
 }
 END_TEST
-START_TEST(avx512vnni_shapes) { check_tier_shapes(&avx512vnni_fns, _i); }
-END_TEST
-START_TEST(avx512vnni_long_rows) { check_tier_long(&avx512vnni_fns, _i); }
-END_TEST
-START_TEST(avx512vnni_extremes)
-{
-    check_tier_extremes(&avx512vnni_fns);
-    check_tier_hand_dot(&avx512vnni_fns);
-}
-END_TEST
+TIER_TESTS(avx512vnni, avx512vnni_fns)
 #endif
 
 #if defined(__aarch64__)
 START_TEST(quantizer_neon_matches_reference) { check_quantizer(tb_quantize_row_q8_0_neon, "neon"); }
 END_TEST
-START_TEST(neon_shapes) { check_tier_shapes(&neon_fns, _i); }
-END_TEST
-START_TEST(neon_long_rows) { check_tier_long(&neon_fns, _i); }
-END_TEST
-START_TEST(neon_extremes)
-{
-    check_tier_extremes(&neon_fns);
-    check_tier_hand_dot(&neon_fns);
-}
-END_TEST
-START_TEST(neon_dotprod_shapes) { check_tier_shapes(&neon_dotprod_fns, _i); }
-END_TEST
-START_TEST(neon_dotprod_long_rows) { check_tier_long(&neon_dotprod_fns, _i); }
-END_TEST
-START_TEST(neon_dotprod_extremes)
-{
-    check_tier_extremes(&neon_dotprod_fns);
-    check_tier_hand_dot(&neon_dotprod_fns);
-}
-END_TEST
+TIER_TESTS(neon, neon_fns)
+TIER_TESTS(neon_dotprod, neon_dotprod_fns)
 #endif
 
 /* q4_0x8: packing then reading rows back gives the plain rows, for N around and past whole groups;
