@@ -202,15 +202,19 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
 
 /* ---- decode blocks ------------------------------------------------------------------------- */
 
-/* Software prefetch spread over a block's iterations: line `it` (and it + iters) of the block's
- * share [pf, pf + 64·pl), so memory requests leave at the pace data is consumed instead of in
- * bursts that fill the miss buffers and stall the core (bursts measured no overlap at all). */
-#define AT_PF_SPREAD(pf, pl, it, iters)                                   \
-    do {                                                                  \
-        if ((it) < (pl))                                                  \
-            __builtin_prefetch((pf) + (it) * 64, 0, 3);                   \
-        if ((it) + (iters) < (pl))                                        \
-            __builtin_prefetch((pf) + ((it) + (iters)) * 64, 0, 3);       \
+/* Software prefetch at the pace a block consumes its own data: each iteration prefetches the next
+ * B bytes at pf of the stream the next step reads and moves pf on (B is the bytes of K or V the
+ * iteration loads, so the whole share is requested by the block's last iteration). Paced
+ * requests overlap with the FMAs; bursts fill the miss buffers and stall the core (measured: no
+ * overlap at all). B and PF are constants once the block is inlined: the line loop unrolls and
+ * nothing is tested per iteration (a bounds test per iteration cost a third of the score loop's
+ * instructions). */
+#define AT_PF_PACED(PF, pf, B)                               \
+    do {                                                     \
+        if (PF)                                              \
+            for (int r_ = 0; r_ < ((B) + 63) / 64; r_++)     \
+                __builtin_prefetch((pf) + r_ * 64, 0, 3);    \
+        (pf) += (B);                                         \
     } while (0)
 
 /* Scores of HB heads × KB keys (HB·KB = 12 accumulators, or fewer keys at the tail): each key
@@ -218,13 +222,13 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
  * FMA pipes, eight independent chains leave no slack and ran at half the FMA rate. */
 #define AT_SCORE_BLOCK(NAME, KVT, KVLOAD)                                                                       \
     TB_AT_INLINE void NAME(const float *qs, const KVT *kr, int64_t d, float *sc, const int HB, const int KB, \
-                           const char *pf, int64_t pl)                                                          \
+                           const int PF, const char *pf)                                                        \
     {                                                                                                           \
         TB_V acc[16];                                                                                           \
         for (int i = 0; i < 16; i++)                                                                            \
             acc[i] = TB_VZERO();                                                                                \
         for (int64_t x = 0; x < d; x += TB_VL) {                                                                \
-            AT_PF_SPREAD(pf, pl, x / TB_VL, d / TB_VL);                                                         \
+            AT_PF_PACED(PF, pf, KB * TB_VL * (int)sizeof(KVT));                                                  \
             if (HB >= 4) { /* KB key vectors held, one q at a time: KB + 1 + 12 registers */                    \
                 TB_V kv[12];                                                                                    \
                 for (int b = 0; b < KB; b++)                                                                    \
@@ -264,7 +268,7 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
  * block needs HB·NV accumulators + HB + 1 registers: (4, 2), (3, 3), (2, 6), (1, 12) fit 16. */
 #define AT_PV_BLOCK(NAME, KVT, KVLOAD)                                                                             \
     TB_AT_INLINE void NAME(const float *p, const KVT *vr, int64_t d, int64_t n, const float *alpha, float *acc,  \
-                           const int HB, const int NV, const char *pf, int64_t pl)                                 \
+                           const int HB, const int NV, const int PF, const char *pf)                               \
     {                                                                                                              \
         TB_V a[12];                                                                                                \
         for (int h = 0; h < HB; h++) {                                                                             \
@@ -273,14 +277,25 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
                 a[h * NV + v] = TB_VMUL(TB_VLOAD(acc + h * d + v * TB_VL), al);                                    \
         }                                                                                                          \
         for (int64_t j = 0; j < n; j++) {                                                                          \
-            AT_PF_SPREAD(pf, pl, j, n);                                                                            \
-            TB_V pv[4];                                                                                            \
-            for (int h = 0; h < HB; h++)                                                                           \
-                pv[h] = TB_VSET1(p[h * TB_ATTN_DECODE_CHUNK + j]);                                                 \
-            for (int v = 0; v < NV; v++) {                                                                         \
-                TB_V b = KVLOAD(vr + j * d + v * TB_VL);                                                           \
+            AT_PF_PACED(PF, pf, NV * TB_VL * (int)sizeof(KVT));                                                    \
+            if (NV <= HB) { /* NV V vectors held, one weight at a time: NV + 1 + HB·NV registers */              \
+                TB_V b[4];                                                                                         \
+                for (int v = 0; v < NV; v++)                                                                       \
+                    b[v] = KVLOAD(vr + j * d + v * TB_VL);                                                         \
+                for (int h = 0; h < HB; h++) {                                                                     \
+                    TB_V pv = TB_VSET1(p[h * TB_ATTN_DECODE_CHUNK + j]);                                           \
+                    for (int v = 0; v < NV; v++)                                                                   \
+                        a[h * NV + v] = TB_VFMA(a[h * NV + v], pv, b[v]);                                          \
+                }                                                                                                  \
+            } else { /* HB weights held, each V vector used at once: HB + 1 + HB·NV registers */                  \
+                TB_V pv[4];                                                                                        \
                 for (int h = 0; h < HB; h++)                                                                       \
-                    a[h * NV + v] = TB_VFMA(a[h * NV + v], pv[h], b);                                              \
+                    pv[h] = TB_VSET1(p[h * TB_ATTN_DECODE_CHUNK + j]);                                             \
+                for (int v = 0; v < NV; v++) {                                                                     \
+                    TB_V b = KVLOAD(vr + j * d + v * TB_VL);                                                       \
+                    for (int h = 0; h < HB; h++)                                                                   \
+                        a[h * NV + v] = TB_VFMA(a[h * NV + v], pv[h], b);                                          \
+                }                                                                                                  \
             }                                                                                                      \
         }                                                                                                          \
         for (int h = 0; h < HB; h++)                                                                               \
@@ -415,65 +430,66 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
     for (int64_t c = c0; c < c1; c += TB_ATTN_DECODE_CHUNK) {
         const int64_t n = at_min(TB_ATTN_DECODE_CHUNK, c1 - c), npad = (n + TB_VL - 1) / TB_VL * TB_VL;
         const TB_KV_T *kc = K + c * d, *vc = V + c * d;
-        /* bytes of one row, and of the next chunk's keys (prefetched during this chunk's P·V) */
-        const size_t row = (size_t)d * sizeof(TB_KV_T), next = (size_t)at_min(TB_ATTN_DECODE_CHUNK, c1 - c - n) * row;
         /* scores: heads in blocks of 4, 3, 2, 1 with 3, 3, 6, 12 keys at a time, the leftover keys
          * in the widest blocks that fit (a one-accumulator block is a 4-cycle FMA chain); the
-         * first block of heads prefetches this chunk's V rows, each block its share */
-        /* lines per key in 16.16 fixed point: a block's share without a division per block */
-        const int64_t vstep = (((n * (int64_t)row + 63) / 64) << 16) / n;
-#define AT_SB(HB_, KB_)                                                                                          \
-    do {                                                                                                         \
-        int64_t l0_ = h ? 0 : (vstep * j) >> 16, l1_ = h ? 0 : (vstep * (j + (KB_))) >> 16;                      \
-        TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, HB_, KB_, (const char *)vc + l0_ * 64, l1_ - l0_);       \
-        j += (KB_);                                                                                              \
+         * first block of heads prefetches the V rows of its keys, which P·V reads next */
+#define AT_SB(HB_, KB_, PF_)                                                                                    \
+    do {                                                                                                        \
+        TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, HB_, KB_, PF_, (const char *)(vc + j * d));            \
+        j += (KB_);                                                                                             \
     } while (0)
+#define AT_SCORE_HEADS(PF_)                 \
+    switch (hb) {                           \
+    case 4:                                 \
+        while (j + 3 <= n)                  \
+            AT_SB(4, 3, PF_);               \
+        if (j + 2 <= n)                     \
+            AT_SB(4, 2, PF_);               \
+        if (j < n)                          \
+            AT_SB(4, 1, PF_);               \
+        break;                              \
+    case 3:                                 \
+        while (j + 3 <= n)                  \
+            AT_SB(3, 3, PF_);               \
+        if (j + 2 <= n)                     \
+            AT_SB(3, 2, PF_);               \
+        if (j < n)                          \
+            AT_SB(3, 1, PF_);               \
+        break;                              \
+    case 2:                                 \
+        while (j + 6 <= n)                  \
+            AT_SB(2, 6, PF_);               \
+        if (j + 4 <= n)                     \
+            AT_SB(2, 4, PF_);               \
+        if (j + 2 <= n)                     \
+            AT_SB(2, 2, PF_);               \
+        if (j < n)                          \
+            AT_SB(2, 1, PF_);               \
+        break;                              \
+    default:                                \
+        while (j + 12 <= n)                 \
+            AT_SB(1, 12, PF_);              \
+        if (j + 8 <= n)                     \
+            AT_SB(1, 8, PF_);               \
+        if (j + 4 <= n)                     \
+            AT_SB(1, 4, PF_);               \
+        if (j + 2 <= n)                     \
+            AT_SB(1, 2, PF_);               \
+        if (j < n)                          \
+            AT_SB(1, 1, PF_);               \
+    }
         for (int64_t h = 0; h < g;) {
             const int hb = g - h >= 4 ? 4 : (int)(g - h);
             float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
             const float *qh = qs + h * d;
             int64_t j = 0;
-            switch (hb) {
-            case 4:
-                while (j + 3 <= n)
-                    AT_SB(4, 3);
-                if (j + 2 <= n)
-                    AT_SB(4, 2);
-                if (j < n)
-                    AT_SB(4, 1);
-                break;
-            case 3:
-                while (j + 3 <= n)
-                    AT_SB(3, 3);
-                if (j + 2 <= n)
-                    AT_SB(3, 2);
-                if (j < n)
-                    AT_SB(3, 1);
-                break;
-            case 2:
-                while (j + 6 <= n)
-                    AT_SB(2, 6);
-                if (j + 4 <= n)
-                    AT_SB(2, 4);
-                if (j + 2 <= n)
-                    AT_SB(2, 2);
-                if (j < n)
-                    AT_SB(2, 1);
-                break;
-            default:
-                while (j + 12 <= n)
-                    AT_SB(1, 12);
-                if (j + 8 <= n)
-                    AT_SB(1, 8);
-                if (j + 4 <= n)
-                    AT_SB(1, 4);
-                if (j + 2 <= n)
-                    AT_SB(1, 2);
-                if (j < n)
-                    AT_SB(1, 1);
-            }
+            if (h == 0)
+                AT_SCORE_HEADS(1)
+            else
+                AT_SCORE_HEADS(0)
             h += hb;
         }
+#undef AT_SCORE_HEADS
 #undef AT_SB
         /* online softmax per head; lanes past n are −inf so the vector loops may run over them */
         for (int64_t h = 0; h < g; h++) {
@@ -487,59 +503,67 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
         }
         /* acc = acc·alpha + P·V: heads in blocks of 4, 3, 2, 1 with 2, 3, 6, 12 vectors of d (the
          * leftover vectors as for the keys above); the first block of heads prefetches the next
-         * chunk's K rows */
-        const int64_t kstep = ((((int64_t)next + 63) / 64) << 16) / (d / TB_VL);
+         * chunk's K rows, the block at column x the share starting x·n elements in (a shorter
+         * last chunk is overshot by at most n − its length rows: prefetches do not fault) */
+        const int pf_next = c + n < c1;
         const char *kpf = (const char *)(kc + n * d);
-#define AT_PB(HB_, NV_)                                                                                          \
-    do {                                                                                                         \
-        int64_t v_ = x / TB_VL, l0_ = h ? 0 : (kstep * v_) >> 16, l1_ = h ? 0 : (kstep * (v_ + (NV_))) >> 16;    \
-        TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, HB_, NV_, kpf + l0_ * 64, l1_ - l0_);               \
-        x += (NV_) * TB_VL;                                                                                      \
+#define AT_PB(HB_, NV_, PF_)                                                                                    \
+    do {                                                                                                        \
+        TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, HB_, NV_, PF_, kpf + x * n * (int64_t)sizeof(TB_KV_T)); \
+        x += (NV_) * TB_VL;                                                                                     \
     } while (0)
+#define AT_PV_HEADS(PF_)                    \
+    switch (hb) {                           \
+    case 4:                                 \
+        while (x + 3 * TB_VL <= d)          \
+            AT_PB(4, 3, PF_);               \
+        if (x + 2 * TB_VL <= d)             \
+            AT_PB(4, 2, PF_);               \
+        if (x < d)                          \
+            AT_PB(4, 1, PF_);               \
+        break;                              \
+    case 3:                                 \
+        while (x + 3 * TB_VL <= d)          \
+            AT_PB(3, 3, PF_);               \
+        if (x + 2 * TB_VL <= d)             \
+            AT_PB(3, 2, PF_);               \
+        if (x < d)                          \
+            AT_PB(3, 1, PF_);               \
+        break;                              \
+    case 2:                                 \
+        while (x + 6 * TB_VL <= d)          \
+            AT_PB(2, 6, PF_);               \
+        if (x + 4 * TB_VL <= d)             \
+            AT_PB(2, 4, PF_);               \
+        if (x + 2 * TB_VL <= d)             \
+            AT_PB(2, 2, PF_);               \
+        if (x < d)                          \
+            AT_PB(2, 1, PF_);               \
+        break;                              \
+    default:                                \
+        while (x + 12 * TB_VL <= d)         \
+            AT_PB(1, 12, PF_);              \
+        if (x + 8 * TB_VL <= d)             \
+            AT_PB(1, 8, PF_);               \
+        if (x + 4 * TB_VL <= d)             \
+            AT_PB(1, 4, PF_);               \
+        if (x + 2 * TB_VL <= d)             \
+            AT_PB(1, 2, PF_);               \
+        if (x < d)                          \
+            AT_PB(1, 1, PF_);               \
+    }
         for (int64_t h = 0; h < g;) {
             const int hb = g - h >= 4 ? 4 : (int)(g - h);
             const float *ph = sc + h * TB_ATTN_DECODE_CHUNK;
             float *ah = acc + h * d;
             int64_t x = 0;
-            switch (hb) {
-            case 4:
-                while (x + 2 * TB_VL <= d)
-                    AT_PB(4, 2);
-                if (x < d)
-                    AT_PB(4, 1);
-                break;
-            case 3:
-                while (x + 3 * TB_VL <= d)
-                    AT_PB(3, 3);
-                if (x + 2 * TB_VL <= d)
-                    AT_PB(3, 2);
-                if (x < d)
-                    AT_PB(3, 1);
-                break;
-            case 2:
-                while (x + 6 * TB_VL <= d)
-                    AT_PB(2, 6);
-                if (x + 4 * TB_VL <= d)
-                    AT_PB(2, 4);
-                if (x + 2 * TB_VL <= d)
-                    AT_PB(2, 2);
-                if (x < d)
-                    AT_PB(2, 1);
-                break;
-            default:
-                while (x + 12 * TB_VL <= d)
-                    AT_PB(1, 12);
-                if (x + 8 * TB_VL <= d)
-                    AT_PB(1, 8);
-                if (x + 4 * TB_VL <= d)
-                    AT_PB(1, 4);
-                if (x + 2 * TB_VL <= d)
-                    AT_PB(1, 2);
-                if (x < d)
-                    AT_PB(1, 1);
-            }
+            if (h == 0 && pf_next)
+                AT_PV_HEADS(1)
+            else
+                AT_PV_HEADS(0)
             h += hb;
         }
+#undef AT_PV_HEADS
 #undef AT_PB
     }
     if (normalize)
