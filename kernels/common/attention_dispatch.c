@@ -23,6 +23,9 @@ TB_ATTN_DECLARE_TIER(generic);
 #if defined(__x86_64__) || defined(__i386__)
 TB_ATTN_DECLARE_TIER(avx2);
 #endif
+#if defined(__aarch64__)
+TB_ATTN_DECLARE_TIER(neon);
+#endif
 
 #define SET(slot, info, fn, tier) \
     do {                          \
@@ -51,11 +54,17 @@ tb_isa tb_attention_kernels_init(tb_attention_kernels *k, tb_isa max)
     FILL_TIER(generic, TB_ISA_GENERIC);
     k->isa = TB_ISA_GENERIC;
     (void)max; /* no upgrade is built for some architectures */
-    /* Upgrades in ascending order; a later tier (AVX-512, NEON) adds its step here. */
+    /* Upgrades in ascending order. AVX-512 has no attention tier: AVX2 serves those CPUs. */
 #if defined(__x86_64__) || defined(__i386__)
     if (max >= TB_ISA_AVX2 && tb_isa_available(TB_ISA_AVX2)) {
         FILL_TIER(avx2, TB_ISA_AVX2);
         k->isa = TB_ISA_AVX2;
+    }
+#endif
+#if defined(__aarch64__)
+    if (max >= TB_ISA_NEON && tb_isa_available(TB_ISA_NEON)) {
+        FILL_TIER(neon, TB_ISA_NEON);
+        k->isa = TB_ISA_NEON;
     }
 #endif
     return k->isa;
