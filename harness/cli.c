@@ -44,8 +44,8 @@ static const opt_def opts_table[] = {
     {"slo-ttft", A_DOUBLE, OFF(slo_ttft_ms), C_RUN, 0, 0, "find the largest batch whose TTFT p90 stays under MS"},
     {"slo-tpot", A_DOUBLE, OFF(slo_tpot_ms), C_RUN, 0, 0, "find the largest batch whose TPOT p90 stays under MS"},
     {"prefill-time", A_DOUBLE, OFF(prefill_time), C_RUN, 0, 0,
-     "seconds a prefill call may take at the FMA peak before fewer layers/sequences are timed and scaled (default 0.5; 0: "
-     "time all of it)"},
+     "seconds a prefill call may take at the measured ceilings (int8 for q8_0/q4_0 weights) before fewer "
+     "layers/sequences are timed and scaled (default 0.5; 0: time all of it)"},
     {"cores", A_STR, OFF(cores), C_MEASURE, 0, 0, "OS CPU ids to run on, taskset syntax: 0-3,8"},
     {"smt", A_FLAG, OFF(smt), C_MEASURE, 0, 0, "allow SMT siblings of one core"},
     {"min-time", A_DOUBLE, OFF(min_time), C_MEASURE, 0, 0, "seconds of timed samples per case, at least (default 1)"},

@@ -7,7 +7,8 @@
  *    least 4x the last-level cache) run in sequence and the layer loop's time is scaled to the
  *    model's depth (all layers have the same shape); embedding and LM head are timed for real.
  *  - prefill: a prefill call is kept near --prefill-time (PREFILL_BUDGET_S by default) at the
- *    measured FMA peak by timing fewer layers and, past one layer, fewer of the batch's sequences
+ *    measured ceilings (the roofline's: the int8 one for quantized weight products, the FMA peak
+ *    for the rest) by timing fewer layers and, past one layer, fewer of the batch's sequences
  *    (each sequence's prefill is the same independent work, as an engine's ubatches are); times
  *    are scaled back up. --prefill-time 0 times every layer and sequence: slower, nothing scaled.
  *    The default exists for the 60-second default run: batch 8 × 512 tokens of a 1B model is
@@ -527,7 +528,9 @@ int tb_cmd_run(const tb_opts *o)
         /* Per row: how much of the prefill to time (see the top of the file). */
         row_plan rp[MAX_LIST * MAX_LIST];
         int nr = 0;
-        double budget = prefill_s > 0 ? prefill_s * peak * 1e9 / 2.0 : INFINITY; /* multiply-adds */
+        /* the ceilings the roofline grades the row against: a quantized prefill at the FMA peak
+         * would be planned at about half the time the flag asks for */
+        const double mm_peak = tb_dtype_is_quantized(cfg.dt) ? peak_int8 : peak;
         tb_fwd_shape s = {cfg.dt, cfg.kv_dt, list_max(&batches), 1, list_max(&prompts), list_max(&ctxs), m.layers,
                           o->seed};
         for (int bi = 0; bi < batches.n; bi++)
@@ -539,13 +542,16 @@ int tb_cmd_run(const tb_opts *o)
                     r->batch = batches.v[bi];
                     r->prompt = prompts.v[pi];
                     r->ctx = ctxs.v[ci];
-                    double per = (double)r->prompt * layer_macs(&m) +
-                                 (double)(m.heads * m.head_dim) * (double)r->prompt * (double)(r->prompt + 1);
-                    double fit = floor(budget / (per * (double)r->batch));
+                    /* seconds of one sequence through one layer: weight products, then the
+                     * causal attention's h·d·P·(P+1) multiply-adds; 2 flops each */
+                    double per = 2.0 * (double)r->prompt * layer_macs(&m) / (mm_peak * 1e9) +
+                                 2.0 * (double)(m.heads * m.head_dim) * (double)r->prompt * (double)(r->prompt + 1) /
+                                     (peak * 1e9);
+                    double fit = prefill_s > 0 ? floor(prefill_s / (per * (double)r->batch)) : INFINITY;
                     r->pf_layers = fit >= (double)m.layers ? m.layers : fit < 1 ? 1 : (int64_t)fit;
                     r->pf_seqs = r->batch;
                     if (fit < 1) {
-                        double sfit = floor(budget / per);
+                        double sfit = floor(prefill_s / per);
                         r->pf_seqs = sfit < 1 ? 1 : sfit > (double)r->batch ? r->batch : (int64_t)sfit;
                     }
                     s.max_seqs = r->pf_seqs > s.max_seqs ? r->pf_seqs : s.max_seqs;

@@ -114,7 +114,7 @@ void tb_output_run(const json_t *rec, tb_format fmt)
         printf("\n");
     }
     if (any_scaled)
-        printf("(prefill is scaled to keep a call near --prefill-time %g s at the FMA peak; --prefill-time 0 times "
+        printf("(prefill is scaled to keep a call near --prefill-time %g s at the roofline's ceilings; --prefill-time 0 times "
                "every layer and sequence)\n",
                tb_json_num(json_object_get(rec, "settings"), "prefill_time_s", NULL));
     const json_t *first = json_array_get(rows, 0);
