@@ -1,9 +1,11 @@
 /* Model presets and config.json parsing. */
 #include "model.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -137,8 +139,15 @@ int tb_model_resolve(const char *name_or_path, tb_model *m)
     if (!strchr(name_or_path, '/') && !strstr(name_or_path, ".json"))
         return tb_fail(TB_EXIT_USAGE, "--model '%s': not a preset (see tokbench list models) nor a config.json path",
                        name_or_path);
+    struct stat st;
+    if (stat(name_or_path, &st) != 0)
+        return tb_fail(TB_EXIT_USAGE, "--model %s: cannot read a config.json: %s", name_or_path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return tb_fail(TB_EXIT_USAGE, "--model %s: not a file (give the path of a config.json)", name_or_path);
     json_error_t err;
     json_t *cfg = json_load_file(name_or_path, JSON_REJECT_DUPLICATES, &err);
+    if (!cfg && err.line < 1) /* jansson's line is -1 when it never got to parse (unreadable file) */
+        return tb_fail(TB_EXIT_USAGE, "%s: cannot read a config.json: %s", name_or_path, err.text);
     if (!cfg)
         return tb_fail(TB_EXIT_USAGE, "%s:%d: cannot read a config.json: %s", name_or_path, err.line, err.text);
     int rc = tb_model_from_config(cfg, name_or_path, m);

@@ -62,6 +62,28 @@ START_TEST(bad_configs_are_usage_errors)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         ck_assert_msg(tb_model_resolve(tb_test_fixture(bad[i]), &m) == 2, "%s accepted", bad[i]);
     ck_assert_int_eq(tb_model_resolve("gpt-17", &m), 2);
+    ck_assert_int_eq(tb_model_resolve(tb_test_fixture("models"), &m), 2); /* a directory */
+}
+END_TEST
+
+/* What the user reads: one line naming the path and why, no parser line number for a file that
+ * was never parsed. */
+START_TEST(unreadable_config_errors_name_the_path)
+{
+    char args[512];
+    snprintf(args, sizeof args, "run --model %s --no-save", tb_test_fixture("models/does-not-exist.json"));
+    tb_run_result r = tb_test_run(NULL, args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "does-not-exist.json: cannot read a config.json: No such file"));
+    ck_assert_ptr_null(strstr(r.err, ":-1"));
+    ck_assert_int_eq(tb_test_count_lines(r.err), 1);
+    tb_test_run_free(&r);
+    snprintf(args, sizeof args, "run --model %s --no-save", tb_test_fixture("models"));
+    r = tb_test_run(NULL, args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "not a file"));
+    ck_assert_int_eq(tb_test_count_lines(r.err), 1);
+    tb_test_run_free(&r);
 }
 END_TEST
 
@@ -91,6 +113,7 @@ int main(void)
     tcase_add_test(tc, weight_bytes_by_dtype);
     tcase_add_test(tc, config_json_is_read);
     tcase_add_test(tc, bad_configs_are_usage_errors);
+    tcase_add_test(tc, unreadable_config_errors_name_the_path);
     tcase_add_test(tc, list_models_end_to_end);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
