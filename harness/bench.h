@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+#include <tokbench/kernels.h>
+
 #include "cli.h"
 #include "team.h"
 #include "topo.h"
@@ -31,8 +33,12 @@ double tb_gemm_f32_tolerance(int64_t k);
  * the last-level caches (--shape: elements or bytes per array), on the pinned team. */
 int tb_bench_stream(const tb_bench_env *env, json_t *cases);
 
-/* bench peak: f32 multiply-add throughput of independent chains, per ISA tier (--isa). */
+/* bench peak: f32 multiply-add throughput of independent chains, per ISA tier (--isa); with
+ * --dtype q8_0 or q4_0, the int8 ceiling of those kernels' dot instruction instead. */
 int tb_bench_peak(const tb_bench_env *env, json_t *cases);
+
+/* The int8 half of bench peak (bench_peak_int8.c), on tiers already checked available. */
+int tb_bench_peak_int8(const tb_bench_env *env, const tb_isa *tiers, int ntiers, json_t *cases);
 
 /* bench attn-prefill / attn-decode (op): attention kernels per ISA tier, checked against the
  * double reference, timed interleaved with the probe that bounds them (peak / read). */

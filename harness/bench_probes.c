@@ -520,7 +520,12 @@ static double peak_verify(const peak_ctx *c)
 int tb_bench_peak(const tb_bench_env *env, json_t *cases)
 {
     const tb_opts *o = env->o;
-    int any_failed = 0, rc = check_common_opts(o, "peak", "f32");
+    const int int8 = o->dtype && (!strcmp(o->dtype, "q8_0") || !strcmp(o->dtype, "q4_0"));
+    if (o->dtype && !int8 && strcmp(o->dtype, "f32") != 0)
+        return tb_fail(TB_EXIT_USAGE,
+                       "--dtype %s: bench peak measures f32 (the FMA peak) or q8_0/q4_0 (their int8 dot ceiling)",
+                       o->dtype);
+    int any_failed = 0, rc = check_common_opts(o, "peak", o->dtype ? o->dtype : "f32");
     if (rc)
         return rc;
     if (o->shape)
@@ -529,6 +534,12 @@ int tb_bench_peak(const tb_bench_env *env, json_t *cases)
     int ntiers;
     if ((rc = pick_tiers(o, 1, tiers, &ntiers)) != 0)
         return rc;
+    if (int8) {
+        tb_isa isas[TB_ISA_COUNT];
+        for (int i = 0; i < ntiers; i++)
+            isas[i] = tiers[i].isa;
+        return tb_bench_peak_int8(env, isas, ntiers, cases);
+    }
     int nt = tb_team_size(env->team);
     if (!o->quiet)
         fprintf(stderr, "tokbench: peak, %d tier%s, %d thread%s\n", ntiers, ntiers > 1 ? "s" : "", nt,

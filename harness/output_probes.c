@@ -10,6 +10,9 @@
 
 static int is_stream(const json_t *c) { return strcmp(tb_json_str(c, "op"), "stream") == 0; }
 
+/* bench peak --dtype q8_0|q4_0: the int8 dot ceiling, in GOP/s */
+static int is_int8(const json_t *c) { return strcmp(tb_json_str(c, "variant"), "int8") == 0; }
+
 typedef struct {
     char what[24], thr[16], rate[24], unit[8];
     tb_stat_cells st; /* check, median, CI, cv, n */
@@ -20,12 +23,12 @@ static void make_row(const json_t *c, row_text *r)
     snprintf(r->what, sizeof r->what, "%s", is_stream(c) ? tb_json_str(c, "variant") : tb_json_str(c, "isa"));
     snprintf(r->thr, sizeof r->thr, "%lld", json_integer_value(json_object_get(c, "threads")));
     int timed = tb_fmt_stat_cells(c, &r->st);
-    snprintf(r->unit, sizeof r->unit, "%s", is_stream(c) ? "GB/s" : "GFLOP/s");
+    snprintf(r->unit, sizeof r->unit, "%s", is_stream(c) ? "GB/s" : is_int8(c) ? "GOP/s" : "GFLOP/s");
     if (!timed) {
         r->rate[0] = r->unit[0] = '\0';
         return;
     }
-    snprintf(r->rate, sizeof r->rate, "%.1f", tb_json_num(c, "rate", is_stream(c) ? "gbps" : "gflops"));
+    snprintf(r->rate, sizeof r->rate, "%.1f", tb_json_num(c, "rate", is_stream(c) ? "gbps" : is_int8(c) ? "gops" : "gflops"));
 }
 
 /* An integer field, or an empty cell where the case has none (peak has no array sizes). */
@@ -42,7 +45,7 @@ static void print_csv(const json_t *cases)
     size_t i;
     json_t *c;
     printf("op,variant,isa,dtype,threads,elements,bytes_per_array,flops_per_call,check_passed,max_rel_err,samples,"
-           "median_ns,ci95_low_ns,ci95_high_ns,cv,p90_ns,p99_ns,gflops,gbps\n");
+           "median_ns,ci95_low_ns,ci95_high_ns,cv,p90_ns,p99_ns,gflops,gbps,gops\n");
     json_array_foreach(cases, i, c) {
         const json_t *sh = json_object_get(c, "shape"), *st = json_object_get(c, "stats");
         printf("%s,%s,%s,%s,%lld,", tb_json_str(c, "op"), tb_json_str(c, "variant"), tb_json_str(c, "isa"), tb_json_str(c, "dtype"),
@@ -50,11 +53,12 @@ static void print_csv(const json_t *cases)
         csv_int(sh, "elements");
         csv_int(sh, "bytes_per_array");
         csv_int(sh, "flops_per_call");
-        printf("%s,%.3e,%lld,%.1f,%.1f,%.1f,%.4f,%.1f,%.1f,%.3f,%.3f\n",
+        printf("%s,%.3e,%lld,%.1f,%.1f,%.1f,%.4f,%.1f,%.1f,%.3f,%.3f,%.3f\n",
                json_is_true(json_object_get(json_object_get(c, "check"), "passed")) ? "true" : "false",
                tb_json_num(c, "check", "max_rel_err"), json_integer_value(json_object_get(st, "n")), tb_json_num(st, "median", NULL),
                tb_json_num(st, "ci95_low", NULL), tb_json_num(st, "ci95_high", NULL), tb_json_num(st, "cv", NULL), tb_json_num(st, "p90", NULL),
-               tb_json_num(st, "p99", NULL), tb_json_num(c, "rate", "gflops"), tb_json_num(c, "rate", "gbps"));
+               tb_json_num(st, "p99", NULL), tb_json_num(c, "rate", "gflops"), tb_json_num(c, "rate", "gbps"),
+               tb_json_num(c, "rate", "gops"));
     }
 }
 
@@ -118,6 +122,9 @@ void tb_output_probe_cases(const json_t *cases, tb_format fmt)
         if (stream)
             printf("GB/s = 1e9 B/s with STREAM's byte counts (copy, scale 16 B, add, triad 24 B, read 8 B per "
                    "element); check: max relative error vs a scalar replay\n");
+        else if (first && is_int8(first))
+            printf("GOP/s = 2 x the probe's multiply-adds x threads / median (the ceiling run grades q8_0/q4_0 "
+                   "weight products against); check: exact vs a scalar replay of the instruction\n");
         else
             printf("GFLOP/s = lanes x 2 x chains x iterations x threads / median; check: exact vs a scalar "
                    "replay\n");

@@ -240,6 +240,37 @@ START_TEST(peak_end_to_end)
 }
 END_TEST
 
+/* --dtype q8_0|q4_0: the int8 dot ceiling per tier, checked and counted like the FMA peak. */
+START_TEST(int8_peak_end_to_end)
+{
+    tb_probe_kernels k[TB_ISA_COUNT];
+    int nt = tiers(k);
+    json_t *doc = run_json(NULL, "bench peak --dtype q8_0 " FAST, 0);
+    json_t *cases = json_object_get(doc, "cases");
+    ck_assert_int_eq((int)json_array_size(cases), nt);
+    for (int i = 0; i < nt; i++) {
+        json_t *c = json_array_get(cases, (size_t)i);
+        expect_common_fields(c);
+        ck_assert_str_eq(json_string_value(json_object_get(c, "variant")), "int8");
+        ck_assert_str_eq(json_string_value(json_object_get(c, "isa")), k[i].suffix);
+        ck_assert_str_eq(json_string_value(json_object_get(c, "dtype")), "q8_0");
+        ck_assert_int_eq(strncmp(json_string_value(tb_test_path(c, "kernel.name")), "tb_peak_int8_", 13), 0);
+        ck_assert(json_is_true(tb_test_path(c, "check.passed")));
+        ck_assert(json_real_value(tb_test_path(c, "rate.gops")) > 0);
+        double ops = (double)json_integer_value(tb_test_path(c, "shape.ops_per_call"));
+        ck_assert(ops == 2.0 * (double)json_integer_value(tb_test_path(c, "kernel.multiply_adds_per_step")) *
+                             (double)json_integer_value(tb_test_path(c, "kernel.iterations_per_thread")) *
+                             (double)json_integer_value(json_object_get(c, "threads")));
+    }
+    json_decref(doc);
+
+    tb_run_result r = tb_test_run(NULL, "bench peak --dtype q4_0 --isa generic --min-time 0 --repetitions 2 --warmup 0 --no-save");
+    ck_assert_msg(r.status == 0, "text: exit %d: %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "GOP/s"));
+    tb_test_run_free(&r);
+}
+END_TEST
+
 static void expect_usage_error(const char *args, const char *must_mention)
 {
     tb_run_result r = tb_test_run(NULL, args);
@@ -259,6 +290,7 @@ START_TEST(bad_input_is_refused)
     expect_usage_error("bench stream --isa avx512,generic --no-save", "--isa");
     expect_usage_error("bench peak --shape 4x4x4 --no-save", "--shape");
     expect_usage_error("bench peak --dtype f64 --no-save", "--dtype");
+    expect_usage_error("bench peak --dtype bf16 --no-save", "--dtype");
     expect_usage_error("bench stream --dtype f32 --no-save", "--dtype");
     expect_usage_error("bench stream --backend openblas --no-save", "--backend");
     expect_usage_error("bench stream --cold --no-save", "--cold");
@@ -306,6 +338,13 @@ START_TEST(failed_check_exits_3_and_is_never_timed)
     ck_assert(json_is_null(json_object_get(c, "rate")));
     json_decref(doc);
 
+    doc = run_json("TOKBENCH_FAULT_INJECT=generic ", "bench peak --dtype q4_0 --isa generic " FAST, 3);
+    c = json_array_get(json_object_get(doc, "cases"), 0);
+    ck_assert(json_is_false(tb_test_path(c, "check.passed")));
+    ck_assert(json_is_null(json_object_get(c, "rate")));
+    ck_assert_int_eq((int)json_array_size(json_object_get(c, "samples_ns")), 0);
+    json_decref(doc);
+
     tb_run_result r = tb_test_run("TOKBENCH_FAULT_INJECT=copy ", "bench stream " SMALL "--min-time 0 --repetitions 2 --no-save");
     ck_assert_int_eq(r.status, 3);
     ck_assert_ptr_nonnull(strstr(r.out, "FAIL"));
@@ -326,6 +365,7 @@ int main(void)
     TCase *e2e = tcase_create("end-to-end");
     tcase_add_test(e2e, stream_end_to_end);
     tcase_add_test(e2e, peak_end_to_end);
+    tcase_add_test(e2e, int8_peak_end_to_end);
     tcase_add_test(e2e, bad_input_is_refused);
     tcase_add_test(e2e, arrays_that_do_not_fit_are_refused);
     tcase_add_test(e2e, failed_check_exits_3_and_is_never_timed);

@@ -458,7 +458,8 @@ START_TEST(q4_0x8_layout_roundtrip)
 END_TEST
 
 /* Every tier's int8 ceiling probe reports the multiply-adds it did (a whole number of chains ×
- * vector widths per step, proportional to the steps) and changes its state. */
+ * vector widths per step, proportional to the steps), changes its state, and agrees with the
+ * scalar replay bench peak checks it against. */
 START_TEST(int8_peak_probes_count_their_work)
 {
     for (tb_isa isa = TB_ISA_GENERIC; isa < TB_ISA_COUNT; isa++) {
@@ -478,7 +479,17 @@ START_TEST(int8_peak_probes_count_their_work)
         for (int i = 0; i < TB_KERNEL_PEAK_INT8_STATE; i++)
             changed |= st[i] != i * 7 + 1;
         ck_assert_msg(changed, "%s: the probe left its state alone", tb_isa_name(isa));
+        /* bench peak's check: the scalar replay of the instruction gives the same state and count */
+        static int32_t got[TB_KERNEL_PEAK_INT8_STATE], want[TB_KERNEL_PEAK_INT8_STATE];
+        for (int i = 0; i < TB_KERNEL_PEAK_INT8_STATE; i++)
+            got[i] = want[i] = i * 7 + 1 - 900; /* negative words too: the sign must survive the replay */
+        int64_t mk = k.peak_int8(got, 257), mr = tb_peak_int8_ref(k.peak_int8_info.name, want, 257);
+        ck_assert_msg(mk == mr, "%s: probe %lld multiply-adds, replay %lld", k.peak_int8_info.name, (long long)mk,
+                      (long long)mr);
+        ck_assert_msg(memcmp(got, want, sizeof got) == 0, "%s: state differs from the replay", k.peak_int8_info.name);
     }
+    int32_t any[TB_KERNEL_PEAK_INT8_STATE] = {0};
+    ck_assert_int_eq(tb_peak_int8_ref("tb_peak_int8_nonesuch", any, 1), -1);
 }
 END_TEST
 

@@ -41,6 +41,12 @@ typedef void (*tb_quantize_row_fn)(const float *x, void *y, int64_t k);
 typedef int64_t (*tb_peak_int8_fn)(int32_t *state, int64_t iters);
 #define TB_KERNEL_PEAK_INT8_STATE 256
 
+/* The check of those probes: the probe named `name` (the table's peak_int8_info.name) replayed
+ * in scalar C on state, with the instruction's exact arithmetic (wrapping or saturating); returns
+ * the multiply-adds it should report, or -1 for a name this build does not know
+ * (kernels/ref/peak_int8_ref.c). */
+int64_t tb_peak_int8_ref(const char *name, int32_t *state, int64_t iters);
+
 /* f32 GEMM on pre-packed weights (packed once, outside timing, as an inference engine does at
  * load): computes C[m0:m1, n0:n1] with n0 a multiple of the tier's nr. scratch holds the packed
  * A block of one thread (gemm_f32_scratch_floats floats, 64-byte aligned). */
