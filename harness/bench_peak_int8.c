@@ -122,9 +122,9 @@ int tb_bench_peak_int8(const tb_bench_env *env, const tb_isa *tiers, int ntiers,
     for (int i = 0; i < ntiers && rc == 0; i++) {
         const double ops = 2.0 * per_step[i] * INT8_ITERS * nt; /* 2 per multiply-add, as GFLOP/s counts */
         const int passed = err[i] == 0;
-        json_t *cs = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I}, s:i, s:o}", "op", "peak", "variant", "int8", "backend",
-                               "portable", "isa", tb_isa_name(tiers[i]), "dtype", o->dtype, "shape", "ops_per_call",
-                               (json_int_t)ops, "threads", nt, "cpus", tb_team_cpus_json(env->team));
+        json_t *cs = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I}, s:i, s:o}", "op", "peak", "variant", "int8",
+                               "backend", "portable", "isa", tb_isa_name(tiers[i]), "dtype", o->dtype, "shape",
+                               "ops_per_call", (json_int_t)ops, "threads", nt, "cpus", tb_team_cpus_json(env->team));
         json_object_set_new(cs, "kernel",
                             json_pack("{s:s, s:s, s:I, s:I}", "name", k[i].peak_int8_info.name, "operation",
                                       int8_operation(k[i].peak_int8_info.name), "multiply_adds_per_step",

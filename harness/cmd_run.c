@@ -170,7 +170,8 @@ static int run_probes(tb_team *team, const tb_kernels *kern, unsigned long long 
             got[i] = want[i] = i;
         int64_t m = c.peak_int8(got, 1000), r = tb_peak_int8_ref(kern->peak_int8_info.name, want, 1000);
         if (r < 0 || m != r || memcmp(got, want, sizeof got) != 0)
-            return tb_fail(TB_EXIT_CHECK, "the int8 ceiling probe %s failed its check against a scalar replay: nothing was timed",
+            return tb_fail(TB_EXIT_CHECK,
+                           "the int8 ceiling probe %s failed its check against a scalar replay: nothing was timed",
                            kern->peak_int8_info.name);
     }
     int nt = tb_team_size(team);

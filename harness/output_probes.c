@@ -28,7 +28,8 @@ static void make_row(const json_t *c, row_text *r)
         r->rate[0] = r->unit[0] = '\0';
         return;
     }
-    snprintf(r->rate, sizeof r->rate, "%.1f", tb_json_num(c, "rate", is_stream(c) ? "gbps" : is_int8(c) ? "gops" : "gflops"));
+    const char *key = is_stream(c) ? "gbps" : is_int8(c) ? "gops" : "gflops";
+    snprintf(r->rate, sizeof r->rate, "%.1f", tb_json_num(c, "rate", key));
 }
 
 /* An integer field, or an empty cell where the case has none (peak has no array sizes). */

@@ -264,7 +264,8 @@ START_TEST(int8_peak_end_to_end)
     }
     json_decref(doc);
 
-    tb_run_result r = tb_test_run(NULL, "bench peak --dtype q4_0 --isa generic --min-time 0 --repetitions 2 --warmup 0 --no-save");
+    tb_run_result r =
+        tb_test_run(NULL, "bench peak --dtype q4_0 --isa generic --min-time 0 --repetitions 2 --warmup 0 --no-save");
     ck_assert_msg(r.status == 0, "text: exit %d: %s", r.status, r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "GOP/s"));
     tb_test_run_free(&r);

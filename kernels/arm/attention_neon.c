@@ -38,9 +38,15 @@ static inline float32x4_t load_f16x4(const uint16_t *p) { return vcvt_f32_f16(vr
 
 static inline void store_f16x4(uint16_t *p, float32x4_t v) { vst1_u16(p, vreinterpret_u16_f16(vcvt_f16_f32(v))); }
 
-static inline float f16_scalar(uint16_t x) { return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(x))), 0); }
+static inline float f16_scalar(uint16_t x)
+{
+    return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(x))), 0);
+}
 
-static inline uint16_t f16_from(float x) { return vget_lane_u16(vreinterpret_u16_f16(vcvt_f16_f32(vdupq_n_f32(x))), 0); }
+static inline uint16_t f16_from(float x)
+{
+    return vget_lane_u16(vreinterpret_u16_f16(vcvt_f16_f32(vdupq_n_f32(x))), 0);
+}
 
 #define TB_V float32x4_t
 #define TB_VL 4

@@ -263,9 +263,11 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
         }                                                                                                       \
     }
 
-/* acc[HB][NV·VL] = acc·alpha + P[HB][n] · V[n][NV·VL] (V rows of stride d). Per key the HB
- * weights are broadcast first and each V vector is then used at once by all HB heads, so the
- * block needs HB·NV accumulators + HB + 1 registers: (4, 2), (3, 3), (2, 6), (1, 12) fit 16. */
+/* acc[HB][NV·VL] = acc·alpha + P[HB][n] · V[n][NV·VL] (V rows of stride d). Per key, whichever of
+ * the NV V vectors and the HB broadcast weights is fewer is held in registers and the other
+ * streamed, so the block needs HB·NV accumulators + min(HB, NV) + 1 registers: (4, 3), (3, 3),
+ * (2, 6), (1, 12) fit 16; (4, 3) replaced (4, 2), with a third fewer loop iterations and weight
+ * broadcasts per key. */
 #define AT_PV_BLOCK(NAME, KVT, KVLOAD)                                                                             \
     TB_AT_INLINE void NAME(const float *p, const KVT *vr, int64_t d, int64_t n, const float *alpha, float *acc,  \
                            const int HB, const int NV, const int PF, const char *pf)                               \
@@ -501,7 +503,7 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
             l[h] = l[h] * al[h] + at_exp_row(sh, npad, mn);
             m[h] = mn;
         }
-        /* acc = acc·alpha + P·V: heads in blocks of 4, 3, 2, 1 with 2, 3, 6, 12 vectors of d (the
+        /* acc = acc·alpha + P·V: heads in blocks of 4, 3, 2, 1 with 3, 3, 6, 12 vectors of d (the
          * leftover vectors as for the keys above); the first block of heads prefetches the next
          * chunk's K rows, the block at column x the share starting x·n elements in (a shorter
          * last chunk is overshot by at most n − its length rows: prefetches do not fault) */
