@@ -10,6 +10,7 @@
 #include <tokbench/kernels.h>
 
 #include "cli.h"
+#include "measure.h"
 #include "team.h"
 #include "topo.h"
 
@@ -36,6 +37,11 @@ int tb_bench_stream(const tb_bench_env *env, json_t *cases);
 /* bench peak: f32 multiply-add throughput of independent chains, per ISA tier (--isa); with
  * --dtype q8_0 or q4_0, the int8 ceiling of those kernels' dot instruction instead. */
 int tb_bench_peak(const tb_bench_env *env, json_t *cases);
+
+/* A probe case's outcome (bench_probes.c): no samples, stats or rate when its check failed;
+ * else the samples, their stats and the rates flops/median and bytes/median. */
+void tb_probe_case_unchecked(json_t *cs);
+void tb_probe_case_samples(json_t *cs, const tb_variant *v, double flops, double bytes);
 
 /* The int8 half of bench peak (bench_peak_int8.c), on tiers already checked available. */
 int tb_bench_peak_int8(const tb_bench_env *env, const tb_isa *tiers, int ntiers, json_t *cases);

@@ -137,21 +137,13 @@ int tb_bench_peak_int8(const tb_bench_env *env, const tb_isa *tiers, int ntiers,
                                       "steps_checked", INT8_CHECK_STEPS));
         if (!passed || v[i].n == 0) {
             any_failed |= !passed;
-            json_object_set_new(cs, "samples_ns", json_array());
-            json_object_set_new(cs, "stats", json_null());
-            json_object_set_new(cs, "rate", json_null());
+            tb_probe_case_unchecked(cs);
         } else {
-            json_t *s = json_array();
-            for (size_t j = 0; j < v[i].n; j++)
-                json_array_append_new(s, json_real(v[i].samples_ns[j]));
-            json_object_set_new(cs, "samples_ns", s);
-            json_object_set_new(cs, "iterations_per_sample", json_integer(v[i].iterations));
-            json_object_set_new(cs, "stats", tb_stats_json(&v[i].stats));
             /* SPEC: every bench case carries rate.gflops and rate.gbps; gflops holds the same count
              * (operations, 2 per multiply-add), gops names it */
-            double g = ops / v[i].stats.median;
-            json_object_set_new(cs, "rate", json_pack("{s:f, s:f, s:f, s:f, s:f}", "gops", g, "gflops", g, "gbps", 0.0,
-                                                      "ops", ops, "bytes", 0.0));
+            tb_probe_case_samples(cs, &v[i], ops, 0);
+            json_t *rate = json_object_get(cs, "rate");
+            json_object_set_new(rate, "gops", json_real(ops / v[i].stats.median));
         }
         json_array_append_new(cases, cs);
     }

@@ -86,14 +86,14 @@ static int check_common_opts(const tb_opts *o, const char *op, const char *dtype
     return 0;
 }
 
-static void set_failed_result(json_t *cs)
+void tb_probe_case_unchecked(json_t *cs)
 {
     json_object_set_new(cs, "samples_ns", json_array());
     json_object_set_new(cs, "stats", json_null());
     json_object_set_new(cs, "rate", json_null());
 }
 
-static void set_samples(json_t *cs, const tb_variant *v, double flops, double bytes)
+void tb_probe_case_samples(json_t *cs, const tb_variant *v, double flops, double bytes)
 {
     json_t *s = json_array();
     for (size_t i = 0; i < v->n; i++)
@@ -444,9 +444,9 @@ int tb_bench_stream(const tb_bench_env *env, json_t *cases)
         double flops = (double)v_flops[i] * (double)n, nbytes = (double)v_bytes[i] * (double)n;
         if (!passed[i] || v[i].n == 0) {
             any_failed |= !passed[i];
-            set_failed_result(cs);
+            tb_probe_case_unchecked(cs);
         } else {
-            set_samples(cs, &v[i], flops, nbytes);
+            tb_probe_case_samples(cs, &v[i], flops, nbytes);
             json_object_set_new(json_object_get(cs, "rate"), "bytes_per_element", json_integer(v_bytes[i]));
         }
         json_array_append_new(cases, cs);
@@ -610,9 +610,9 @@ int tb_bench_peak(const tb_bench_env *env, json_t *cases)
                                       "elements_checked", (json_int_t)nt * k->peak_lanes * k->peak_chains));
         if (!passed[i] || v[i].n == 0) {
             any_failed |= !passed[i];
-            set_failed_result(cs);
+            tb_probe_case_unchecked(cs);
         } else {
-            set_samples(cs, &v[i], flops, 0);
+            tb_probe_case_samples(cs, &v[i], flops, 0);
         }
         json_array_append_new(cases, cs);
     }

@@ -3,7 +3,7 @@
 #
 # usage: scripts/engine/compare.sh [DTYPE] [THREADS]      e.g. compare.sh q8_0 1,2
 #
-#   DTYPE    q8_0 (default) or q4_0
+#   DTYPE    q8_0 (default), q4_0, f16 or bf16
 #   THREADS  comma list (default 1,2)
 # environment:
 #   ENGINE_DIR   where node-llama-cpp and the GGUF go (default /tmp/engine)

@@ -6,12 +6,13 @@ the shape of tokbench's `tinyllama-1.1b`) so that a real inference engine
 (llama.cpp) can be timed on exactly the shapes/dtypes tokbench times.
 
 Weights are random: matrices are q8_0 or q4_0 blocks with a fixed small scale and
-random quants (values within about +-0.05), norm weights are 1.0 in f32.  The
+random quants (values within about +-0.05), or f16/bf16 values of random sign and
+mantissa with magnitudes in [1/32, 1/16); norm weights are 1.0 in f32.  The
 values are meaningless; they only keep activations finite.  Every matrix,
 token_embd.weight and output.weight included, is stored in the chosen dtype
 (as tokbench does), not in the mixed recipe of llama-quantize.
 
-usage: gguf_random.py OUT.gguf [--dtype q8_0|q4_0] [--hidden 2048] ...
+usage: gguf_random.py OUT.gguf [--dtype q8_0|q4_0|f16|bf16] [--hidden 2048] ...
 """
 import argparse
 import os
@@ -22,9 +23,10 @@ import time
 # GGUF metadata value types
 T_UINT32, T_INT32, T_FLOAT32, T_BOOL, T_STRING, T_ARRAY = 4, 5, 6, 7, 8, 9
 # ggml tensor types
-GGML_F32, GGML_Q4_0, GGML_Q8_0 = 0, 2, 8
+GGML_F32, GGML_F16, GGML_Q4_0, GGML_Q8_0, GGML_BF16 = 0, 1, 2, 8, 30
+GGML_TYPE = {"q8_0": GGML_Q8_0, "q4_0": GGML_Q4_0, "f16": GGML_F16, "bf16": GGML_BF16}
 # llama_ftype (general.file_type)
-FTYPE = {"q8_0": 7, "q4_0": 2}
+FTYPE = {"q8_0": 7, "q4_0": 2, "f16": 1, "bf16": 32}
 ALIGN = 32
 QK = 32  # elements per q8_0/q4_0 block
 CHUNK = 16 << 20  # bytes of random data generated per write
@@ -86,8 +88,32 @@ def f16_bits(x):
 
 
 def quant_bytes(dtype, nelem):
+    if dtype in ("f16", "bf16"):
+        return nelem * 2
     nb = nelem // QK
     return nb * (34 if dtype == "q8_0" else 18)
+
+
+# The high byte of a little-endian f16 / bf16 and, for bf16, the low byte: random sign, exponent
+# fixed at 2^-5, random mantissa (bytes.translate maps every byte in C, so 2 GiB take seconds).
+F16_HI = bytes((b & 0x83) | (10 << 2) for b in range(256))        # s 01010 mm: 2^(10-15)
+BF16_HI = bytes((b & 0x80) | 0x3D for b in range(256))            # s 0111101: exponent 122 >> 1
+BF16_LO = bytes(b & 0x7F for b in range(256))                     # exponent bit 0 = 0, 7 mantissa
+
+
+def write_half(f, dtype, nelem):
+    """Stream nelem random f16/bf16 values with magnitudes in [1/32, 1/16)."""
+    left = nelem * 2
+    while left > 0:
+        n = min(CHUNK, left)
+        buf = bytearray(os.urandom(n))
+        if dtype == "f16":
+            buf[1::2] = buf[1::2].translate(F16_HI)
+        else:
+            buf[1::2] = buf[1::2].translate(BF16_HI)
+            buf[0::2] = buf[0::2].translate(BF16_LO)
+        f.write(buf)
+        left -= n
 
 
 def write_quant(f, dtype, nelem):
@@ -108,7 +134,7 @@ def write_quant(f, dtype, nelem):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("out")
-    ap.add_argument("--dtype", default="q8_0", choices=["q8_0", "q4_0"])
+    ap.add_argument("--dtype", default="q8_0", choices=["q8_0", "q4_0", "f16", "bf16"])
     ap.add_argument("--hidden", type=int, default=2048)
     ap.add_argument("--intermediate", type=int, default=5632)
     ap.add_argument("--layers", type=int, default=22)
@@ -127,7 +153,7 @@ def main():
     for k in (H, I):
         if k % QK:
             sys.exit("row lengths must be multiples of 32")
-    qt = GGML_Q8_0 if a.dtype == "q8_0" else GGML_Q4_0
+    qt = GGML_TYPE[a.dtype]
 
     # tensors: (name, dims ne0..ne(n-1) with ne0 the row length, ggml type)
     tensors = [("token_embd.weight", (H, V), qt)]
@@ -207,7 +233,7 @@ def main():
                 n = 1
                 for x in dims:
                     n *= x
-                write_quant(f, a.dtype, n)
+                (write_half if a.dtype in ("f16", "bf16") else write_quant)(f, a.dtype, n)
             f.write(b"\0" * (-(f.tell() - base) % ALIGN))
         size = f.tell()
     os.replace(tmp, a.out)
