@@ -84,7 +84,8 @@ void tb_output_run(const json_t *rec, tb_format fmt)
         snprintf(dc, sizeof dc, "%.3g [%.3g, %.3g]", dm, dl, dh);
         snprintf(tt, sizeof tt, tm < 100 ? "%.1f / %.1f" : "%.0f / %.0f", tm, t9);
         snprintf(tp, sizeof tp, om < 100 ? "%.1f / %.1f" : "%.0f / %.0f", om, o9);
-        snprintf(pct, sizeof pct, "%.1f%% / %.1f%%", pp, dp);
+        /* above 100%: a ceiling probe read low (see the note printed below the table) */
+        snprintf(pct, sizeof pct, "%.1f%%%s / %.1f%%%s", pp, pp > 100 ? " !" : "", dp, dp > 100 ? " !" : "");
         if (fmt == TB_FMT_MD)
             printf("| %lld | %lld | %lld | %lld | %s | %s | %s | %s | %s | %.1f%% | %.1f%% |\n", b, t, p, c, dt, pf, dc, tt,
                    tp, pp, dp);
@@ -93,6 +94,14 @@ void tb_output_run(const json_t *rec, tb_format fmt)
     }
     if (fmt != TB_FMT_TEXT)
         return;
+    int above = 0;
+    json_array_foreach(rows, i, r) {
+        above |= tb_json_num(r, "roofline", "prefill_pct_of_bound") > 100;
+        above |= tb_json_num(r, "roofline", "decode_pct_of_bound") > 100;
+    }
+    if (above)
+        printf("! above 100%% of the bound: a ceiling probe read low although it was run before and after the rows "
+               "(machine noise); roofline.probes in the record has both runs; rerun before trusting that share\n");
     int any_scaled = 0;
     json_array_foreach(rows, i, r) {
         const json_t *x = json_object_get(r, "extrapolation");

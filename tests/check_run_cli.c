@@ -60,6 +60,17 @@ START_TEST(json_has_spec_fields_and_cross_product)
         ck_assert(json_number_value(tb_test_path(row, "roofline.decode.matmul_flops")) > 0);
         ck_assert(json_number_value(tb_test_path(row, "roofline.decode.matmul_flops")) <
                   json_number_value(tb_test_path(row, "roofline.decode.flops")));
+        /* the probes ran before and after the rows; each ceiling used is the higher of the two */
+        static const char *const ceil[] = {"peak_gflops", "peak_int8_gops", "bandwidth_gbps"};
+        for (int c = 0; c < 3; c++) {
+            char b[96], a[96], u[64];
+            snprintf(b, sizeof b, "roofline.probes.before_rows.%s", ceil[c]);
+            snprintf(a, sizeof a, "roofline.probes.after_rows.%s", ceil[c]);
+            snprintf(u, sizeof u, "roofline.%s", ceil[c]);
+            double vb = json_number_value(tb_test_path(row, b)), va = json_number_value(tb_test_path(row, a));
+            ck_assert_msg(vb > 0 && va > 0, "%s: probes %g and %g", ceil[c], vb, va);
+            ck_assert(json_number_value(tb_test_path(row, u)) == (vb > va ? vb : va));
+        }
         ck_assert(json_is_array(json_object_get(row, "cost")) && json_array_size(json_object_get(row, "cost")) == 0);
         ck_assert_str_eq(json_string_value(json_object_get(row, "dtype")), "q8_0");
         ck_assert(json_is_false(tb_test_path(row, "extrapolation.decode_layers_sampled")));
