@@ -170,6 +170,9 @@ static int run_probes(tb_team *team, const tb_kernels *kern, unsigned long long 
         for (int i = 0; i < TB_KERNEL_PEAK_INT8_STATE; i++)
             got[i] = want[i] = i;
         int64_t m = c.peak_int8(got, 1000), r = tb_peak_int8_ref(kern->peak_int8_info.name, want, 1000);
+        const char *fault = getenv("TOKBENCH_FAULT_INJECT"); /* test hook: corrupt the probe's result */
+        if (fault && strcmp(fault, "int8") == 0)
+            got[0] += 1;
         if (r < 0 || m != r || memcmp(got, want, sizeof got) != 0)
             return tb_fail(TB_EXIT_CHECK,
                            "the int8 ceiling probe %s failed its check against a scalar replay: nothing was timed",

@@ -1,7 +1,6 @@
 /* The results record: round trip through jansson, atomic publication, no overwrite, clear
  * errors on damaged files. */
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +23,6 @@ static json_t *sample_record(void)
     json_object_set_new(rec, "cases", cases);
     tb_record_finish(rec, 1);
     return rec;
-}
-
-static int count_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        n += e->d_name[0] != '.' || (strncmp(e->d_name, ".tokbench-", 10) == 0);
-    if (d)
-        closedir(d);
-    return n;
 }
 
 START_TEST(round_trip_keeps_every_field)
@@ -78,7 +65,7 @@ START_TEST(never_overwrites_and_leaves_no_temporary)
     ck_assert_ptr_null(json_object_get(first, "marker"));
     json_decref(first);
     snprintf(sub, sizeof sub, "%s/00c0ffee00c0ffee", dir);
-    ck_assert_int_eq(count_files(sub), 2);
+    ck_assert_int_eq(tb_test_count_entries(sub), 2);
     json_decref(rec);
     free(dir);
 }

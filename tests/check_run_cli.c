@@ -216,6 +216,22 @@ START_TEST(unpriced_instance_fails_before_measuring)
 }
 END_TEST
 
+/* The int8 ceiling probe is checked like a kernel: a wrong result stops the run before anything
+ * is timed or saved. */
+START_TEST(failed_int8_probe_check_stops_the_run)
+{
+    char *dir = tb_test_tmpdir(), extra[1024];
+    snprintf(extra, sizeof extra, "--batch 1 --prompt 5 --ctx 4 --results-dir %s", dir);
+    tb_run_result r = tb_test_run("TOKBENCH_FAULT_INJECT=int8 ", tiny_args(extra));
+    ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "int8 ceiling probe"));
+    ck_assert_ptr_null(strstr(r.err, "tokbench: [1/"));
+    ck_assert_int_eq(tb_test_count_entries(dir), 0);
+    tb_test_run_free(&r);
+    free(dir);
+}
+END_TEST
+
 /* --prefill-time: a tiny budget times one layer of one sequence and says it scaled; 0 times all. */
 START_TEST(prefill_time_decides_what_is_scaled)
 {
@@ -261,6 +277,7 @@ int main(void)
     tcase_add_test(tc, memory_guard_refuses_with_numbers);
     tcase_add_test(tc, instance_prices_every_row);
     tcase_add_test(tc, prefill_time_decides_what_is_scaled);
+    tcase_add_test(tc, failed_int8_probe_check_stops_the_run);
     tcase_add_test(tc, unpriced_instance_fails_before_measuring);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -1,6 +1,7 @@
 /* Running the binary and reading what it printed. */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,4 +88,16 @@ json_t *tb_test_path(json_t *root, const char *dotted)
     for (char *save = NULL, *t = strtok_r(buf, ".", &save); t && cur; t = strtok_r(NULL, ".", &save))
         cur = json_object_get(cur, t);
     return cur;
+}
+
+int tb_test_count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] != '.' || (strncmp(e->d_name, ".tokbench-", 10) == 0);
+    if (d)
+        closedir(d);
+    return n;
 }

@@ -20,6 +20,9 @@ char *tb_test_tmpdir(void);
 const char *tb_test_fixture(const char *rel);
 /* Number of lines of s. */
 int tb_test_count_lines(const char *s);
+
+/* Entries of a directory, its hidden ones only when they are tokbench's temporary files. */
+int tb_test_count_entries(const char *dir);
 /* The JSON value at a dotted path ("check.passed"), or NULL. */
 json_t *tb_test_path(json_t *root, const char *dotted);
 
