@@ -44,10 +44,7 @@ static void int8_call(void *p, uint64_t turn)
     tb_team_run(c->team, int8_worker, c);
 }
 
-/* The probe against its replay over INT8_CHECK_STEPS: the largest relative difference of any
- * state word (0 when exact), or infinity when the multiply-add counts differ or no replay knows
- * the probe. *macs_per_step gets the probe's count per step of one thread. */
-static double int8_check(tb_peak_int8_fn fn, const char *name, int corrupt, double *macs_per_step)
+double tb_peak_int8_check(tb_peak_int8_fn fn, const char *name, int corrupt, double *macs_per_step)
 {
     int32_t got[TB_KERNEL_PEAK_INT8_STATE], want[TB_KERNEL_PEAK_INT8_STATE];
     int8_seed(got);
@@ -106,8 +103,8 @@ int tb_bench_peak_int8(const tb_bench_env *env, const tb_isa *tiers, int ntiers,
         }
         v[i].call = int8_call;
         v[i].ctx = &ctx[i];
-        err[i] = int8_check(ctx[i].fn, k[i].peak_int8_info.name, fault && !strcmp(fault, tb_isa_name(tiers[i])),
-                            &per_step[i]);
+        err[i] = tb_peak_int8_check(ctx[i].fn, k[i].peak_int8_info.name,
+                                    fault && !strcmp(fault, tb_isa_name(tiers[i])), &per_step[i]);
         if (err[i] == 0)
             idx[np++] = i;
     }

@@ -25,6 +25,7 @@
 
 #include "kernels/common/probes.h"
 
+#include "bench.h"
 #include "blas.h"
 #include "cmd_prices.h"
 #include "forward.h"
@@ -165,19 +166,13 @@ static int run_probes(tb_team *team, const tb_kernels *kern, unsigned long long 
         isa--;
     tb_probe_kernels_get(isa, &c.pk);
     c.peak_int8 = kern->peak_int8;
-    {   /* as bench peak does: the int8 probe against its scalar replay before it is timed */
-        int32_t got[TB_KERNEL_PEAK_INT8_STATE], want[TB_KERNEL_PEAK_INT8_STATE];
-        for (int i = 0; i < TB_KERNEL_PEAK_INT8_STATE; i++)
-            got[i] = want[i] = i;
-        int64_t m = c.peak_int8(got, 1000), r = tb_peak_int8_ref(kern->peak_int8_info.name, want, 1000);
-        const char *fault = getenv("TOKBENCH_FAULT_INJECT"); /* test hook: corrupt the probe's result */
-        if (fault && strcmp(fault, "int8") == 0)
-            got[0] += 1;
-        if (r < 0 || m != r || memcmp(got, want, sizeof got) != 0)
-            return tb_fail(TB_EXIT_CHECK,
-                           "the int8 ceiling probe %s failed its check against a scalar replay: nothing was timed",
-                           kern->peak_int8_info.name);
-    }
+    /* as bench peak does: the int8 probe against its scalar replay before it is timed */
+    const char *fault = getenv("TOKBENCH_FAULT_INJECT"); /* test hook: corrupt the probe's result */
+    double per_step;
+    if (tb_peak_int8_check(c.peak_int8, kern->peak_int8_info.name, fault && strcmp(fault, "int8") == 0, &per_step) != 0)
+        return tb_fail(TB_EXIT_CHECK,
+                       "the int8 ceiling probe %s failed its check against a scalar replay: nothing was timed",
+                       kern->peak_int8_info.name);
     int nt = tb_team_size(team);
     c.n = (size_t)(4 * llc) / sizeof(double);
     c.acc = tb_alloc((size_t)nt * TB_PEAK_MAX_FLOATS * sizeof(float), "probe buffers");
