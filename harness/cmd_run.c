@@ -66,6 +66,11 @@ static int parse_list(const char *flag, const char *s, const char *dflt, long lo
                            lo, hi);
         if (out->n == MAX_LIST)
             return tb_fail(TB_EXIT_USAGE, "--%s: at most %d values", flag, MAX_LIST);
+        /* a repeated value would time the same row twice and give the SLO search two answers */
+        for (int i = 0; i < out->n; i++)
+            if (out->v[i] == (long long)x)
+                return tb_fail(TB_EXIT_USAGE, "--%s '%s': %llu listed twice", flag, s ? s : dflt,
+                               (unsigned long long)x);
         out->v[out->n++] = (long long)x;
     }
     if (out->n == 0)

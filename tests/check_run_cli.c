@@ -110,7 +110,8 @@ END_TEST
 START_TEST(bad_run_options_are_usage_errors)
 {
     const char *bad[][2] = {{"--batch 0", "--batch"},        {"--prompt x", "--prompt"},     {"--dtype q3", "--dtype"},
-                            {"--kv-dtype bf16", "--kv-dtype"}, {"--threads 1,a", "--threads"}, {"--model nosuch", "nosuch"}};
+                            {"--kv-dtype bf16", "--kv-dtype"}, {"--threads 1,a", "--threads"}, {"--model nosuch", "nosuch"},
+                            {"--threads 1,1", "listed twice"}, {"--batch 2,4,2", "listed twice"}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char args[1024];
         snprintf(args, sizeof args, "%s --no-save", bad[i][0]);
