@@ -105,8 +105,12 @@ tb_isa tb_isa_detect(void)
         SET(peak_int8, peak_int8_info, tb_peak_int8_##sfx, tier);  \
     } while (0)
 #define SET_QUANT(sfx, tier) SET_QUANT_WITH(sfx, tb_matmul_q4_0_##sfx, TB_WL_ROWS, tier)
-/* The x86 q4_0 kernels on the interleaved layout (kernels.h); q8_0 stays on rows: interleaved,
- * it ran no faster from DRAM on Zen 3 (0.61-0.68 of the read probe against 0.67). */
+/* The x86 q4_0 kernels on the interleaved layout (kernels.h); q8_0 stays on rows. An interleaved
+ * q8_0 kernel (8 rows per 272-byte block, the same scheme) was measured twice on Zen 3: in cache
+ * it was faster (GEMV +35%, skinny +10-20%, 15% fewer instructions; TinyLlama prefill +16-24%),
+ * but GEMV from DRAM fell to 0.54-0.62 of the read probe against the rows' 0.62-0.67 at 1 thread
+ * whatever its prefetch distance, hint or number of streams, and decode tokens/s fell 9-11%:
+ * decode is what output tokens cost. */
 #define SET_QUANT_X8(sfx, tier) SET_QUANT_WITH(sfx, tb_matmul_q4_0x8_##sfx, TB_WL_Q4_0X8, tier)
 
 /* The packed f32 GEMM of tier sfx with its panel width and tile height. */
