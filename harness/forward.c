@@ -138,7 +138,7 @@ typedef struct {
 } gen_job;
 
 /* Uniform in [-scale, scale): with scale 1/sqrt(K) every product keeps activations O(1). Rows are
- * made 8 at a time as plain rows, then put in the kernels' layout (q4_0x8 groups are 8 rows). */
+ * made 8 at a time as plain rows, then put in the kernels' layout (q4_0x8 and q8_0x8 groups are 8 rows). */
 static void gen_worker(void *p, int tid, int nt)
 {
     gen_job *j = p;

@@ -88,6 +88,7 @@ static json_t *kernel_rows(void)
             const tb_kernel_info *ki = tb_matmul_kernel(&k, (tb_dtype)dt, ops[i].m);
             const char *note =
                 k.wlayout[dt] == TB_WL_Q4_0X8 ? "weights interleaved by 8 rows at load (q4_0x8); activations quantized to q8_0 per call"
+                : k.wlayout[dt] == TB_WL_Q8_0X8 ? "weights interleaved by 8 rows at load (q8_0x8); activations quantized to q8_0 per call"
                 : tb_dtype_is_quantized((tb_dtype)dt)           ? "activations quantized to q8_0 per call"
                 : tb_matmul_uses_packed((tb_dtype)dt, ops[i].m) ? "weights pre-packed in panels"
                                                                 : "";

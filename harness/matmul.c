@@ -71,7 +71,7 @@ static void rows_worker(void *p, int tid, int nt)
     job *j = p;
     const tb_matmul_weights *w = j->w;
     size_t b, e;
-    /* Grains of 8 rows match the GEMV register blocks and the q4_0x8 groups; the last thread
+    /* Grains of 8 rows match the GEMV register blocks and the x8 layouts' groups; the last thread
      * takes the remainder. */
     tb_team_split((size_t)w->n, 8, tid, nt, &b, &e);
     if (b >= e)
@@ -156,7 +156,7 @@ static void fill_worker(void *p, int tid, int nt)
 {
     fill_job *j = p;
     size_t b, e, rb = tb_dtype_row_bytes(j->w->dt, j->w->k);
-    tb_team_split((size_t)j->w->n, 8, tid, nt, &b, &e); /* whole groups of the q4_0x8 layout */
+    tb_team_split((size_t)j->w->n, 8, tid, nt, &b, &e); /* whole groups of the x8 layouts */
     if (b < e)
         tb_wlayout_pack(j->w->layout, j->w->dt, (const char *)j->plain + b * rb, j->w->rows, j->w->n, j->w->k,
                         (int64_t)b, (int64_t)e);

@@ -31,23 +31,28 @@ typedef struct {
     const char *tier;
     tb_quantize_row_fn quantize;
     tb_matmul_rows_fn mm[2]; /* q8_0, q4_0 */
-    tb_wlayout q4_layout;    /* the layout mm[1] takes its weights in */
+    tb_wlayout layout[2];    /* the layouts mm[0] and mm[1] take their weights in */
 } tier_fns;
 
 static const tier_fns generic_fns = {
-    "generic", tb_quantize_row_q8_0_generic, {tb_matmul_q8_0_generic, tb_matmul_q4_0_generic}, TB_WL_ROWS};
+    "generic", tb_quantize_row_q8_0_generic, {tb_matmul_q8_0_generic, tb_matmul_q4_0_generic}, {TB_WL_ROWS, TB_WL_ROWS}};
 #if defined(__x86_64__) || defined(__i386__)
-static const tier_fns avx2_fns = {"avx2", tb_quantize_row_q8_0_avx2, {tb_matmul_q8_0_avx2, tb_matmul_q4_0_avx2}, TB_WL_ROWS};
-static const tier_fns avx512vnni_fns = {
-    "avx512vnni", tb_quantize_row_q8_0_avx512vnni, {tb_matmul_q8_0_avx512vnni, tb_matmul_q4_0_avx512vnni}, TB_WL_ROWS};
-/* the q4_0 kernels the x86 tables use, on the interleaved layout (the row kernels above still
- * serve the rows past the last group of 8) */
-static const tier_fns avx2_x8_fns = {
-    "avx2 q4_0x8", tb_quantize_row_q8_0_avx2, {tb_matmul_q8_0_avx2, tb_matmul_q4_0x8_avx2}, TB_WL_Q4_0X8};
+static const tier_fns avx2_fns = {
+    "avx2", tb_quantize_row_q8_0_avx2, {tb_matmul_q8_0_avx2, tb_matmul_q4_0_avx2}, {TB_WL_ROWS, TB_WL_ROWS}};
+static const tier_fns avx512vnni_fns = {"avx512vnni",
+                                        tb_quantize_row_q8_0_avx512vnni,
+                                        {tb_matmul_q8_0_avx512vnni, tb_matmul_q4_0_avx512vnni},
+                                        {TB_WL_ROWS, TB_WL_ROWS}};
+/* the kernels the x86 tables use on the interleaved layouts (the row kernels above still serve
+ * the rows past the last group of 8); with VNNI only q4_0 is interleaved */
+static const tier_fns avx2_x8_fns = {"avx2 x8",
+                                     tb_quantize_row_q8_0_avx2,
+                                     {tb_matmul_q8_0x8_avx2, tb_matmul_q4_0x8_avx2},
+                                     {TB_WL_Q8_0X8, TB_WL_Q4_0X8}};
 static const tier_fns avx512vnni_x8_fns = {"avx512vnni q4_0x8",
                                            tb_quantize_row_q8_0_avx512vnni,
                                            {tb_matmul_q8_0_avx512vnni, tb_matmul_q4_0x8_avx512vnni},
-                                           TB_WL_Q4_0X8};
+                                           {TB_WL_ROWS, TB_WL_Q4_0X8}};
 /* asked of the CPU here, not of dispatch.c, so the table's choice is checked against it */
 static int has_avx512_vnni(void)
 {
@@ -57,9 +62,12 @@ static int has_avx512_vnni(void)
 }
 #endif
 #if defined(__aarch64__)
-static const tier_fns neon_fns = {"neon", tb_quantize_row_q8_0_neon, {tb_matmul_q8_0_neon, tb_matmul_q4_0_neon}, TB_WL_ROWS};
-static const tier_fns neon_dotprod_fns = {
-    "neon_dotprod", tb_quantize_row_q8_0_neon, {tb_matmul_q8_0_neon_dotprod, tb_matmul_q4_0_neon_dotprod}, TB_WL_ROWS};
+static const tier_fns neon_fns = {
+    "neon", tb_quantize_row_q8_0_neon, {tb_matmul_q8_0_neon, tb_matmul_q4_0_neon}, {TB_WL_ROWS, TB_WL_ROWS}};
+static const tier_fns neon_dotprod_fns = {"neon_dotprod",
+                                          tb_quantize_row_q8_0_neon,
+                                          {tb_matmul_q8_0_neon_dotprod, tb_matmul_q4_0_neon_dotprod},
+                                          {TB_WL_ROWS, TB_WL_ROWS}};
 #endif
 
 static double bound(int64_t k) { return (8.0 * sqrt((double)k) + 8.0) * ldexp(1.0, -24); }
@@ -225,7 +233,7 @@ static void *weights_for(const tier_fns *t, tb_dtype dt, const void *w, int64_t 
     size_t bytes = tb_dtype_row_bytes(dt, k) * (size_t)n;
     void *out = malloc(bytes ? bytes : 1);
     ck_assert(out);
-    tb_wlayout_pack(dt == TB_DT_Q4_0 ? t->q4_layout : TB_WL_ROWS, dt, w, out, n, k, 0, n);
+    tb_wlayout_pack(t->layout[dt == TB_DT_Q4_0], dt, w, out, n, k, 0, n);
     return out;
 }
 
@@ -409,51 +417,65 @@ TIER_TESTS(neon, neon_fns)
 TIER_TESTS(neon_dotprod, neon_dotprod_fns)
 #endif
 
-/* q4_0x8: packing then reading rows back gives the plain rows, for N around and past whole groups;
- * a group's bytes are where kernels.h says; packing a range of rows touches no other row. */
-START_TEST(q4_0x8_layout_roundtrip)
+/* q4_0x8 and q8_0x8: packing then reading rows back gives the plain rows, for N around and past
+ * whole groups; a group's bytes are where kernels.h says; packing a range of rows touches no
+ * other row. */
+static void check_x8_roundtrip(tb_wlayout l, tb_dtype dt)
 {
-    enum { K = 32 * 3, NMAX = 21 };
-    const size_t rb = tb_dtype_row_bytes(TB_DT_Q4_0, K);
-    unsigned char plain[NMAX * 54], packed[(NMAX + 1) * 54], back[54]; /* packed: one row of slack */
+    enum { K = 32 * 3, NMAX = 21, RB_MAX = 3 * 34 };
+    const size_t rb = tb_dtype_row_bytes(dt, K), bb = 16 + 8 * (rb / 3 - 2); /* group block bytes */
+    unsigned char plain[NMAX * RB_MAX], packed[(NMAX + 1) * RB_MAX], back[RB_MAX]; /* packed: a row of slack */
     float x[K], want[K], got[K];
-    ck_assert_uint_eq(rb, 54);
+    ck_assert_uint_eq(bb, dt == TB_DT_Q4_0 ? TB_Q4_0X8_BLOCK_BYTES : TB_Q8_0X8_BLOCK_BYTES);
     for (int64_t n = 1; n <= NMAX; n++) {
         for (int64_t r = 0; r < n; r++) {
             for (int t = 0; t < K; t++)
                 x[t] = tb_rand_sym(77 + (uint64_t)n, (uint64_t)(r * K + t)) * (float)(1 + r % 4);
-            tb_convert_row(TB_DT_Q4_0, x, plain + (size_t)r * rb, K);
+            tb_convert_row(dt, x, plain + (size_t)r * rb, K);
         }
         memset(packed, 0xa5, sizeof packed);
-        tb_wlayout_pack(TB_WL_Q4_0X8, TB_DT_Q4_0, plain, packed, n, K, 0, n);
+        tb_wlayout_pack(l, dt, plain, packed, n, K, 0, n);
         for (int64_t r = 0; r < n; r++) {
-            tb_wlayout_row(TB_WL_Q4_0X8, TB_DT_Q4_0, packed, n, K, r, back);
-            ck_assert_msg(memcmp(back, plain + (size_t)r * rb, rb) == 0, "n=%ld row %ld differs after packing", (long)n,
-                          (long)r);
-            tb_dequantize_row(TB_DT_Q4_0, plain + (size_t)r * rb, want, K);
-            tb_wlayout_dequant_row(TB_WL_Q4_0X8, TB_DT_Q4_0, packed, n, K, r, got);
+            tb_wlayout_row(l, dt, packed, n, K, r, back);
+            ck_assert_msg(memcmp(back, plain + (size_t)r * rb, rb) == 0, "%s n=%ld row %ld differs after packing",
+                          tb_wlayout_name(l), (long)n, (long)r);
+            tb_dequantize_row(dt, plain + (size_t)r * rb, want, K);
+            tb_wlayout_dequant_row(l, dt, packed, n, K, r, got);
             ck_assert(memcmp(want, got, sizeof want) == 0);
         }
         ck_assert_uint_eq(packed[(size_t)n * rb], 0xa5); /* nothing past the matrix */
-        if (n >= 8) { /* block 1 of row 5: scale at 144 + 2·5, qs[4..7] at 144 + 16 + 32 + 4·5 */
-            const tb_block_q4_0 *b = (const tb_block_q4_0 *)(plain + 5 * rb) + 1;
-            ck_assert(memcmp(packed + 144 + 10, &b->d, 2) == 0);
-            ck_assert(memcmp(packed + 144 + 16 + 32 + 20, b->qs + 4, 4) == 0);
+        if (n >= 8) { /* block 1 of row 5: scale at bb + 2·5, qs[4..7] at bb + 16 + 32 + 4·5 */
+            const unsigned char *b1 = plain + 5 * rb + rb / 3;
+            ck_assert(memcmp(packed + bb + 10, b1, 2) == 0);
+            ck_assert(memcmp(packed + bb + 16 + 32 + 20, b1 + 2 + 4, 4) == 0);
         }
         if (n == NMAX) { /* rows [8, 16) only: the first group and the tail stay as they were */
             memset(packed, 0x3c, sizeof packed);
-            tb_wlayout_pack(TB_WL_Q4_0X8, TB_DT_Q4_0, plain + 8 * rb, packed, n, K, 8, 16);
-            for (size_t i = 0; i < sizeof packed; i++)
+            tb_wlayout_pack(l, dt, plain + 8 * rb, packed, n, K, 8, 16);
+            for (size_t i = 0; i < (size_t)(NMAX + 1) * rb; i++)
                 if (i < 8 * rb || i >= 16 * rb)
                     ck_assert_uint_eq(packed[i], 0x3c);
-            tb_wlayout_row(TB_WL_Q4_0X8, TB_DT_Q4_0, packed, n, K, 13, back);
+            tb_wlayout_row(l, dt, packed, n, K, 13, back);
             ck_assert(memcmp(back, plain + 13 * rb, rb) == 0);
         }
     }
-    /* plain rows stay plain under TB_WL_ROWS, and other dtypes ignore the q4_0 layout */
-    tb_wlayout_pack(TB_WL_ROWS, TB_DT_Q4_0, plain, packed, 9, K, 0, 9);
+    /* plain rows stay plain under TB_WL_ROWS, and the other dtype ignores the layout */
+    tb_wlayout_pack(TB_WL_ROWS, dt, plain, packed, 9, K, 0, 9);
     ck_assert(memcmp(packed, plain, 9 * rb) == 0);
+    const tb_dtype other = dt == TB_DT_Q4_0 ? TB_DT_Q8_0 : TB_DT_Q4_0;
+    const size_t orb = tb_dtype_row_bytes(other, K);
+    memset(packed, 0, sizeof packed);
+    tb_wlayout_pack(l, other, plain, packed, 9, K, 0, 9);
+    ck_assert(memcmp(packed, plain, 9 * orb) == 0);
+}
+
+START_TEST(x8_layout_roundtrip)
+{
+    check_x8_roundtrip(TB_WL_Q4_0X8, TB_DT_Q4_0);
+    check_x8_roundtrip(TB_WL_Q8_0X8, TB_DT_Q8_0);
     ck_assert_str_eq(tb_wlayout_name(TB_WL_Q4_0X8), "q4_0x8");
+    ck_assert_str_eq(tb_wlayout_name(TB_WL_Q8_0X8), "q8_0x8");
+    ck_assert_str_eq(tb_wlayout_name(TB_WL_ROWS), "rows");
 }
 END_TEST
 
@@ -508,8 +530,8 @@ START_TEST(dispatch_table_entries)
         ck_assert_int_eq(tb_kernels_init(&k, TB_ISA_AVX2), TB_ISA_AVX2);
         ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0x8_avx2);
         ck_assert_int_eq(k.wlayout[TB_DT_Q4_0], TB_WL_Q4_0X8);
-        ck_assert_int_eq(k.wlayout[TB_DT_Q8_0], TB_WL_ROWS);
-        ck_assert_ptr_eq(k.skinny[TB_DT_Q8_0], tb_matmul_q8_0_avx2);
+        ck_assert_int_eq(k.wlayout[TB_DT_Q8_0], TB_WL_Q8_0X8);
+        ck_assert_ptr_eq(k.skinny[TB_DT_Q8_0], tb_matmul_q8_0x8_avx2);
         ck_assert_ptr_eq(k.quantize_q8_0, tb_quantize_row_q8_0_avx2);
         ck_assert_int_eq(k.skinny_info[TB_DT_Q8_0].isa, TB_ISA_AVX2);
     }
@@ -519,6 +541,7 @@ START_TEST(dispatch_table_entries)
         if (has_avx512_vnni()) {
             ck_assert_ptr_eq(k.gemv[TB_DT_Q4_0], tb_matmul_q4_0x8_avx512vnni);
             ck_assert_ptr_eq(k.skinny[TB_DT_Q8_0], tb_matmul_q8_0_avx512vnni);
+            ck_assert_int_eq(k.wlayout[TB_DT_Q8_0], TB_WL_ROWS);
             ck_assert_str_eq(k.gemv_info[TB_DT_Q8_0].name, "tb_matmul_q8_0_avx512vnni");
             ck_assert_int_eq(k.skinny_info[TB_DT_Q8_0].isa, TB_ISA_AVX512);
         } else {
@@ -556,7 +579,7 @@ int main(void)
     tcase_add_loop_test(tc, generic_shapes, 0, 2 * N_M);
     tcase_add_loop_test(tc, generic_long_rows, 0, 8);
     tcase_add_test(tc, generic_extremes);
-    tcase_add_test(tc, q4_0x8_layout_roundtrip);
+    tcase_add_test(tc, x8_layout_roundtrip);
     tcase_add_test(tc, int8_peak_probes_count_their_work);
     tcase_add_test(tc, dispatch_table_entries);
     suite_add_tcase(s, tc);

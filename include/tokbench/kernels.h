@@ -66,12 +66,17 @@ typedef void (*tb_pack_f32_fn)(const float *w, float *w_packed, int64_t n, int64
  *                 nibbles: elements 4i..4i+3, high nibbles: 16+4i..16+4i+3) and its lanes are rows.
  *                 Rows past the last whole group stay plain rows at their usual offsets, so the
  *                 matrix has exactly the plain layout's size.
+ *   TB_WL_Q8_0X8  q8_0 grouped the same way, blocks of 272 bytes:
+ *                   uint16_t d[8]     row r's scale of block b
+ *                   int8_t   qs[256]  bytes 32i + 4r .. 32i + 4r + 3 = row r's qs[4i .. 4i + 3]
+ *                 (i = 0..7): vector i holds elements 4i..4i+3 of each of the 8 rows.
  * Converting is done once, outside timing, as an inference engine repacks at load. */
-typedef enum tb_wlayout { TB_WL_ROWS = 0, TB_WL_Q4_0X8 } tb_wlayout;
+typedef enum tb_wlayout { TB_WL_ROWS = 0, TB_WL_Q4_0X8, TB_WL_Q8_0X8 } tb_wlayout;
 
 #define TB_Q4_0X8_BLOCK_BYTES 144
+#define TB_Q8_0X8_BLOCK_BYTES 272
 
-const char *tb_wlayout_name(tb_wlayout l); /* "rows", "q4_0x8" */
+const char *tb_wlayout_name(tb_wlayout l); /* "rows", "q4_0x8", "q8_0x8" */
 /* Rows [r0, r1) of an N×K matrix of dt in layout l, written into dst (the whole matrix) from
  * src, which holds those r1 − r0 rows as plain rows (src points at row r0). r0 is a multiple of 8,
  * and so is r1 unless it is n; src and dst do not overlap. */

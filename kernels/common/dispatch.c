@@ -96,22 +96,25 @@ tb_isa tb_isa_detect(void)
         SET_ROWS(TB_DT_BF16, tb_matmul_bf16_##sfx, tier);          \
         SET_ROWS(TB_DT_F16, tb_matmul_f16_##sfx, tier);            \
     } while (0)
-/* q4fn takes its weights in layout q4l. */
-#define SET_QUANT_WITH(sfx, q4fn, q4l, tier)                       \
+/* q8fn and q4fn take their weights in layouts q8l and q4l. */
+#define SET_QUANT_WITH(sfx, q8fn, q8l, q4fn, q4l, tier)            \
     do {                                                           \
-        SET_ROWS(TB_DT_Q8_0, tb_matmul_q8_0_##sfx, tier);          \
+        SET_ROWS(TB_DT_Q8_0, q8fn, tier);                          \
+        k->wlayout[TB_DT_Q8_0] = q8l;                              \
         SET_ROWS(TB_DT_Q4_0, q4fn, tier);                          \
         k->wlayout[TB_DT_Q4_0] = q4l;                              \
         SET(peak_int8, peak_int8_info, tb_peak_int8_##sfx, tier);  \
     } while (0)
-#define SET_QUANT(sfx, tier) SET_QUANT_WITH(sfx, tb_matmul_q4_0_##sfx, TB_WL_ROWS, tier)
-/* The x86 q4_0 kernels on the interleaved layout (kernels.h); q8_0 stays on rows. An interleaved
- * q8_0 kernel (8 rows per 272-byte block, the same scheme) was measured twice on Zen 3: in cache
- * it was faster (GEMV +35%, skinny +10-20%, 15% fewer instructions; TinyLlama prefill +16-24%),
- * but GEMV from DRAM fell to 0.54-0.62 of the read probe against the rows' 0.62-0.67 at 1 thread
- * whatever its prefetch distance, hint or number of streams, and decode tokens/s fell 9-11%:
- * decode is what output tokens cost. */
-#define SET_QUANT_X8(sfx, tier) SET_QUANT_WITH(sfx, tb_matmul_q4_0x8_##sfx, TB_WL_Q4_0X8, tier)
+#define SET_QUANT(sfx, tier) \
+    SET_QUANT_WITH(sfx, tb_matmul_q8_0_##sfx, TB_WL_ROWS, tb_matmul_q4_0_##sfx, TB_WL_ROWS, tier)
+/* x86 kernels on the interleaved layouts (kernels.h). AVX2 interleaves both dtypes: in cache the
+ * q8_0x8 kernel runs about 15% fewer instructions than the row kernel (TinyLlama prefill +16-24%
+ * on Zen 3), and from DRAM its GEMV reads 4 long streams (x8_gemv). With VNNI only q4_0 is
+ * interleaved: q8_0x8 is written around AVX2's sign and maddubs and was not measured there. */
+#define SET_QUANT_X8(sfx, tier)                                                                          \
+    SET_QUANT_WITH(sfx, tb_matmul_q8_0x8_##sfx, TB_WL_Q8_0X8, tb_matmul_q4_0x8_##sfx, TB_WL_Q4_0X8, tier)
+#define SET_QUANT_Q4X8(sfx, tier)                                                                        \
+    SET_QUANT_WITH(sfx, tb_matmul_q8_0_##sfx, TB_WL_ROWS, tb_matmul_q4_0x8_##sfx, TB_WL_Q4_0X8, tier)
 
 /* The packed f32 GEMM of tier sfx with its panel width and tile height. */
 #define SET_GEMM(sfx, tier, nr, mr)                                \
@@ -151,7 +154,7 @@ static void fill_avx512(tb_kernels *k)
 {
     SET_FLOAT(avx512, TB_ISA_AVX512);
     if (tb_x86_has_avx512_vnni())
-        SET_QUANT_X8(avx512vnni, TB_ISA_AVX512);
+        SET_QUANT_Q4X8(avx512vnni, TB_ISA_AVX512);
     SET_GEMM(avx512, TB_ISA_AVX512, TB_GEMM_NR_AVX512, TB_GEMM_MR_AVX512);
 }
 #endif

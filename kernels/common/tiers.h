@@ -47,6 +47,7 @@ TB_DECL_MATMUL(tb_matmul_f16_avx2);
 TB_DECL_MATMUL(tb_matmul_q8_0_avx2);
 TB_DECL_MATMUL(tb_matmul_q4_0_avx2);
 TB_DECL_MATMUL(tb_matmul_q4_0x8_avx2); /* weights in TB_WL_Q4_0X8 */
+TB_DECL_MATMUL(tb_matmul_q8_0x8_avx2); /* weights in TB_WL_Q8_0X8 */
 TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx2);
 TB_DECL_PEAK_INT8(tb_peak_int8_avx2);
 TB_DECL_GEMM_F32(tb_gemm_f32_avx2);
