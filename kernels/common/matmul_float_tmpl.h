@@ -66,13 +66,13 @@ TB_DECL_MATMUL(TB_MATMUL_NAME)
         return;
     }
     /* skinny: blocks of TB_SK_NR rows taken from as many contiguous runs, as GEMV takes its rows,
-     * then the rows past the runs in blocks of adjacent rows */
-    const int64_t per = (n1 - n0) / TB_SK_NR;
-    for (int64_t bj = 0; bj < per + (n1 - n0 - per * TB_SK_NR + TB_SK_NR - 1) / TB_SK_NR; bj++) {
+     * then one block of the fewer rows past the runs */
+    const int64_t per = (n1 - n0) / TB_SK_NR, blocks = per + ((n1 - n0) % TB_SK_NR != 0);
+    for (int64_t bj = 0; bj < blocks; bj++) {
         const int runs = bj < per;
-        const int64_t j = runs ? n0 + bj : n0 + per * TB_SK_NR + (bj - per) * TB_SK_NR;
+        const int64_t j = runs ? n0 + bj : n0 + per * TB_SK_NR;
         const int64_t ws = runs ? per * k : k, cs = runs ? per : 1;
-        int nr = runs || n1 - j >= TB_SK_NR ? TB_SK_NR : (int)(n1 - j);
+        const int nr = runs ? TB_SK_NR : (int)(n1 - j);
         for (int64_t i = 0; i < m; i += TB_SK_MR) {
             int mr = m - i < TB_SK_MR ? (int)(m - i) : TB_SK_MR;
             const TB_WT *wj = W + j * k;
