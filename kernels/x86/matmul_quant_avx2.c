@@ -539,9 +539,8 @@ static inline __attribute__((always_inline)) void x8_gemv_step(const uint8_t *co
         for (int t = 0; t < S; t++) {
             if (!q8) { /* an address, not a pointer: it may lie past the matrix */
                 const char *p = (const char *)((uintptr_t)gw[t] + (uintptr_t)(b * bb + X8_PF_DIST));
-                _mm_prefetch(p, _MM_HINT_T0);
-                _mm_prefetch(p + 64, _MM_HINT_T0);
-                _mm_prefetch(p + 128, _MM_HINT_T0);
+                for (int l = 0; l < (bb + 63) / 64; l++)
+                    _mm_prefetch(p + 64 * l, _MM_HINT_T0);
             }
             if (q8)
                 x8q8_block(gw[t] + b * bb, a + b, 0, da + b, s8 + b, 0, &acc[t], 1);
