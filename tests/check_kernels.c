@@ -100,7 +100,7 @@ START_TEST(packed_gemm_f32)
 {
     static const int64_t ms[] = {1, 5, 6, 7, 145, 150};
     static const int64_t gns[] = {1, 15, 16, 17, 33, 49};
-    static const int64_t gks[] = {1, 255, 256, 257, 600};
+    static const int64_t gks[] = {1, 255, 256, 257, 385, 600};
     float *scratch = aligned_alloc(64, (kern.gemm_scratch_floats * sizeof(float) + 63) / 64 * 64);
     for (size_t x = 0; x < sizeof ms / sizeof *ms; x++)
         for (size_t y = 0; y < sizeof gns / sizeof *gns; y++)

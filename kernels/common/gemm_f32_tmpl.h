@@ -11,6 +11,8 @@
  *                          without a broadcast load stores A pre-broadcast and loads a vector
  *   TB_MC                  rows of A per block (default TB_GEMM_MC), so MC·KC·TB_A_REP floats
  *                          still fit L2
+ *   TB_KC                  depth of a block (default TB_GEMM_KC), so a KC×NR weight micro-panel
+ *                          still fits L1 next to one strip of A
  *
  * Packed weights: W[N×K] becomes ceil(N/NR) panels; panel p holds, for k = 0..K-1, the NR
  * weights W[p·NR + j][k] (j = 0..NR-1) contiguously, zero beyond N. A panel covers the whole K,
@@ -29,8 +31,11 @@
 #ifndef TB_MC
 #define TB_MC TB_GEMM_MC
 #endif
+#ifndef TB_KC
+#define TB_KC TB_GEMM_KC
+#endif
 _Static_assert(TB_MC % TB_MR == 0, "a block holds whole strips");
-_Static_assert(TB_MC * TB_GEMM_KC * TB_A_REP <= TB_GEMM_SCRATCH_FLOATS - 64, "the A block fits the scratch");
+_Static_assert(TB_MC * TB_KC * TB_A_REP <= TB_GEMM_SCRATCH_FLOATS - 64, "the A block fits the scratch");
 
 void TB_PACK_NAME(const float *w, float *wp, int64_t n, int64_t k, int64_t n0, int64_t n1)
 {
@@ -62,8 +67,8 @@ void TB_GEMM_NAME(const float *a, const float *wp, float *c, int64_t m, int64_t 
                   int64_t n0, int64_t n1, float *scratch)
 {
     (void)m;
-    for (int64_t pc = 0; pc < k; pc += TB_GEMM_KC) {
-        int64_t kc = k - pc < TB_GEMM_KC ? k - pc : TB_GEMM_KC;
+    for (int64_t pc = 0; pc < k; pc += TB_KC) {
+        int64_t kc = k - pc < TB_KC ? k - pc : TB_KC;
         int accumulate = pc > 0;
         for (int64_t ic = m0; ic < m1; ic += TB_MC) {
             int64_t mc = m1 - ic < TB_MC ? m1 - ic : TB_MC;
@@ -100,5 +105,6 @@ void TB_GEMM_NAME(const float *a, const float *wp, float *c, int64_t m, int64_t 
 }
 
 #undef TB_A_REP
+#undef TB_KC
 #undef TB_MC
 #undef TB_MR
