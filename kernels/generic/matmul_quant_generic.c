@@ -226,11 +226,14 @@ DEFINE_MATMUL(tb_matmul_q8_0_generic, tb_block_q8_0, block_q8_0)
 DEFINE_MATMUL(tb_matmul_q4_0_generic, tb_block_q4_0, block_q4_0)
 
 /* The roofline's int8 ceiling (TB_DECL_PEAK_INT8) for the generic tier: eight chains of int16
- * multiply-adds on 16-byte vectors, the widest integer multiply this tier's kernels rely on. */
+ * multiply-adds on 16-byte vectors, the widest integer multiply this tier's kernels rely on. The
+ * multiplier is read at run time: GCC turned a constant 3 into a shift and an add, and the probe
+ * timed those instead of a multiply. */
 TB_DECL_PEAK_INT8(tb_peak_int8_generic)
 {
+    static volatile uint16_t three = 3;
     v8u16 c[8]; /* unsigned: the products wrap, as they may */
-    const v8u16 y = {3, 3, 3, 3, 3, 3, 3, 3}, z = {1, 1, 1, 1, 1, 1, 1, 1};
+    const v8u16 y = (v8u16){0} + three, z = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int i = 0; i < 8; i++)
         memcpy(&c[i], state + 4 * i, sizeof c[i]);
     for (int64_t it = 0; it < iters; it++)
