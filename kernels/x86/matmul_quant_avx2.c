@@ -650,7 +650,7 @@ TB_DECL_MATMUL(TB_QFN(matmul_q8_0x8)) { x8_matmul(w, a, c, m, n, k, n0, n1, 1); 
  * (maddubs). AVX2: vpmaddubsw ymm, 32 u8×s8 products summed in pairs. VNNI: vpdpbusd on zmm, 64
  * products into int32, the machine's widest, although the kernels above use ymm. The chains are
  * twelve named variables, not an array: GCC kept the array in memory and stored part of it back
- * every step, and that loop ran at 200-230 GOP/s on Zen 3 where the instruction alone runs at
+ * every step, and that loop ran at 200-233 GOP/s on Zen 3 where the instruction alone runs at
  * 370 (two per cycle; scripts/int8_sequences.c shows the kernels' sequences against it). */
 #define PEAK_CHAINS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 TB_DECL_PEAK_INT8(TB_QFN(peak_int8))
