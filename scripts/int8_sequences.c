@@ -10,7 +10,7 @@
  * Not part of the build (x86-64 with AVX2 only). Usage:
  *   cc -O2 -Wall -Wextra -o /tmp/int8_sequences scripts/int8_sequences.c && /tmp/int8_sequences
  * The best of 8 alternated runs of each sequence is printed, in GOP/s (2 operations per product),
- * one core. */
+ * one core, and each product sequence as a share of the bare vpmaddubsw loop. */
 #include <stdio.h>
 #include <time.h>
 
@@ -33,6 +33,7 @@ static double now(void)
 
 /* ymm0, ymm1 weights; ymm2 activations; ymm3 the vpmaddwd multiplier; ymm4-7 temporaries; ymm8-15
  * sums. The values do not matter, only the instructions' throughput. */
+#define MU(t, w, s) "vpmaddubsw %%ymm2, %%ymm" #s ", %%ymm" #s "\n"
 #define Q4(t, w, s) "vpmaddubsw %%ymm2, %%ymm" #w ", %%ymm" #t "\n vpaddw %%ymm" #t ", %%ymm" #s ", %%ymm" #s "\n"
 #define Q8(t, w, s)                                                                                        \
     "vpsignb %%ymm" #w ", %%ymm2, %%ymm" #t "\n vpmaddubsw %%ymm" #t ", %%ymm" #w ", %%ymm" #t "\n" \
@@ -42,7 +43,16 @@ static double now(void)
     "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", \
         "xmm13", "xmm14", "xmm15", "cc"
 
-/* Seconds for ITERS iterations of 8 sequences of 32 products each. */
+/* Seconds for ITERS iterations of 8 sequences of 32 products each. MU is the ceiling's own
+ * loop: each sum fed back as the next vpmaddubsw's unsigned operand, 8 chains. */
+static double time_mu(void)
+{
+    long long n = ITERS;
+    double t0 = now();
+    __asm__ volatile("1:\n" EIGHT(MU) "dec %0\n jnz 1b\n" : "+r"(n) : : CLOBBERS);
+    return now() - t0;
+}
+
 static double time_q4(void)
 {
     long long n = ITERS;
@@ -62,16 +72,17 @@ static double time_q8(void)
 int main(void)
 {
     /* alternated, best of each: the clock of a shared core moves between runs */
-    double t4 = time_q4(), t8 = time_q8();
+    double t[3] = {time_mu(), time_q4(), time_q8()};
     for (int r = 1; r < 8; r++) {
-        double a = time_q4(), b = time_q8();
-        t4 = a < t4 ? a : t4;
-        t8 = b < t8 ? b : t8;
+        double a = time_mu(), b = time_q4(), c = time_q8();
+        t[0] = a < t[0] ? a : t[0];
+        t[1] = b < t[1] ? b : t[1];
+        t[2] = c < t[2] ? c : t[2];
     }
-    double ops = (double)ITERS * 8 * 32 * 2, q4 = ops / t4 / 1e9, q8 = ops / t8 / 1e9;
-    printf("q4_0 products (vpmaddubsw + vpaddw):                    %6.1f GOP/s\n", q4);
-    printf("q8_0 products (vpsignb + vpmaddubsw + vpmaddwd + vpaddd): %6.1f GOP/s  (%.2f of the above)\n", q8,
-           q8 / q4);
+    double ops = (double)ITERS * 8 * 32 * 2, mu = ops / t[0] / 1e9, q4 = ops / t[1] / 1e9, q8 = ops / t[2] / 1e9;
+    printf("vpmaddubsw alone (the int8 ceiling's instruction):       %6.1f GOP/s\n", mu);
+    printf("q4_0 products (vpmaddubsw + vpaddw):                     %6.1f GOP/s  (%.2f of it)\n", q4, q4 / mu);
+    printf("q8_0 products (vpsignb + vpmaddubsw + vpmaddwd + vpaddd): %6.1f GOP/s  (%.2f of it)\n", q8, q8 / mu);
     return 0;
 }
 #endif
