@@ -124,6 +124,15 @@ TB_AT_INLINE void at_pv_tile(const float *p, int64_t ldp, const float *vp, int64
             TB_VSTORE(o + r * ldo + v * TB_VL, acc[r][v]);
 }
 
+/* Lines [i·lines/n, (i+1)·lines/n) of `lines` cache lines from base, stride bytes apart: one share
+ * per micro-tile call, so the requests overlap with the FMAs of n calls. */
+static inline void at_prefetch_share(const float *base, int64_t stride, int64_t lines, int64_t i, int64_t n)
+{
+    const char *b = (const char *)base;
+    for (int64_t j = i * lines / n; j < (i + 1) * lines / n; j++)
+        __builtin_prefetch(b + j * stride, 0, 3);
+}
+
 /* The prefill of one query tile (rows = tokens [t0, t1) × the group's g heads, row r is token
  * t0 + r/g, head r%g) against the packed keys 0..t1−1. */
 static void at_prefill_tile(const float *q, const float *kt, const float *vp, float *out, const tb_attn_dims *dm,
@@ -159,10 +168,22 @@ static void at_prefill_tile(const float *q, const float *kt, const float *vp, fl
     int64_t first = npanels % per_tile ? npanels % per_tile : per_tile;
     for (int64_t p0 = 0; p0 < npanels; p0 += first, first = per_tile) {
         const int64_t np = at_min(first, npanels - p0), k0 = p0 * TB_PF_NR, nk = np * TB_PF_NR;
+        /* Each micro-tile call also requests a share of what the next calls read first: while the
+         * row blocks score panel p, panel p + 1 (after the last panel, this tile's first V strip);
+         * while they multiply V strip x, strip x + 16 (after the last strip, the next tile's first
+         * panel). The first row block to touch a panel or strip otherwise waited for it from L3:
+         * S = 2048, 32/8 heads of 128, Zen 3, 1 thread: 45-58% of the FMA peak without, 57-68% with
+         * (3 alternated runs; 2 threads 46-60% against 52-69%). */
+        const int64_t nb = rp / TB_PF_MR, vstride = dp * (int64_t)sizeof(float);
         for (int64_t p = 0; p < np; p++)
-            for (int64_t r = 0; r < rp; r += TB_PF_MR)
+            for (int64_t r = 0; r < rp; r += TB_PF_MR) {
+                if (p + 1 < np)
+                    at_prefetch_share(kt + (p0 + p + 1) * d * TB_PF_NR, 64, d, r / TB_PF_MR, nb);
+                else
+                    at_prefetch_share(vp + k0 * dp, vstride, nk, r / TB_PF_MR, nb);
                 at_qk_tile(qs + r * dp, dp, kt + (p0 + p) * d * TB_PF_NR, d, s + r * TB_ATTN_TILE_KEYS + p * TB_PF_NR,
                            TB_ATTN_TILE_KEYS);
+            }
         /* Causal mask: row r sees keys ≤ its token. Padding rows take the last token's keys. */
         if (k0 + nk - 1 > t0)
             for (int64_t r = 0; r < rp; r++) {
@@ -180,9 +201,14 @@ static void at_prefill_tile(const float *q, const float *kt, const float *vp, fl
             m[r] = mn;
         }
         for (int64_t x = 0; x < dp; x += TB_PF_NR)
-            for (int64_t r = 0; r < rp; r += TB_PF_MR)
+            for (int64_t r = 0; r < rp; r += TB_PF_MR) {
+                if (x + TB_PF_NR < dp)
+                    at_prefetch_share(vp + k0 * dp + x + TB_PF_NR, vstride, nk, r / TB_PF_MR, nb);
+                else if (p0 + np < npanels)
+                    at_prefetch_share(kt + (p0 + np) * d * TB_PF_NR, 64, d, r / TB_PF_MR, nb);
                 at_pv_tile(s + r * TB_ATTN_TILE_KEYS, TB_ATTN_TILE_KEYS, vp + k0 * dp + x, dp, nk, al + r,
                            os + r * dp + x, dp);
+            }
     }
 
     for (int64_t r = 0; r < rows; r++) {
