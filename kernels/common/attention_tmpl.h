@@ -567,7 +567,7 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
         }
         /* acc = acc·alpha + P·V: heads in blocks of 4, 3, 2, 1 with 3, 3, 6, 12 vectors of d (the
          * leftover vectors as for the keys above, except that 4 heads end 4 vectors as 2 + 2, not
-         * 3 + 1: a one-vector block is 4-cycle FMA chains, and d = 128 then read 1-3% more of the
+         * 3 + 1: a one-vector block is 4-cycle FMA chains, and d = 128 then read 1.5-4% more of the
          * read probe in four medians of 80-150 alternated rounds); the block at column x requests
          * the share starting x·n/2 elements into the second halves */
 #define AT_PB(HB_, NV_, PF_)                                                                                    \
