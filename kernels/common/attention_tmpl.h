@@ -256,10 +256,9 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
  * FMA pipes, eight independent chains leave no slack and ran at half the FMA rate. The 4 × 3 block
  * writes a fourth score slot per head (a zero at key j + 3), four copies in place of twelve scalar
  * ones: f16 decode at 2 threads read 0.5-4.5% more of the read probe on Zen 3 (six medians of
- * 100-150 alternated rounds). The slot
- * is the next block's first key, or lies at or past the chunk's n keys, which nothing reads; it
- * stays inside the head's row because the 4 × 3 blocks end at a multiple of 3 keys ≤ n and the
- * chunk length is not one (below). */
+ * 100-150 alternated rounds). The slot is the next block's first key, or lies at or past the
+ * chunk's n keys, which nothing reads; it stays inside the head's row because the 4 × 3 blocks end
+ * at a multiple of 3 keys ≤ n and the chunk length is not one (below). */
 _Static_assert(TB_ATTN_DECODE_CHUNK % 3 != 0, "a 4 x 3 score block's fourth slot stays in its head's row");
 #define AT_SCORE_BLOCK(NAME, KVT, KVLOAD)                                                                       \
     TB_AT_INLINE void NAME(const float *qs, const KVT *kr, int64_t d, float *sc, const int HB, const int KB, \
@@ -576,45 +575,45 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
         TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, HB_, NV_, PF_, nk + o_, nv + o_);                  \
         x += (NV_) * TB_VL;                                                                                     \
     } while (0)
-#define AT_PV_HEADS(PF_)                    \
-    switch (hb) {                           \
-    case 4:                                           \
+#define AT_PV_HEADS(PF_)                                 \
+    switch (hb) {                                        \
+    case 4:                                              \
         while (x + 3 * TB_VL <= d && d - x != 4 * TB_VL) \
-            AT_PB(4, 3, PF_);                         \
-        while (x + 2 * TB_VL <= d)                    \
-            AT_PB(4, 2, PF_);                         \
-        if (x < d)                                    \
-            AT_PB(4, 1, PF_);                         \
-        break;                                        \
-    case 3:                                           \
-        while (x + 3 * TB_VL <= d)          \
-            AT_PB(3, 3, PF_);               \
-        if (x + 2 * TB_VL <= d)             \
-            AT_PB(3, 2, PF_);               \
-        if (x < d)                          \
-            AT_PB(3, 1, PF_);               \
-        break;                              \
-    case 2:                                 \
-        while (x + 6 * TB_VL <= d)          \
-            AT_PB(2, 6, PF_);               \
-        if (x + 4 * TB_VL <= d)             \
-            AT_PB(2, 4, PF_);               \
-        if (x + 2 * TB_VL <= d)             \
-            AT_PB(2, 2, PF_);               \
-        if (x < d)                          \
-            AT_PB(2, 1, PF_);               \
-        break;                              \
-    default:                                \
-        while (x + 12 * TB_VL <= d)         \
-            AT_PB(1, 12, PF_);              \
-        if (x + 8 * TB_VL <= d)             \
-            AT_PB(1, 8, PF_);               \
-        if (x + 4 * TB_VL <= d)             \
-            AT_PB(1, 4, PF_);               \
-        if (x + 2 * TB_VL <= d)             \
-            AT_PB(1, 2, PF_);               \
-        if (x < d)                          \
-            AT_PB(1, 1, PF_);               \
+            AT_PB(4, 3, PF_);                            \
+        while (x + 2 * TB_VL <= d)                       \
+            AT_PB(4, 2, PF_);                            \
+        if (x < d)                                       \
+            AT_PB(4, 1, PF_);                            \
+        break;                                           \
+    case 3:                                              \
+        while (x + 3 * TB_VL <= d)                       \
+            AT_PB(3, 3, PF_);                            \
+        if (x + 2 * TB_VL <= d)                          \
+            AT_PB(3, 2, PF_);                            \
+        if (x < d)                                       \
+            AT_PB(3, 1, PF_);                            \
+        break;                                           \
+    case 2:                                              \
+        while (x + 6 * TB_VL <= d)                       \
+            AT_PB(2, 6, PF_);                            \
+        if (x + 4 * TB_VL <= d)                          \
+            AT_PB(2, 4, PF_);                            \
+        if (x + 2 * TB_VL <= d)                          \
+            AT_PB(2, 2, PF_);                            \
+        if (x < d)                                       \
+            AT_PB(2, 1, PF_);                            \
+        break;                                           \
+    default:                                             \
+        while (x + 12 * TB_VL <= d)                      \
+            AT_PB(1, 12, PF_);                           \
+        if (x + 8 * TB_VL <= d)                          \
+            AT_PB(1, 8, PF_);                            \
+        if (x + 4 * TB_VL <= d)                          \
+            AT_PB(1, 4, PF_);                            \
+        if (x + 2 * TB_VL <= d)                          \
+            AT_PB(1, 2, PF_);                            \
+        if (x < d)                                       \
+            AT_PB(1, 1, PF_);                            \
     }
         for (int64_t h = 0; h < g;) {
             const int hb = g - h >= 4 ? 4 : (int)(g - h);
