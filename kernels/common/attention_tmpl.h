@@ -126,8 +126,8 @@ TB_AT_INLINE void at_pv_tile(const float *p, int64_t ldp, const float *vp, int64
 }
 
 /* Lines [i·lines/n, (i+1)·lines/n) of `lines` cache lines from base, stride bytes apart: one share
- * per micro-tile call, so the requests overlap with the FMAs of n calls. */
-static inline void at_prefetch_share(const float *base, int64_t stride, int64_t lines, int64_t i, int64_t n)
+ * per micro-tile call, so the requests overlap with the FMAs of n calls (n = 1: all at once). */
+static inline void at_prefetch_share(const void *base, int64_t stride, int64_t lines, int64_t i, int64_t n)
 {
     const char *b = (const char *)base;
     for (int64_t j = i * lines / n; j < (i + 1) * lines / n; j++)
@@ -479,10 +479,9 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
         l[h] = 0.0f;
     }
     /* the first chunk has no chunk before it to request it: all its rows at once */
-    for (int64_t r = 0, bytes = at_min(TB_ATTN_DECODE_CHUNK, c1 - c0) * d * (int64_t)sizeof(TB_KV_T); r < bytes; r += 64) {
-        __builtin_prefetch((const char *)(K + c0 * d) + r, 0, 3);
-        __builtin_prefetch((const char *)(V + c0 * d) + r, 0, 3);
-    }
+    const int64_t first_lines = (at_min(TB_ATTN_DECODE_CHUNK, c1 - c0) * d * (int64_t)sizeof(TB_KV_T) + 63) / 64;
+    at_prefetch_share(K + c0 * d, 64, first_lines, 0, 1);
+    at_prefetch_share(V + c0 * d, 64, first_lines, 0, 1);
     for (int64_t c = c0; c < c1; c += TB_ATTN_DECODE_CHUNK) {
         const int64_t n = at_min(TB_ATTN_DECODE_CHUNK, c1 - c), npad = (n + TB_VL - 1) / TB_VL * TB_VL;
         const TB_KV_T *kc = K + c * d, *vc = V + c * d;
