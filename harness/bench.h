@@ -10,6 +10,7 @@
 #include <tokbench/kernels.h>
 
 #include "cli.h"
+#include "llc.h"
 #include "measure.h"
 #include "team.h"
 #include "topo.h"
@@ -18,6 +19,7 @@ typedef struct tb_bench_env {
     const tb_opts *o;
     const tb_topo *tp;
     tb_team *team;
+    const tb_llc *llc; /* the LLC of this team, resolved once per invocation (llc.h) */
 } tb_bench_env;
 
 /* gemm and gemv (gemv = gemm with M = 1, cold weights by default). Returns 0, TB_EXIT_CHECK

@@ -27,6 +27,7 @@
 #include "measure.h"
 #include "sysinfo.h"
 #include "util.h"
+#include "workset.h"
 
 #define MAX_VARIANTS 8
 #define MAX_CASES 32
@@ -62,7 +63,7 @@ typedef struct {
     int64_t *seg_start; /* decode: first key index of sequence b in the flattened (b, head, key) order */
     int64_t total_keys; /* Σ kv·len */
     size_t copy_bytes;
-    int copies;
+    int copies, copies_capped;
     char *caches;
     float *q, *out;
     tb_attn_drv drv;
@@ -74,7 +75,7 @@ typedef struct {
     /* read and peak probes */
     double *rd;
     size_t rd_n;
-    int rd_copies;
+    int rd_copies, rd_capped;
     double sums[TB_MAX_THREADS * 8];
     float *peak_acc;
 } attn_case;
@@ -569,12 +570,9 @@ static int run_case(const tb_bench_env *env, const char *op, attn_case *a, const
 
     a->copy_bytes = off;
     const double kv_bytes = (double)a->total_keys * 2.0 * (double)a->D * (double)a->es;
-    unsigned long long llc = tb_llc_bytes(env->tp), avail = tb_meminfo_bytes("MemAvailable");
     int cold = o->cold >= 0 ? o->cold : a->decode;
-    a->copies = cold ? (int)((4 * llc + a->copy_bytes - 1) / a->copy_bytes) : 1;
     a->rd_n = (size_t)(kv_bytes / sizeof(double));
     a->rd_n = a->rd_n ? a->rd_n : 1;
-    a->rd_copies = need_read ? (cold ? (int)((4 * llc + a->rd_n * 8 - 1) / (a->rd_n * 8)) : 1) : 0;
     size_t qbytes = (size_t)(a->ntok * a->H * a->D) * sizeof(float);
     int64_t pack_len = a->decode ? 0 : a->len[0]; /* prefill: keys packed per KV head */
     a->scratch_stride = (prep_floats(a) + 15) / 16 * 16;
@@ -583,29 +581,23 @@ static int run_case(const tb_bench_env *env, const char *op, attn_case *a, const
     size_t packed = pack_len ? tb_attn_packed_k_floats(a->D, pack_len) + tb_attn_packed_v_floats(a->D, pack_len) : 0;
     double fixed = 2.0 * (double)qbytes + (double)packed * 4.0 * (double)a->kv + oracle_bytes +
                    8.0 * (double)a->work_stride * nt;
-    double want = fixed + (double)a->copy_bytes * a->copies + (double)a->rd_n * 8.0 * a->rd_copies;
-    if (avail && want > 0.8 * (double)avail) {
-        double base = fixed + (double)a->copy_bytes + (need_read ? (double)a->rd_n * 8.0 : 0.0);
-        char need[32], have[32];
-        if (base > 0.8 * (double)avail) {
-            tb_format_bytes(base, need, sizeof need);
-            tb_format_bytes((double)avail, have, sizeof have);
-            return tb_fail(TB_EXIT_RUNTIME, "bench %s %s: needs %s but only %s is available (MemAvailable)", op, what,
-                           need, have);
-        }
-        double scale = (0.8 * (double)avail - fixed) / ((double)a->copy_bytes * a->copies + (double)a->rd_n * 8.0 * a->rd_copies);
-        int c1 = (int)(a->copies * scale), c2 = (int)(a->rd_copies * scale);
-        a->copies = c1 > 0 ? c1 : 1;
-        a->rd_copies = a->rd_copies ? (c2 > 0 ? c2 : 1) : 0;
-        tb_warn("bench %s %s: fewer KV-cache copies fit in memory than 4x the LLC needs; the cache may be partly "
-                "cached", op, what);
-    }
+    tb_workset_item sets[] = {{"KV-cache copies", a->copy_bytes, cold, 1, 0, 0},
+                              {"read probe copies", a->rd_n * 8, cold, need_read, 0, 0}};
+    tb_workset_budget budget = {env->llc->used_bytes, tb_meminfo_bytes("MemAvailable")};
+    char context[160];
+    snprintf(context, sizeof context, "bench %s %s", op, what);
+    if ((rc = tb_workset_plan(&budget, fixed, sets, 2, context)) != 0)
+        return rc;
+    a->copies = sets[0].copies;
+    a->copies_capped = sets[0].capped;
+    a->rd_copies = sets[1].copies;
+    a->rd_capped = sets[1].capped;
 
     variant vs[MAX_VARIANTS];
     memset(vs, 0, sizeof vs);
     oracle orc;
     memset(&orc, 0, sizeof orc);
-    a->caches = tb_alloc(a->copy_bytes * (size_t)a->copies, "KV-cache copies");
+    a->caches = tb_workset_alloc(a->copy_bytes, a->copies, "KV-cache copies");
     a->q = a->caches ? tb_alloc(qbytes, "queries") : NULL;
     a->out = a->q ? tb_alloc(qbytes, "attention output") : NULL;
     a->scratch = a->out ? tb_alloc(a->scratch_stride * sizeof(float) * (size_t)nt, "input scratch") : NULL;
@@ -623,9 +615,7 @@ static int run_case(const tb_bench_env *env, const char *op, attn_case *a, const
     tb_attention_kernels_init(&best, TB_ISA_COUNT);
     prep_job pj = {a, &best, o->seed};
     tb_team_run(team, prep_worker, &pj);
-    for (int c = 1; c < a->copies; c++) {
-        tb_team_copy(team, a->caches + (size_t)c * a->copy_bytes, a->caches, a->copy_bytes);
-    }
+    tb_workset_fill(team, a->caches, a->copy_bytes, a->copies, a->caches);
     int full = 0;
     if ((rc = oracle_build(&orc, a, &full)) != 0)
         goto out;
@@ -638,14 +628,11 @@ static int run_case(const tb_bench_env *env, const char *op, attn_case *a, const
         x->spec = specs[i];
         x->v.ctx = x;
         if (specs[i].kind == AV_READ || specs[i].kind == AV_PEAK) {
-            tb_isa t = tb_isa_detect();
-            while (t > TB_ISA_GENERIC && tb_probe_kernels_get(t, &x->probe) != 0)
-                t--;
-            tb_probe_kernels_get(t, &x->probe);
+            tb_probe_kernels_best(&x->probe);
         }
         if (specs[i].kind == AV_READ) {
             if (!a->rd) {
-                if (!(a->rd = tb_alloc(a->rd_n * 8 * (size_t)a->rd_copies, "read probe copies"))) {
+                if (!(a->rd = tb_workset_alloc(a->rd_n * 8, a->rd_copies, "read probe copies"))) {
                     rc = TB_EXIT_RUNTIME;
                     break;
                 }
@@ -788,8 +775,10 @@ static int run_case(const tb_bench_env *env, const char *op, attn_case *a, const
         json_object_set_new(cs, "check", ck);
         int copies = kind == AV_READ ? a->rd_copies : kind == AV_PEAK ? 0 : a->copies;
         size_t cbytes = kind == AV_READ ? a->rd_n * 8 : a->copy_bytes;
-        json_object_set_new(cs, "cold_kv", json_pack("{s:b, s:i, s:I}", "enabled", cold && kind != AV_PEAK, "copies",
-                                                     copies, "bytes", (json_int_t)(cbytes * (size_t)copies)));
+        int capped = kind == AV_READ ? a->rd_capped : kind == AV_PEAK ? 0 : a->copies_capped;
+        json_object_set_new(cs, "cold_kv", json_pack("{s:b, s:i, s:I, s:b}", "enabled", cold && kind != AV_PEAK, "copies",
+                                                     copies, "bytes", (json_int_t)(cbytes * (size_t)copies),
+                                                     "copies_capped", capped));
         if (!x->passed || x->v.n == 0) {
             any_failed |= !x->passed;
             json_object_set_new(cs, "samples_ns", json_array());

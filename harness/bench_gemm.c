@@ -24,6 +24,7 @@
 #include "sysinfo.h"
 #include "tb_config.h"
 #include "util.h"
+#include "workset.h"
 
 #if TB_HAVE_OPENBLAS
 #include <cblas.h>
@@ -381,11 +382,6 @@ static void convert_worker(void *p, int tid, int nt)
     }
 }
 
-static int copies_for(size_t bytes, int cold, unsigned long long llc)
-{
-    return cold ? (int)((4 * llc + bytes - 1) / bytes) : 1;
-}
-
 typedef struct {
     variant_spec spec;
     tb_kernels kern;
@@ -399,7 +395,7 @@ typedef struct {
 typedef struct {
     const char *isa, *kernel, *dtype, *reference;
     double flops, wbytes, bytes, tolerance;
-    int copies;
+    int copies, copies_capped;
     size_t copy_bytes;
     uint64_t checked;
 } case_desc;
@@ -417,8 +413,9 @@ static json_t *case_json(const char *op, const char *backend, const case_desc *c
                                   cd->reference, "coverage", full ? "all elements" : "8 whole rows and 8 whole columns",
                                   "elements_checked", (json_int_t)cd->checked));
     json_object_set_new(cs, "cold_weights",
-                        json_pack("{s:b, s:i, s:I}", "enabled", cold, "copies", cd->copies, "bytes",
-                                  (json_int_t)(cd->copy_bytes * (size_t)cd->copies)));
+                        json_pack("{s:b, s:i, s:I, s:b}", "enabled", cold, "copies", cd->copies, "bytes",
+                                  (json_int_t)(cd->copy_bytes * (size_t)cd->copies), "copies_capped",
+                                  cd->copies_capped));
     if (!s->passed || s->v.n == 0) {
         json_object_set_new(cs, "samples_ns", json_array());
         json_object_set_new(cs, "stats", json_null());
@@ -454,48 +451,35 @@ static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh,
 
     int need32 = 0, needp = 0, needr = 0, cold = o->cold >= 0 ? o->cold : d.m == 1;
     for (int i = 0; i < nv; i++)
-        *(specs[i].bk == BK_PORTABLE ? &needp : specs[i].bk == BK_READ ? &needr : &need32) = 1;
+        *(specs[i].bk == BK_PORTABLE ? &needp : specs[i].bk == BK_READ ? &needr : &need32) += 1;
+    need32 = need32 > 0; /* ref and openblas share the f32 copies; each portable tier has its own */
     int packed = tb_matmul_uses_packed(dt, d.m);
     size_t w32_bytes = (size_t)d.n * (size_t)d.k * sizeof(float);
     size_t wdt_bytes = tb_dtype_row_bytes(dt, d.k) * (size_t)d.n;
     size_t abytes = (size_t)d.m * (size_t)d.k * sizeof(float), cbytes = (size_t)d.m * (size_t)d.n * sizeof(float);
-    unsigned long long llc = tb_llc_bytes(env->tp), avail = tb_meminfo_bytes("MemAvailable");
-
     /* Per-copy footprint of each weight form, and how many copies cold weights need. */
     size_t p_bytes = 0;
     tb_kernels probe_kern;
     tb_kernels_init(&probe_kern, TB_ISA_COUNT);
     if (needp)
         p_bytes = packed ? tb_packed_f32_bytes(&probe_kern, d.n, d.k) : wdt_bytes;
-    int c32 = need32 ? copies_for(w32_bytes, cold, llc) : 0, cp = needp ? copies_for(p_bytes, cold, llc) : 0;
     /* the read probe reads as many bytes as the portable kernel's weights (else the f32 ones) */
     size_t rd_bytes = (needp ? wdt_bytes : w32_bytes) / sizeof(double) * sizeof(double);
     if (rd_bytes == 0)
         rd_bytes = sizeof(double);
-    int crd = needr ? copies_for(rd_bytes, cold, llc) : 0;
     /* Oracle arrays: two doubles per checked element, bounded by the sampling rule. */
     double oracle_bytes = 2.0 * 16.0 * ((double)SAMPLED_LINES * ((double)d.n + (double)d.m) + (double)(1u << 22));
     double fixed = (double)abytes * 2 + (double)cbytes + (double)w32_bytes + (double)wdt_bytes + oracle_bytes;
-    double want = fixed + (double)w32_bytes * c32 + (double)p_bytes * cp + (double)rd_bytes * crd;
-    if (avail && want > 0.8 * (double)avail) {
-        double base = fixed + (double)w32_bytes * (need32 ? 1 : 0) + (double)p_bytes * (needp ? 1 : 0) +
-                      (double)rd_bytes * (needr ? 1 : 0);
-        char need[32], have[32];
-        if (base > 0.8 * (double)avail) {
-            tb_format_bytes(base, need, sizeof need);
-            tb_format_bytes((double)avail, have, sizeof have);
-            return tb_fail(TB_EXIT_RUNTIME, "--shape %s: needs %s but only %s is available (MemAvailable)", shape_txt,
-                           need, have);
-        }
-        double scale =
-            (0.8 * (double)avail - fixed) / ((double)w32_bytes * c32 + (double)p_bytes * cp + (double)rd_bytes * crd);
-        int nc32 = (int)(c32 * scale), ncp = (int)(cp * scale), ncrd = (int)(crd * scale);
-        c32 = c32 ? (nc32 > 0 ? nc32 : 1) : 0;
-        cp = cp ? (ncp > 0 ? ncp : 1) : 0;
-        crd = crd ? (ncrd > 0 ? ncrd : 1) : 0;
-        tb_warn("--shape %s: fewer weight copies fit in memory than 4x the LLC needs; weights may be partly cached",
-                shape_txt);
-    }
+    tb_workset_item sets[] = {{"f32 weight copies", w32_bytes, cold, need32, 0, 0},
+                              {"portable weight copies", p_bytes, cold, needp, 0, 0},
+                              {"read probe copies", rd_bytes, cold, needr, 0, 0}};
+    tb_workset_budget budget = {env->llc->used_bytes, tb_meminfo_bytes("MemAvailable")};
+    char context[96];
+    snprintf(context, sizeof context, "--shape %s", shape_txt);
+    int prc = tb_workset_plan(&budget, fixed, sets, 3, context);
+    if (prc)
+        return prc;
+    int c32 = sets[0].copies, cp = sets[1].copies, crd = sets[2].copies;
 
     int rc = 0, any_failed = 0;
     float *a = tb_alloc(abytes, "activations A"), *aq = NULL, *w0 = NULL, *w32 = NULL;
@@ -525,12 +509,11 @@ static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh,
         tb_team_run(team, convert_worker, &cj);
     }
     if (need32) {
-        if (!(w32 = tb_alloc(w32_bytes * (size_t)c32, "f32 weight copies"))) {
+        if (!(w32 = tb_workset_alloc(w32_bytes, c32, "f32 weight copies"))) {
             rc = TB_EXIT_RUNTIME;
             goto out;
         }
-        for (int i = 0; i < c32; i++)
-            tb_team_copy(team, (char *)w32 + (size_t)i * w32_bytes, w0, w32_bytes);
+        tb_workset_fill(team, w32, w32_bytes, c32, w0);
     }
     int any_quant_a = 0;
     for (int i = 0; i < nv; i++)
@@ -561,16 +544,13 @@ static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh,
         s->v.ctx = x;
         if (specs[i].bk == BK_READ) {
             tb_probe_kernels pk;
-            tb_isa best = tb_isa_detect();
-            while (best > TB_ISA_GENERIC && tb_probe_kernels_get(best, &pk) != 0)
-                best--;
-            tb_probe_kernels_get(best, &pk);
-            s->kern.isa = best;
+            tb_probe_kernels_best(&pk);
+            s->kern.isa = pk.isa;
             x->read = pk.read;
             x->rd_n = rd_bytes / sizeof(double);
             x->copies_rd = crd;
             x->sums = tb_alloc((size_t)tb_team_size(team) * 8 * sizeof(double), "read probe sums");
-            if (!x->sums || !(x->rd = tb_alloc(rd_bytes * (size_t)crd, "read probe copies"))) {
+            if (!x->sums || !(x->rd = tb_workset_alloc(rd_bytes, crd, "read probe copies"))) {
                 rc = TB_EXIT_RUNTIME;
                 break;
             }
@@ -601,21 +581,28 @@ static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh,
                 break;
             /* Weight copies in this tier's layout (packed panels differ between tiers). */
             x->wp = calloc((size_t)cp, sizeof *x->wp);
-            char *mem = x->wp ? tb_alloc(p_bytes * (size_t)cp, "portable weight copies") : NULL;
+            char *mem = x->wp ? tb_workset_alloc(p_bytes, cp, "portable weight copies") : NULL;
             if (!mem) {
                 rc = TB_EXIT_RUNTIME;
                 break;
             }
-            for (int r = 0; r < cp; r++) {
-                tb_matmul_weights *w = &x->wp[r];
-                *w = (tb_matmul_weights){dt, d.n, d.k, NULL, NULL, TB_WL_ROWS};
-                if (packed) {
-                    w->packed = (float *)(mem + (size_t)r * p_bytes);
-                    tb_matmul_pack(team, &s->kern, w0, w->packed, d.n, d.k);
-                } else {
-                    w->rows = mem + (size_t)r * p_bytes;
-                    tb_matmul_fill_rows(team, &s->kern, w, dt == TB_DT_F32 ? (const void *)w0 : wdt);
-                }
+            /* copy 0 in this tier's layout, then the others as bytes of it, all in one team pass */
+            tb_matmul_weights *w = &x->wp[0];
+            *w = (tb_matmul_weights){dt, d.n, d.k, NULL, NULL, TB_WL_ROWS};
+            if (packed) {
+                w->packed = (float *)mem;
+                tb_matmul_pack(team, &s->kern, w0, w->packed, d.n, d.k);
+            } else {
+                w->rows = mem;
+                tb_matmul_fill_rows(team, &s->kern, w, dt == TB_DT_F32 ? (const void *)w0 : wdt);
+            }
+            tb_workset_fill(team, mem, p_bytes, cp, mem);
+            for (int r = 1; r < cp; r++) {
+                x->wp[r] = *w;
+                if (packed)
+                    x->wp[r].packed = (float *)(mem + (size_t)r * p_bytes);
+                else
+                    x->wp[r].rows = mem + (size_t)r * p_bytes;
             }
             s->v.call = call_portable;
         }
@@ -647,7 +634,8 @@ static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh,
         variant_state *s = &vs[i];
         backend_id bk = s->spec.bk;
         case_desc cd = {.isa = "generic", .kernel = "tb_gemm_f32_ref", .dtype = "f32", .flops = flops,
-                        .wbytes = (double)w32_bytes, .copies = c32, .copy_bytes = w32_bytes,
+                        .wbytes = (double)w32_bytes, .copies = c32, .copies_capped = sets[0].capped,
+                        .copy_bytes = w32_bytes,
                         .reference = "double accumulation", .checked = checked, .tolerance = tb_gemm_f32_tolerance(d.k)};
         char isa[64], kernel[64];
         if (bk == BK_PORTABLE) {
@@ -656,6 +644,7 @@ static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh,
             cd.dtype = tb_dtype_name(dt);
             cd.wbytes = (double)wdt_bytes;
             cd.copies = cp;
+            cd.copies_capped = sets[1].capped;
             cd.copy_bytes = p_bytes;
             if (s->quantized_a)
                 cd.reference = "double accumulation over the q8_0-quantized activations";
@@ -671,6 +660,7 @@ static int run_shape(const tb_bench_env *env, const char *op, const shape_t *sh,
             cd.flops = 0;
             cd.wbytes = (double)rd_bytes;
             cd.copies = crd;
+            cd.copies_capped = sets[2].capped;
             cd.copy_bytes = rd_bytes;
             cd.reference = "the exact sum of the ones it reads";
             cd.checked = rd_bytes / sizeof(double);

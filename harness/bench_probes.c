@@ -16,6 +16,7 @@
 #include "measure.h"
 #include "sysinfo.h"
 #include "util.h"
+#include "workset.h"
 
 /* Per-thread results, each on its own cache line so threads do not share one while timed. */
 typedef struct {
@@ -255,33 +256,11 @@ static double stream_verify(stream_ctx *s, int v)
  * ("256MiB", "1GiB", "512KiB"). -1 when malformed or out of range. */
 static int parse_stream_size(const char *str, uint64_t *elements)
 {
-    char num[32];
-    size_t d = 0;
-    while (isdigit((unsigned char)str[d]) && d + 1 < sizeof num) {
-        num[d] = str[d];
-        d++;
-    }
-    num[d] = '\0';
-    uint64_t v, unit = 0;
-    if (d == 0 || tb_parse_u64(num, &v) != 0)
+    uint64_t n;
+    if (tb_parse_bytes(str, &n) != 0)
         return -1;
-    const char *u = str + d;
-    if (*u == '\0')
-        unit = 0;
-    else if (strcasecmp(u, "KiB") == 0)
-        unit = 1ull << 10;
-    else if (strcasecmp(u, "MiB") == 0)
-        unit = 1ull << 20;
-    else if (strcasecmp(u, "GiB") == 0)
-        unit = 1ull << 30;
-    else
-        return -1;
-    uint64_t n = v;
-    if (unit) {
-        if (tb_mul_u64(v, unit, &n) != 0)
-            return -1;
-        n /= sizeof(double);
-    }
+    if (str[strspn(str, "0123456789")] != '\0')
+        n /= sizeof(double); /* a unit: bytes, not elements */
     /* Three arrays must be addressable; anything this large fails the memory check anyway. */
     if (n < 1 || n > (1ull << 50) || n > SIZE_MAX / (3 * sizeof(double)))
         return -1;
@@ -320,7 +299,7 @@ int tb_bench_stream(const tb_bench_env *env, json_t *cases)
     if (ntiers != 1)
         return tb_fail(TB_EXIT_USAGE, "--isa %s: bench stream runs one tier at a time", o->isa);
 
-    unsigned long long llc = tb_llc_bytes(env->tp);
+    unsigned long long llc = env->llc->used_bytes;
     uint64_t n;
     if (o->shape) {
         if (parse_stream_size(o->shape, &n) != 0)
@@ -329,7 +308,7 @@ int tb_bench_stream(const tb_bench_env *env, json_t *cases)
                            "(256MiB, 1GiB)",
                            o->shape);
     } else {
-        uint64_t bytes = 4 * llc > (64ull << 20) ? 4 * llc : 64ull << 20;
+        uint64_t bytes = TB_WORKSET_LLC_MULTIPLE * llc > (64ull << 20) ? TB_WORKSET_LLC_MULTIPLE * llc : 64ull << 20;
         n = (bytes + sizeof(double) - 1) / sizeof(double);
     }
     size_t bytes = (size_t)n * sizeof(double);
@@ -345,7 +324,7 @@ int tb_bench_stream(const tb_bench_env *env, json_t *cases)
                        "--shape sets a smaller size",
                        hb, hn, ha);
     }
-    if ((double)bytes < 4.0 * (double)llc)
+    if ((double)bytes < (double)TB_WORKSET_LLC_MULTIPLE * (double)llc)
         tb_warn("--shape %s: arrays of %s are below 4x the last-level cache (%s): the rates include cache hits",
                 o->shape ? o->shape : "", hb, hl);
     if (!o->quiet)

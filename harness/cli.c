@@ -9,7 +9,7 @@
 #include "tb_config.h"
 #include "util.h"
 
-enum { A_FLAG, A_INT, A_U64, A_DOUBLE, A_STR, A_FORMAT, A_PRICES };
+enum { A_FLAG, A_INT, A_U64, A_BYTES, A_DOUBLE, A_STR, A_FORMAT, A_PRICES };
 
 /* Which commands take an option. */
 #define C_SYSINFO (1u << TB_CMD_SYSINFO)
@@ -60,6 +60,10 @@ static const opt_def opts_table[] = {
     {"dtype", A_STR, OFF(dtype), C_MEASURE, 0, 0, "weights: f32|bf16|f16|q8_0|q4_0 (default f32)"},
     {"isa", A_STR, OFF(isa), C_MEASURE, 0, 0, "auto|generic|avx2|avx512|neon, or a comma list of tiers to compare"},
     {"cold", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights from DRAM: rotate copies totalling >= 4x the LLC"},
+    {"llc-bytes", A_BYTES, OFF(llc_bytes), C_SYSINFO | C_MEASURE, 0, 0,
+     "size cold working sets from this LLC (33554432, 32MiB) instead of the reported or measured one"},
+    {"measure-llc", A_FLAG, OFF(measure_llc), C_SYSINFO | C_MEASURE, 0, 0,
+     "measure the LLC with a read-bandwidth sweep now (else only when the reported size is missing or implausible)"},
     {"heads", A_INT, OFF(heads), C_MEASURE, 1, 1 << 16, "attention query heads"},
     {"kv-heads", A_INT, OFF(kv_heads), C_MEASURE, 1, 1 << 16, "attention KV heads (grouped-query: divides --heads)"},
     {"head-dim", A_INT, OFF(head_dim), C_MEASURE, 1, 1 << 12, "attention head dimension"},
@@ -128,6 +132,12 @@ static int set_value(const opt_def *d, const char *val, tb_opts *o, const char *
     case A_U64:
         if (tb_parse_u64(val, (uint64_t *)base) != 0)
             return tb_fail(TB_EXIT_USAGE, "%s%s '%s': expected a non-negative whole number", origin, d->name, val);
+        return 0;
+    case A_BYTES:
+        /* below a page no cache is plausible, and 0 would mean "not given" */
+        if (tb_parse_bytes(val, (uint64_t *)base) != 0 || *(uint64_t *)base < 4096)
+            return tb_fail(TB_EXIT_USAGE, "%s%s '%s': expected a byte count of at least 4096 (33554432, 32MiB, 1GiB)",
+                           origin, d->name, val);
         return 0;
     case A_DOUBLE: {
         double v;

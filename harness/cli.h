@@ -42,6 +42,8 @@ typedef struct tb_opts {
 
     const char *shape, *backend, *dtype, *isa;
     int cold; /* -1: the op's default, 0: warm weights, 1: cold-weight rotation */
+    uint64_t llc_bytes; /* --llc-bytes: the LLC that cold working sets are sized from; 0 = not given */
+    int measure_llc;       /* --measure-llc: sweep the cache again */
 
     /* attention shapes (bench attn-*, later run); 0 / NULL = the op's default */
     int heads, kv_heads, head_dim;

@@ -29,6 +29,7 @@
 #include "blas.h"
 #include "cmd_prices.h"
 #include "forward.h"
+#include "llc.h"
 #include "measure.h"
 #include "model.h"
 #include "output.h"
@@ -41,6 +42,7 @@
 #include "timer.h"
 #include "topo.h"
 #include "util.h"
+#include "workset.h"
 
 #define MAX_LIST 64
 #define PREFILL_BUDGET_S 0.5
@@ -179,10 +181,10 @@ static int run_probes(tb_team *team, const tb_kernels *kern, unsigned long long 
                        "the int8 ceiling probe %s failed its check against a scalar replay: nothing was timed",
                        kern->peak_int8_info.name);
     int nt = tb_team_size(team);
-    c.n = (size_t)(4 * llc) / sizeof(double);
+    c.n = (size_t)(TB_WORKSET_LLC_MULTIPLE * llc) / sizeof(double);
     c.acc = tb_alloc((size_t)nt * TB_PEAK_MAX_FLOATS * sizeof(float), "probe buffers");
     c.state = tb_alloc((size_t)nt * TB_KERNEL_PEAK_INT8_STATE * sizeof(int32_t), "probe buffers");
-    c.arr = tb_alloc(c.n * sizeof(double), "probe buffers");
+    c.arr = tb_alloc_untouched(c.n * sizeof(double), "probe buffers"); /* first touched by ones_worker */
     if (!c.acc || !c.state || !c.arr) {
         tb_free(c.acc);
         tb_free(c.state);
@@ -423,7 +425,7 @@ static int plan_layers(const tb_model *m, tb_fwd_shape *s, const tb_kernels *k, 
     if (need_bytes(m, s, k, threads, m->layers) <= avail)
         return 0;
     double lb = tb_fwd_layer_bytes(m, s, k);
-    int64_t min_l = (int64_t)ceil(4.0 * (double)llc / lb);
+    int64_t min_l = (int64_t)ceil((double)TB_WORKSET_LLC_MULTIPLE * (double)llc / lb);
     min_l = min_l < 1 ? 1 : min_l > m->layers ? m->layers : min_l;
     double need_min = need_bytes(m, s, k, threads, min_l);
     if (need_min > avail) {
@@ -518,7 +520,6 @@ int tb_cmd_run(const tb_opts *o)
     tb_topo tp;
     if ((rc = tb_topo_load(&tp, NULL)))
         return rc;
-    unsigned long long llc = tb_llc_bytes(&tp);
     static tb_plan plan;
     tb_team *team = NULL;
     tb_fwd *fwd = NULL;
@@ -551,6 +552,7 @@ int tb_cmd_run(const tb_opts *o)
     tb_warn_if_unrepresentative(o);
     int total = batches.n * prompts.n * ctxs.n * threads.n, done = 0;
     json_t *placements = json_array();
+    const char *fingerprint = json_string_value(json_object_get(json_object_get(rec, "machine"), "fingerprint"));
     json_object_set_new(settings, "placement_per_threads", placements);
     for (int ti = 0; ti < threads.n && !tb_interrupted; ti++) {
         tb_place_req req = {(int)threads.v[ti], o->cores, o->smt};
@@ -558,8 +560,18 @@ int tb_cmd_run(const tb_opts *o)
             (rc = tb_blas_place(team)))
             goto out;
         int nt = tb_team_size(team);
-        json_array_append_new(placements, json_pack("{s:i, s:o}", "threads", nt, "placement", tb_team_placement_json(team)));
+        /* each team its own LLC: a wider team may sit under more caches */
+        tb_llc llc_info;
+        tb_llc_req llc_req = {o->llc_bytes, o->measure_llc, fingerprint, o->quiet};
+        if ((rc = tb_llc_resolve(&tp, team, &llc_req, &llc_info)))
+            goto out;
+        const unsigned long long llc = llc_info.used_bytes;
+        json_array_append_new(placements, json_pack("{s:i, s:o, s:o}", "threads", nt, "placement",
+                                                    tb_team_placement_json(team), "llc", tb_llc_json(&llc_info)));
         if (ti == 0) {
+            /* the record's machine shows the first team's LLC, as settings shows its placement */
+            json_object_set_new(json_object_get(json_object_get(json_object_get(rec, "machine"), "cpu"), "caches"),
+                                "llc", tb_llc_json(&llc_info));
             json_object_set_new(settings, "threads", json_integer(nt));
             json_object_set_new(settings, "placement", tb_team_placement_json(team));
         }

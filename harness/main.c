@@ -9,6 +9,7 @@
 #include "cmd_models.h"
 #include "cmd_prices.h"
 #include "cmd_run.h"
+#include "llc.h"
 #include "matmul.h"
 #include "measure.h"
 #include "output.h"
@@ -53,10 +54,23 @@ static int cmd_sysinfo(const tb_opts *o)
     int rc = tb_topo_load(&tp, NULL);
     if (rc)
         return rc;
+    /* The LLC is the one a default team (one thread per allowed core) would size its working sets
+     * from: measuring it needs that team pinned. */
+    tb_place_req req = {0, NULL, 0};
+    static tb_plan plan;
+    tb_team *team = NULL;
+    tb_llc llc;
     json_t *si = tb_sysinfo_json(&tp);
-    tb_topo_destroy(&tp);
     if (!si)
-        return tb_fail(TB_EXIT_RUNTIME, "out of memory describing the machine");
+        rc = tb_fail(TB_EXIT_RUNTIME, "out of memory describing the machine");
+    if (!rc && !(rc = tb_topo_plan(&tp, &req, &plan)) && !(rc = tb_team_create(&team, &tp, &plan)))
+        rc = tb_llc_resolve_machine(&tp, team, o->llc_bytes, o->measure_llc, o->quiet, si, &llc);
+    tb_team_destroy(team);
+    tb_topo_destroy(&tp);
+    if (rc) {
+        json_decref(si);
+        return rc;
+    }
     if (o->format == TB_FMT_JSON)
         print_json(si);
     else if (o->format == TB_FMT_TEXT)
@@ -205,6 +219,10 @@ static int cmd_bench(const tb_opts *o)
     if ((rc = tb_team_create(&team, &tp, &plan)) != 0 || (rc = tb_blas_place(team)) != 0)
         goto out;
 
+    tb_llc llc;
+    if ((rc = tb_llc_resolve_machine(&tp, team, o->llc_bytes, o->measure_llc, o->quiet, machine, &llc)) != 0)
+        goto out;
+
     rec = tb_record_new(o, machine);
     machine = NULL;
     json_t *settings = json_object_get(rec, "settings");
@@ -218,7 +236,7 @@ static int cmd_bench(const tb_opts *o)
 
     json_t *cases = json_array();
     json_object_set_new(rec, "cases", cases);
-    tb_bench_env env = {o, &tp, team};
+    tb_bench_env env = {o, &tp, team, &llc};
     rc = !strcmp(op, "stream") ? tb_bench_stream(&env, cases)
          : !strcmp(op, "peak") ? tb_bench_peak(&env, cases)
          : attn                ? tb_bench_attn(&env, op, cases)

@@ -75,10 +75,12 @@ static json_t *settings_json(const tb_opts *o)
         if (v)
             json_object_set_new(env, vars[i], json_string(v));
     }
-    return json_pack("{s:s, s:o, s:i, s:s?, s:b, s:f, s:f, s:i, s:i, s:I, s:o}", "command", o->cmd_name, "argv", argv,
-                     "threads_requested", o->threads, "cores_requested", o->cores, "smt", o->smt, "min_time_s",
+    /* the LLC override changes every cold working set: recorded whether given by flag or environment */
+    json_t *llc = o->llc_bytes ? json_integer((json_int_t)o->llc_bytes) : json_null();
+    return json_pack("{s:s, s:o, s:i, s:s?, s:b, s:f, s:f, s:i, s:i, s:I, s:o, s:o, s:b}", "command", o->cmd_name, "argv",
+                     argv, "threads_requested", o->threads, "cores_requested", o->cores, "smt", o->smt, "min_time_s",
                      o->min_time, "max_time_s", o->max_time, "repetitions", o->repetitions, "warmup", o->warmup,
-                     "seed", (json_int_t)o->seed, "env", env);
+                     "seed", (json_int_t)o->seed, "env", env, "llc_bytes", llc, "measure_llc", o->measure_llc);
 }
 
 json_t *tb_record_new(const tb_opts *o, json_t *machine)

@@ -220,16 +220,6 @@ static unsigned long long cache_bytes(const tb_topo *tp, hwloc_obj_type_t type)
     return o && o->attr ? (unsigned long long)o->attr->cache.size : 0;
 }
 
-unsigned long long tb_llc_bytes(const tb_topo *tp)
-{
-    /* All last-level caches together: data evicted from one socket's L3 may still sit in another's. */
-    hwloc_obj_type_t type = hwloc_get_nbobjs_by_type(tp->topo, HWLOC_OBJ_L3CACHE) > 0 ? HWLOC_OBJ_L3CACHE : HWLOC_OBJ_L2CACHE;
-    unsigned long long total = 0;
-    for (hwloc_obj_t o = NULL; (o = hwloc_get_next_obj_by_type(tp->topo, type, o));)
-        total += o->attr->cache.size;
-    return total ? total : 32ull << 20;
-}
-
 static json_t *topology_json(const tb_topo *tp)
 {
     char allowed[256];
@@ -324,7 +314,7 @@ json_t *tb_instance_from_dmi(const char *dmi_dir)
 }
 
 /* FNV-1a over the fields that identify the hardware and never drift (no MHz, no load). */
-static void fingerprint(json_t *si)
+void tb_sysinfo_fingerprint(json_t *si)
 {
     char buf[2048];
     json_t *cpu = json_object_get(si, "cpu"), *topo = json_object_get(si, "topology");
@@ -372,7 +362,7 @@ json_t *tb_sysinfo_json(const tb_topo *tp)
     json_t *si = json_pack("{s:o, s:o, s:o, s:o, s:o}", "cpu", cpu, "topology", topology_json(tp), "memory", mem, "os",
                            os_json(hv, hv_vendor), "instance", tb_instance_from_dmi(dmi ? dmi : "/sys/class/dmi/id"));
     if (si)
-        fingerprint(si);
+        tb_sysinfo_fingerprint(si);
     return si;
 }
 
@@ -401,6 +391,18 @@ void tb_sysinfo_print_text(const json_t *si)
     tb_format_bytes((double)json_integer_value(json_object_get(caches, "l2_bytes")), b2, sizeof b2);
     tb_format_bytes((double)json_integer_value(json_object_get(caches, "l3_bytes")), b3, sizeof b3);
     printf("%-12s L1d %s, L2 %s, L3 %s (per instance)\n", "caches", b1, b2, b3);
+    const json_t *llc = json_object_get(caches, "llc");
+    if (json_is_object(llc)) {
+        /* reported, measured and used side by side: a misreported cache is visible at a glance */
+        const json_t *m = json_object_get(llc, "measured_bytes");
+        tb_format_bytes((double)json_integer_value(json_object_get(llc, "used_bytes")), b1, sizeof b1);
+        tb_format_bytes((double)json_integer_value(json_object_get(llc, "reported_bytes")), b2, sizeof b2);
+        if (json_is_integer(m))
+            tb_format_bytes((double)json_integer_value(m), b3, sizeof b3);
+        printf("%-12s %s used (%s) for CPUs %s: reported %s, measured %s%s\n", "llc", b1,
+               str_or(llc, "source", "?"), str_or(llc, "cpus", "?"), b2, json_is_integer(m) ? b3 : "not run",
+               json_is_true(json_object_get(json_object_get(llc, "measurement"), "from_cache")) ? " (cached sweep)" : "");
+    }
     printf("%-12s %lld package(s), %lld NUMA node(s), %lld core(s), %lld PU(s); allowed CPUs %s\n", "topology",
            json_integer_value(json_object_get(topo, "packages")), json_integer_value(json_object_get(topo, "numa_nodes")),
            json_integer_value(json_object_get(topo, "cores")), json_integer_value(json_object_get(topo, "pus")),

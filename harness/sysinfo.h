@@ -10,15 +10,17 @@
 /* Builds the sysinfo object (SPEC.md: cpu.*, topology.*, memory.*, os.*, instance). NULL on OOM. */
 json_t *tb_sysinfo_json(const tb_topo *tp);
 
+/* Sets si's "fingerprint": a hash of the fields that identify the hardware and never drift (vendor,
+ * brand, family/model/stepping, packages, NUMA nodes, cores, PUs, reported L2/L3, memory in GiB,
+ * ISA list); available memory, clocks and load do not enter it. */
+void tb_sysinfo_fingerprint(json_t *si);
+
 /* The cloud instance from DMI files under dmi_dir (normally /sys/class/dmi/id; the environment
  * variable TOKBENCH_DMI_DIR replaces it, for tests): {"provider", "type", ...} or json_null(). */
 json_t *tb_instance_from_dmi(const char *dmi_dir);
 
 /* Bytes from /proc/meminfo ("MemAvailable", "MemTotal"); 0 when unreadable. */
 unsigned long long tb_meminfo_bytes(const char *key);
-
-/* All last-level caches of the machine together, in bytes (hwloc); 32 MiB when it does not say. */
-unsigned long long tb_llc_bytes(const tb_topo *tp);
 
 /* Prints the object as aligned text. */
 void tb_sysinfo_print_text(const json_t *si);

@@ -237,26 +237,6 @@ void tb_team_split(size_t n, size_t grain, int tid, int nthreads, size_t *begin,
 }
 
 typedef struct {
-    void *dst;
-    const void *src;
-    size_t bytes;
-} copy_job;
-
-static void copy_worker(void *p, int tid, int nt)
-{
-    copy_job *j = p;
-    size_t b, e;
-    tb_team_split(j->bytes, 4096, tid, nt, &b, &e);
-    memcpy((char *)j->dst + b, (const char *)j->src + b, e - b);
-}
-
-void tb_team_copy(tb_team *tm, void *dst, const void *src, size_t bytes)
-{
-    copy_job j = {dst, src, bytes};
-    tb_team_run(tm, copy_worker, &j);
-}
-
-typedef struct {
     float *buf;
     size_t n;
     uint64_t seed;

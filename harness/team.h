@@ -30,9 +30,6 @@ void tb_team_run(tb_team *tm, tb_team_fn fn, void *arg);
 /* [begin, end) of n items for member tid: contiguous, sizes differ by at most one grain. */
 void tb_team_split(size_t n, size_t grain, int tid, int nthreads, size_t *begin, size_t *end);
 
-/* memcpy split over the team, each member copying (so first touching) its share. */
-void tb_team_copy(tb_team *tm, void *dst, const void *src, size_t bytes);
-
 /* Fills n floats with tb_rand_sym(seed, i), each member writing (so first touching) its share. */
 void tb_team_fill_random(tb_team *tm, float *buf, size_t n, uint64_t seed);
 

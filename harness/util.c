@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int quiet_warnings;
 
@@ -34,7 +35,7 @@ void tb_warn(const char *fmt, ...)
     va_end(ap);
 }
 
-void *tb_alloc(size_t bytes, const char *what)
+void *tb_alloc_untouched(size_t bytes, const char *what)
 {
     void *p = NULL;
     size_t rounded = (bytes + 63) / 64 * 64;
@@ -44,11 +45,47 @@ void *tb_alloc(size_t bytes, const char *what)
         tb_fail(TB_EXIT_RUNTIME, "out of memory allocating %s for %s", h, what);
         return NULL;
     }
-    memset(p, 0, rounded ? rounded : 64);
+    return p;
+}
+
+void *tb_alloc(size_t bytes, const char *what)
+{
+    void *p = tb_alloc_untouched(bytes, what);
+    if (p)
+        memset(p, 0, (bytes + 63) / 64 * 64);
     return p;
 }
 
 void tb_free(void *p) { free(p); }
+
+int tb_parse_bytes(const char *s, uint64_t *out)
+{
+    if (!s)
+        return -1;
+    size_t d = 0;
+    while (s[d] >= '0' && s[d] <= '9')
+        d++;
+    char num[32];
+    if (d == 0 || d >= sizeof num)
+        return -1;
+    memcpy(num, s, d);
+    num[d] = '\0';
+    uint64_t v, unit;
+    const char *u = s + d;
+    if (*u == '\0')
+        unit = 1;
+    else if (strcasecmp(u, "KiB") == 0)
+        unit = 1ull << 10;
+    else if (strcasecmp(u, "MiB") == 0)
+        unit = 1ull << 20;
+    else if (strcasecmp(u, "GiB") == 0)
+        unit = 1ull << 30;
+    else
+        return -1;
+    if (tb_parse_u64(num, &v) != 0 || tb_mul_u64(v, unit, out) != 0)
+        return -1;
+    return 0;
+}
 
 int tb_parse_u64(const char *s, uint64_t *out)
 {

@@ -25,6 +25,10 @@ void tb_set_quiet(int quiet);
 
 /* 64-byte aligned, zeroed allocation; NULL (after a tb_fail line naming what) when it fails. */
 void *tb_alloc(size_t bytes, const char *what);
+/* 64-byte aligned and not written: its pages are first touched by whoever fills them, so a team
+ * filling its own shares places them on its own NUMA nodes (tb_alloc's zeroing would put every
+ * page on the main thread's). */
+void *tb_alloc_untouched(size_t bytes, const char *what);
 void tb_free(void *p);
 
 /* Strict parsers: the whole string must be consumed, no sign for unsigned, range-checked.
@@ -32,6 +36,8 @@ void tb_free(void *p);
 int tb_parse_u64(const char *s, uint64_t *out);
 int tb_parse_int(const char *s, int lo, int hi, int *out);
 int tb_parse_double(const char *s, double *out);
+/* A byte count: digits, optionally followed by KiB, MiB or GiB (any case). */
+int tb_parse_bytes(const char *s, uint64_t *out);
 
 /* Multiplies with overflow detection; returns -1 on overflow. */
 int tb_mul_u64(uint64_t a, uint64_t b, uint64_t *out);

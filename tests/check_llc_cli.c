@@ -1,0 +1,152 @@
+/* The last-level cache end to end: the override by flag and environment, its record, the sweep
+ * that measures it and the per-machine cache that spares the next run the sweep, and the cap on
+ * cold copies. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define FAST "--min-time 0 --repetitions 3 --warmup 1 --no-save "
+
+static json_t *run_json(const char *env, const char *args)
+{
+    tb_run_result r = tb_test_run(env, args);
+    ck_assert_msg(r.status == 0, "'%s' exited %d: %s", args, r.status, r.err);
+    json_error_t e;
+    json_t *doc = json_loads(r.out, 0, &e);
+    ck_assert_msg(doc != NULL, "'%s': not JSON (%s)", args, e.text);
+    tb_test_run_free(&r);
+    return doc;
+}
+
+static void expect_usage_error(const char *env, const char *args, const char *must_mention)
+{
+    tb_run_result r = tb_test_run(env, args);
+    ck_assert_msg(r.status == 2, "'%s' exited %d, not 2 (stderr: %s)", args, r.status, r.err);
+    ck_assert_msg(tb_test_count_lines(r.err) == 1 && strncmp(r.err, "tokbench: ", 10) == 0, "'%s': %s", args, r.err);
+    ck_assert_msg(strstr(r.err, must_mention) != NULL, "'%s': error does not mention '%s': %s", args, must_mention,
+                  r.err);
+    tb_test_run_free(&r);
+}
+
+static long long llc_int(json_t *doc, const char *root, const char *key)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%scpu.caches.llc.%s", root, key);
+    return json_integer_value(tb_test_path(doc, path));
+}
+
+START_TEST(flag_beats_environment_and_both_are_recorded)
+{
+    json_t *doc = run_json("TOKBENCH_LLC_BYTES=2MiB ", "bench gemv --backend portable --shape 64x64 --format json " FAST);
+    ck_assert_int_eq(llc_int(doc, "machine.", "used_bytes"), 2 << 20);
+    ck_assert_int_eq(json_integer_value(tb_test_path(doc, "settings.llc_bytes")), 2 << 20);
+    /* 64x64 floats = 16 KiB: 4 x 2 MiB / 16 KiB copies */
+    ck_assert_int_eq(json_integer_value(tb_test_path(json_array_get(json_object_get(doc, "cases"), 0),
+                                                     "cold_weights.copies")), 512);
+    json_decref(doc);
+
+    doc = run_json("TOKBENCH_LLC_BYTES=2MiB ", "sysinfo --llc-bytes 3145728 --format json");
+    ck_assert_int_eq(llc_int(doc, "", "used_bytes"), 3 << 20);
+    ck_assert_int_eq(llc_int(doc, "", "override_bytes"), 3 << 20);
+    ck_assert_str_eq(json_string_value(tb_test_path(doc, "cpu.caches.llc.source")), "override");
+    ck_assert(json_integer_value(tb_test_path(doc, "cpu.caches.llc.reported_bytes")) >= 0);
+    json_decref(doc);
+}
+END_TEST
+
+START_TEST(bad_sizes_are_usage_errors)
+{
+    expect_usage_error(NULL, "sysinfo --llc-bytes 12", "--llc-bytes");
+    expect_usage_error(NULL, "bench gemv --llc-bytes 4XB", "--llc-bytes");
+    expect_usage_error(NULL, "run --llc-bytes -5", "--llc-bytes");
+    expect_usage_error("TOKBENCH_LLC_BYTES=lots ", "sysinfo", "TOKBENCH_LLC_BYTES");
+    expect_usage_error(NULL, "list --llc-bytes 1MiB", "--llc-bytes");
+}
+END_TEST
+
+/* The real sweep, once: its points, its knee, and the cache entry the next invocation reads. */
+START_TEST(sweep_is_measured_once_then_read_from_the_cache)
+{
+    char *dir = tb_test_tmpdir(), env[4200];
+    snprintf(env, sizeof env, "TOKBENCH_CACHE_DIR='%s' ", dir);
+    json_t *doc = run_json(env, "sysinfo --measure-llc --format json");
+    json_t *m = tb_test_path(doc, "cpu.caches.llc.measurement");
+    ck_assert(json_is_object(m));
+    ck_assert(json_is_false(json_object_get(m, "from_cache")));
+    json_t *pts = json_object_get(m, "sweep");
+    ck_assert_int_ge(json_array_size(pts), 2);
+    long long knee = llc_int(doc, "", "measured_bytes"), prev = 0;
+    int knee_is_a_point = 0;
+    size_t i;
+    json_t *p;
+    json_array_foreach(pts, i, p) {
+        long long b = json_integer_value(json_object_get(p, "bytes"));
+        ck_assert_int_eq(b, i ? 2 * prev : b); /* doubling */
+        ck_assert(json_number_value(json_object_get(p, "gbps")) > 0);
+        knee_is_a_point |= b == knee;
+        prev = b;
+    }
+    ck_assert(knee_is_a_point);
+    /* the override still wins: the sweep was asked for, not the size */
+    ck_assert_str_eq(json_string_value(tb_test_path(doc, "cpu.caches.llc.source")), "override");
+    char path[4600];
+    snprintf(path, sizeof path, "%s/llc-%s-cpus%s.json", dir, json_string_value(json_object_get(doc, "fingerprint")),
+             json_string_value(tb_test_path(doc, "cpu.caches.llc.cpus")));
+    struct stat st;
+    ck_assert_msg(stat(path, &st) == 0 && S_ISREG(st.st_mode), "no cache entry %s", path);
+    json_decref(doc);
+
+    /* Without the override the rule decides, from the cached knee: never a second sweep. */
+    char envu[4300];
+    snprintf(envu, sizeof envu, "env -u TOKBENCH_LLC_BYTES TOKBENCH_CACHE_DIR='%s' ", dir);
+    doc = run_json(envu, "sysinfo --format json");
+    ck_assert(json_is_true(tb_test_path(doc, "cpu.caches.llc.measurement.from_cache")));
+    ck_assert_int_eq(llc_int(doc, "", "measured_bytes"), knee);
+    const char *src = json_string_value(tb_test_path(doc, "cpu.caches.llc.source"));
+    long long used = llc_int(doc, "", "used_bytes");
+    if (strcmp(src, "measured") == 0)
+        ck_assert_int_eq(used, knee);
+    else {
+        ck_assert_str_eq(src, "reported");
+        ck_assert_int_eq(used, llc_int(doc, "", "reported_bytes"));
+    }
+    json_decref(doc);
+    unlink(path);
+    rmdir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(sysinfo_text_shows_reported_measured_and_used)
+{
+    tb_run_result r = tb_test_run(NULL, "sysinfo");
+    ck_assert_int_eq(r.status, 0);
+    const char *line = strstr(r.out, "\nllc ");
+    ck_assert_msg(line != NULL, "no llc line: %s", r.out);
+    ck_assert(strstr(line, "1.00 MiB used (override)") != NULL);
+    ck_assert(strstr(line, "reported") != NULL && strstr(line, "measured") != NULL);
+    tb_test_run_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("llc_cli");
+    TCase *tc = tcase_create("end-to-end");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, flag_beats_environment_and_both_are_recorded);
+    tcase_add_test(tc, bad_sizes_are_usage_errors);
+    tcase_add_test(tc, sweep_is_measured_once_then_read_from_the_cache);
+    tcase_add_test(tc, sysinfo_text_shows_reported_measured_and_used);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
