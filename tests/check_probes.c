@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels/common/probes.h"
+#include <tokbench/probes.h>
 #include "testutil.h"
 
 #define FAST "--format json --min-time 0 --repetitions 2 --warmup 1 --no-save "

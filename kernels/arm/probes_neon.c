@@ -2,7 +2,7 @@
  * probes_avx2.c): its byte counts leave out the write-allocate read a normal store causes. */
 #include <arm_neon.h>
 
-#include "kernels/common/probes.h"
+#include <tokbench/probes.h>
 
 /* 64 bytes per iteration: whole cache lines, two pairs of q-register loads and stores. */
 TB_NO_MEMCPY_IDIOM TB_DECL_STREAM_COPY(tb_stream_copy_neon)

@@ -5,7 +5,7 @@
  * make the figures incomparable with standard STREAM results. */
 #include <string.h>
 
-#include "kernels/common/probes.h"
+#include <tokbench/probes.h>
 
 TB_NO_MEMCPY_IDIOM TB_DECL_STREAM_COPY(tb_stream_copy_generic)
 {

@@ -9,7 +9,7 @@
  * element) leave out the write-allocate read a normal store causes; non-temporal stores skip that
  * read and would make the figures incomparable with standard STREAM results. Unaligned loads and
  * stores: slices start anywhere, and on aligned data they cost the same. */
-#include "kernels/common/probes.h"
+#include <tokbench/probes.h>
 
 #define TB_PX_CAT2(a, b) a##b
 #define TB_PX_CAT(a, b) TB_PX_CAT2(a, b)

@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "cli.h"
+#include "options.h"
 
 /* Helpers every table renderer shares (output_util.c). */
 /* o.a (or o.a.b) as a double; NaN when absent or not a number. */
@@ -38,5 +38,8 @@ void tb_output_probe_cases(const json_t *cases, tb_format fmt);
 /* Prints bench attn-prefill / attn-decode cases in fmt (text, csv or md), each kernel's rate set
  * against the probe of the same rounds (decode: read GB/s, prefill: peak GFLOP/s). */
 void tb_output_attn_cases(const json_t *cases, tb_format fmt);
+
+/* Prints the rows of a run record (text, csv or md) to stdout. */
+void tb_output_run(const json_t *rec, tb_format fmt);
 
 #endif

@@ -23,7 +23,7 @@
 #include <tokbench/attention.h>
 #include <tokbench/rng.h>
 
-#include "kernels/common/probes.h"
+#include <tokbench/probes.h>
 
 #include "bench.h"
 #include "blas.h"

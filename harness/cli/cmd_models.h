@@ -2,7 +2,7 @@
 #ifndef TB_CMD_MODELS_H
 #define TB_CMD_MODELS_H
 
-#include "cli.h"
+#include "options.h"
 
 int tb_cmd_list_models(const tb_opts *o);
 

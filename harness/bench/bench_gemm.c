@@ -15,7 +15,7 @@
 #include <tokbench/gemm.h>
 #include <tokbench/kernels.h>
 
-#include "kernels/common/probes.h"
+#include <tokbench/probes.h>
 
 #include "bench.h"
 #include "blas.h"

@@ -3,7 +3,6 @@
 
 #include <tokbench/dtype.h>
 
-#include "cmd_run.h"
 #include "output.h"
 
 static double num(const json_t *r, const char *a, const char *b, const char *c)

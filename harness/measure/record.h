@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "cli.h"
+#include "options.h"
 
 #define TB_SCHEMA "tokbench.result/1"
 

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "kernels/common/probes.h"
+#include <tokbench/probes.h>
 
 #include "llc.h"
 #include "measure.h"

@@ -1,7 +1,8 @@
-/* Command-line parsing: one table of options, each valid for some commands; every error names
- * the flag and exits 2 (SPEC.md). Options also read TOKBENCH_<NAME> environment twins. */
-#ifndef TB_CLI_H
-#define TB_CLI_H
+/* The options of one invocation: parsed from the command line and the environment by cli/, read
+ * by every layer above measure/, and written into every record (record.c). A plain struct, so a
+ * layer below the command line needs no part of the parser. */
+#ifndef TB_OPTIONS_H
+#define TB_OPTIONS_H
 
 #include <stdint.h>
 
@@ -65,11 +66,5 @@ typedef struct tb_opts {
     int argc;
     char **argv;
 } tb_opts;
-
-/* Fills o. Returns 0 to go on, TB_EXIT_USAGE after an error line, or -1 when --help or
- * --version was printed (the caller exits 0). */
-int tb_cli_parse(int argc, char **argv, tb_opts *o);
-
-void tb_cli_usage(void);
 
 #endif

@@ -20,7 +20,7 @@
 #include <tokbench/attention.h>
 #include <tokbench/rng.h>
 
-#include "kernels/common/probes.h"
+#include <tokbench/probes.h>
 
 #include "attn_driver.h"
 #include "bench.h"

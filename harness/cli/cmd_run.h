@@ -5,11 +5,8 @@
 
 #include <jansson.h>
 
-#include "cli.h"
+#include "options.h"
 
 int tb_cmd_run(const tb_opts *o);
-
-/* Prints the rows of a run record (text, csv or md) to stdout (output_run.c). */
-void tb_output_run(const json_t *rec, tb_format fmt);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include <tokbench/kernels.h>
 
-#include "cli.h"
+#include "options.h"
 #include "llc.h"
 #include "measure.h"
 #include "team.h"

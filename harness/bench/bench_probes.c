@@ -10,7 +10,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 
-#include "kernels/common/probes.h"
+#include <tokbench/probes.h>
 
 #include "bench.h"
 #include "measure.h"

@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "cli.h"
+#include "options.h"
 
 /* tokbench cost RESULT... [--prices ...] [--instance NAME|LIST|all] [--pricing P]
  * [--utilization U] [--blend IN:OUT] [--project] [--fx CUR=RATE,...] */
