@@ -43,6 +43,9 @@ void tb_topo_destroy(tb_topo *tp)
     memset(tp, 0, sizeof *tp);
 }
 
+/* Not hwloc_bitmap_list_sscanf: it takes "3-" as every CPU from 3 on, "1,,2", "0-3x" (stopping
+ * at the x), " 1", "5-2" (as nothing) and "" (as nothing), where --cores must refuse each with
+ * exit 2 as taskset does. */
 int tb_cpulist_parse(const char *s, hwloc_bitmap_t set)
 {
     hwloc_bitmap_zero(set);
