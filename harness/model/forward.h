@@ -95,7 +95,7 @@ const float *tb_fwd_hidden(const tb_fwd *f);
 int tb_fwd_reference(const tb_fwd *f, int64_t ntok, int64_t nlayers, int with_head, double *out);
 
 /* Bound on max|got − ref| / max|ref| for a compare of the kernel pass with the reference
- * (forward.c says why). */
+ * (forward_ref.c says why). */
 double tb_fwd_tolerance(tb_dtype dt);
 
 /* Runs the kernel prefill of sequence 0 (ntok tokens, nlayers layers, head when with_head) and

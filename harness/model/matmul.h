@@ -26,11 +26,10 @@ typedef struct tb_matmul_ws {
     size_t scratch_stride; /* floats per thread */
 } tb_matmul_ws;
 
-/* f32 products of at least this many rows go to the packed GEMM, fewer to the skinny kernel.
- * Measured at N = 11008, K = 4096, one Zen 3 core, both paths against OpenBLAS in one run: at
- * M = 24 and 32 the packed GEMM was 1.61x and 1.45-1.52x OpenBLAS against the skinny kernel's
- * 1.45-1.48x and 1.33-1.35x; at M = 12 and 16 the skinny kernel won (2.0x, 1.7-1.8x against
- * 1.8x, 1.5x). */
+/* f32 products of at least this many rows go to the packed GEMM, fewer to the skinny kernel. The
+ * skinny kernel packs nothing and reads each weight row once for all the rows; the packed GEMM
+ * pays for packing A and wins once there are enough rows to reuse it. Timed against each other,
+ * the two cross between 16 and 24 rows (README, GEMM row). */
 #define TB_F32_PACKED_MIN_M 17
 /* 1 when an M-row product with these weights goes to the packed GEMM. */
 int tb_matmul_uses_packed(tb_dtype dt, int64_t m);

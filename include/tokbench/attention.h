@@ -44,9 +44,8 @@
 #define TB_ATTN_PANEL 16
 /* Decode: keys per online-softmax step. Each step scores a chunk and then accumulates p·V; both
  * phases prefetch half of the next chunk's K rows and half of its V rows, so both streams stay in
- * flight. 32 keys (8 KiB of f16 rows of 128) read as much of DRAM bandwidth as 48 or 64 and 10%
- * more than 16 on Zen 3 (2 threads, 100 alternated rounds): the next chunk must fit in L1 beside
- * the current one, and shorter chunks pay the softmax step more often. */
+ * flight. 32 keys (8 KiB of f16 rows of 128): the next chunk must fit in L1 beside the current
+ * one, shorter chunks pay the softmax step more often, and longer ones read DRAM no faster. */
 #define TB_ATTN_DECODE_CHUNK 32
 
 typedef struct tb_attn_dims {

@@ -5,7 +5,7 @@
 #include <tokbench/gemm.h>
 
 /* C = A·Wᵀ with cblas_sgemm, or cblas_sgemv when M = 1: OpenBLAS 0.3.21 on x86-64 does not
- * forward M = 1 GEMM to GEMV, and its sgemm is 5-7x slower there. */
+ * forward M = 1 GEMM to GEMV, and its sgemm is several times slower there. */
 void tb_gemm_f32_openblas(const float *a, const float *w, float *c, tb_gemm_dims d);
 
 #endif

@@ -18,10 +18,11 @@
  *                               back; one element to float; one float to an element
  * The first inclusion also defines the dtype-free kernels (RoPE, merge, exp2, the prefill tiles).
  *
- * Register budgets matter more than anything else here (measured on Zen 3): a block whose
- * accumulators do not fit the 16 vector registers spills one into a store-to-load chain and runs
- * at a third of its speed, and eight accumulators (not twelve) leave the two 4-cycle FMA pipes
- * without slack. Every block below is sized for 16 registers, whatever the tier's lane count. */
+ * Register budgets matter more than anything else here: a block whose accumulators do not fit the
+ * 16 vector registers spills one into a store-to-load chain, which adds the forwarding latency to
+ * every FMA on that accumulator, and eight accumulators (not twelve) leave the two 4-cycle FMA
+ * pipes without slack. Every block below is sized for 16 registers, whatever the tier's lane
+ * count. */
 
 #define TB_AT_CAT2(a, b) a##b
 #define TB_AT_CAT(a, b) TB_AT_CAT2(a, b)
@@ -172,9 +173,8 @@ static void at_prefill_tile(const float *q, const float *kt, const float *vp, fl
         /* Each micro-tile call also requests a share of what the next calls read first: while the
          * row blocks score panel p, panel p + 1 (after the last panel, this tile's first V strip);
          * while they multiply V strip x, strip x + 16 (after the last strip, the next tile's first
-         * panel). The first row block to touch a panel or strip otherwise waited for it from L3:
-         * S = 2048, 32/8 heads of 128, Zen 3, 1 thread: 45-58% of the FMA peak without, 57-68% with
-         * (3 alternated runs; 2 threads 46-60% against 52-69%). */
+         * panel). The first row block to touch a panel or strip otherwise waits for it from L3;
+         * requested a share per call while the one before is computed, it is in cache by then. */
         const int64_t nb = rp / TB_PF_MR, vstride = dp * (int64_t)sizeof(float);
         for (int64_t p = 0; p < np; p++)
             for (int64_t r = 0; r < rp; r += TB_PF_MR) {
@@ -233,13 +233,12 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
  * requests the next B/2 bytes of both the next chunk's K rows (at pk) and its V rows (at pv) and
  * moves both on, B being the bytes of K or V the iteration loads, so a phase requests as many bytes
  * as it reads. Both streams are requested in both phases (scores: the first half of the next
- * chunk's K and V rows; p·V: the second halves). With one stream per phase (scores prefetching this
- * chunk's V, p·V the next chunk's K), f16 decode at C = 4096 and 16384 on Zen 3 read 50-54% of the
- * read probe at 1 thread and 67-74% at 2; with both streams, 62-66% and 82-87% (alternated runs of
- * bench attn-decode). Paced requests overlap with the FMAs; bursts fill the miss buffers and stall
- * the core (measured: no overlap at all). B and PF are constants once the block is inlined: the
- * line loop unrolls and nothing is tested per iteration (a bounds test per iteration cost a third
- * of the score loop's instructions). */
+ * chunk's K and V rows; p·V: the second halves), not one stream per phase (scores prefetching this
+ * chunk's V, p·V the next chunk's K), so that both streams stay in flight through the whole chunk
+ * instead of each for half of it. Paced requests overlap with the FMAs; bursts fill the miss
+ * buffers and stall the core, and then nothing overlaps. B and PF are constants once the block is
+ * inlined: the line loop unrolls and nothing is tested per iteration (a bounds test per iteration
+ * would add a large share of the score loop's instructions). */
 #define AT_PF_PACED(PF, pk, pv, B)                               \
     do {                                                         \
         if (PF)                                                  \
@@ -252,13 +251,12 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
     } while (0)
 
 /* Scores of HB heads × KB keys (HB·KB = 12 accumulators, or fewer keys at the tail): each key
- * vector is loaded once for all HB heads. Twelve, not eight: with a 4-cycle FMA latency and two
- * FMA pipes, eight independent chains leave no slack and ran at half the FMA rate. The 4 × 3 block
- * writes a fourth score slot per head (a zero at key j + 3), four copies in place of twelve scalar
- * ones: f16 decode at 2 threads read 0.5-4.5% more of the read probe on Zen 3 (six medians of
- * 100-150 alternated rounds). The slot is the next block's first key, or lies at or past the
- * chunk's n keys, which nothing reads; it stays inside the head's row because the 4 × 3 blocks end
- * at a multiple of 3 keys ≤ n and the chunk length is not one (below). */
+ * vector is loaded once for all HB heads. Twelve, not eight: with a 4-cycle FMA latency and two FMA
+ * pipes, eight independent chains leave no slack: any late load stalls both pipes. The 4 × 3 block
+ * writes a fourth score slot per head (a zero at key j + 3), so its scores leave as four 4-float
+ * copies in place of twelve scalar stores. The slot is the next block's first key, or lies at or
+ * past the chunk's n keys, which nothing reads; it stays inside the head's row because the 4 × 3
+ * blocks end at a multiple of 3 keys ≤ n and the chunk length is not one (below). */
 _Static_assert(TB_ATTN_DECODE_CHUNK % 3 != 0, "a 4 x 3 score block's fourth slot stays in its head's row");
 #define AT_SCORE_BLOCK(NAME, KVT, KVLOAD)                                                                       \
     TB_AT_INLINE void NAME(const float *qs, const KVT *kr, int64_t d, float *sc, const int HB, const int KB, \
@@ -565,9 +563,9 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
         }
         /* acc = acc·alpha + P·V: heads in blocks of 4, 3, 2, 1 with 3, 3, 6, 12 vectors of d (the
          * leftover vectors as for the keys above, except that 4 heads end 4 vectors as 2 + 2, not
-         * 3 + 1: a one-vector block is 4-cycle FMA chains, and d = 128 then read 1.5-4% more of the
-         * read probe in four medians of 80-150 alternated rounds); the block at column x requests
-         * the share starting x·n/2 elements into the second halves */
+         * 3 + 1: a one-vector block has only 4 FMA chains, too few to cover the 4-cycle latency of
+         * two pipes); the block at column x requests the share starting x·n/2 elements into the
+         * second halves */
 #define AT_PB(HB_, NV_, PF_)                                                                                    \
     do {                                                                                                        \
         const int64_t o_ = half + x * n * (int64_t)sizeof(TB_KV_T) / 2;                                         \

@@ -108,9 +108,9 @@ tb_isa tb_isa_detect(void)
 #define SET_QUANT(sfx, tier) \
     SET_QUANT_WITH(sfx, tb_matmul_q8_0_##sfx, TB_WL_ROWS, tb_matmul_q4_0_##sfx, TB_WL_ROWS, tier)
 /* x86 kernels on the interleaved layouts (kernels.h). AVX2 interleaves both dtypes: in cache the
- * q8_0x8 kernel runs about 15% fewer instructions than the row kernel (TinyLlama prefill +16-24%
- * on Zen 3), and from DRAM its GEMV reads 4 long streams (x8_gemv). With VNNI only q4_0 is
- * interleaved: q8_0x8 is written around AVX2's sign and maddubs and was not measured there. */
+ * q8_0x8 kernel runs fewer instructions than the row kernel (no lanes to fold), and from DRAM its
+ * GEMV reads 4 long streams (x8_gemv). With VNNI only q4_0 is interleaved: q8_0x8 is written around
+ * AVX2's sign and maddubs and was not measured there. */
 #define SET_QUANT_X8(sfx, tier)                                                                          \
     SET_QUANT_WITH(sfx, tb_matmul_q8_0x8_##sfx, TB_WL_Q8_0X8, tb_matmul_q4_0x8_##sfx, TB_WL_Q4_0X8, tier)
 #define SET_QUANT_Q4X8(sfx, tier)                                                                        \

@@ -14,13 +14,9 @@
  *
  * GEMV takes the rows of its slice in TB_GEMV_NR contiguous runs, one row of each run per block,
  * so the weights are read as TB_GEMV_NR long sequential streams (the read probe's pattern) rather
- * than streams of one 8-16 KiB row that the hardware prefetcher restarts on every block. On Zen 3
- * (tokbench bench gemv --backend portable,read, 2048² and 4096²), share of the read probe, runs
- * against adjacent rows: f32 0.95-1.00 (0.71-0.91) at 1 thread, 0.96-1.06 (0.87-0.93) at 2;
- * bf16 0.80-0.87 (0.54-0.67) and 0.85-0.91 (0.59-0.75); f16 0.82-0.90 (0.55-0.74) and 0.87-0.95
- * (0.61-0.86). Skinny GEMM takes its blocks of TB_SK_NR rows the same way: M = 8, 4096², weights
- * from DRAM, 1 thread, medians of 4 alternations, f16 52 GFLOP/s (44), bf16 52 (47), f32 31 (30);
- * at 2 threads within this machine's noise. */
+ * than streams of one 8-16 KiB row that the hardware prefetcher restarts on every block. Skinny
+ * GEMM takes its blocks of TB_SK_NR rows the same way, for the same reason: its weights come from
+ * DRAM too. */
 #define TB_CAT2(a, b) a##b
 #define TB_CAT(a, b) TB_CAT2(a, b)
 #define TB_BLOCK TB_CAT(block_, TB_MATMUL_NAME)

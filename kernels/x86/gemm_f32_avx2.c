@@ -65,10 +65,9 @@ static inline __attribute__((always_inline)) void ukernel_6x16(int64_t kc, const
 #undef TB_STORE_ROW
 }
 
-/* A deeper block than the shared 256: a 24 KiB weight micro-panel plus a 9 KiB A strip is just
- * over Zen 3's 32 KiB L1, yet M = 512 GEMMs ran 1.01-1.05x OpenBLAS against 0.87-1.08x at 256 (8
- * interleaved runs each, 1 thread): a third fewer passes over C, each of which reloads and stores
- * every C tile, and longer micro-kernel loops. */
+/* A deeper block than the shared 256, although a 24 KiB weight micro-panel plus a 9 KiB A strip
+ * is just over Zen 3's 32 KiB L1: a third fewer passes over C (each reloads and stores every C
+ * tile) and longer micro-kernel loops gain more than the overflow costs. */
 #define TB_KC 384
 #define TB_NR TB_GEMM_NR_AVX2
 #define TB_UKERNEL ukernel_6x16

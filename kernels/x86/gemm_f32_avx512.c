@@ -2,7 +2,7 @@
  * (26 of 32 registers), the A element folded into each FMA as an embedded {1to16} broadcast. Per
  * k step that is 24 FMAs against 14 loads: the two 512-bit FMA pipes of a Xeon core are the
  * limit (12 cycles) with loads (7 cycles at two per cycle) to spare. The 6×32 tile this replaced
- * had 12 FMAs per 8 loads and ran at 64-78% of the FMA peak on a Sapphire Rapids-class Xeon.
+ * had 12 FMAs per 8 loads and fell well short of the FMA peak.
  * The 32 KiB KC×NR weight micro-panel fits the 48 KiB L1 of Ice Lake and Sapphire Rapids. */
 #include <immintrin.h>
 

@@ -14,9 +14,9 @@
  *
  * Per call, the activation scales (and q4_0's Σa) are converted once into a stack buffer for a
  * slab of up to 32 activation rows and a chunk of K. Decode (M = 1) is bandwidth-bound, and the
- * hardware prefetcher alone restarts too slowly on rows of a few KiB (q4_0 GEMV from DRAM ran
- * at about half the read bandwidth): software prefetch runs PF_DIST bytes ahead in each row of
- * the group, into the next group's rows near the end.
+ * hardware prefetcher alone restarts too slowly on rows of a few KiB to keep DRAM busy: software
+ * prefetch runs PF_DIST bytes ahead in each row of the group, into the next group's rows near the
+ * end.
  *
  * The same file is built a second time with AVX-512 F/BW/VL/VNNI flags and TB_QUANT_VNNI
  * (kernels/meson.build): there one vpdpbusd does what maddubs + madd do (u8 × s8 summed in
@@ -43,7 +43,7 @@ static inline __m256i dot_u8s8(__m256i u, __m256i s)
 #define SLAB TB_SKINNY_MAX /* activation rows per pass */
 #define SCRATCH 4096        /* activation blocks of precomputed data per pass (32 KiB of stack) */
 #define MR 4                /* activation rows per register block (the switch below knows 1..4) */
-#define PF_DIST 3072        /* bytes ahead in each weight row (1536 lost 5-10% on q4_0) */
+#define PF_DIST 3072        /* bytes ahead in each weight row (half that is too short for q4_0) */
 
 /* int16 vectors of four rows → [Σ r0 Σ r1 Σ r2 Σ r3 | same for the high lane], still int16
  * pairs: lane k of each 128-bit half holds two int16 partial sums of row k. */
@@ -391,13 +391,9 @@ DEFINE_MATMUL(TB_QFN(matmul_q4_0), tb_block_q4_0, GEMV8_Q4_0, block_q4_0, 1)
  * one activation dword broadcast to every lane (vpbroadcastd from memory: a load, no shuffle),
  * so each lane sums its own row: none of the row layout's folding of lanes, and the 8 scales
  * convert with one vcvtph2ps from memory. About half the instructions per weight of the row
- * kernels above, and one sequential stream per group instead of eight rows.
- * Measured on Zen 3 (2 vCPU), q4_0 GEMV from DRAM against the read probe (tokbench bench gemv
- * --backend portable,read, N = 4096 and 11008, K = 4096): 1 thread 0.62-0.65 (row layout
- * 0.58-0.59), 2 threads 0.74-0.76 (0.74-0.75); skinny M = 8-128, 1 thread, 100-135 GFLOP/s (row
- * layout 67-73); in L2, 23-33 GB/s (13-18). The activation broadcasts come from the q8_0 blocks
- * themselves: a pre-broadcast copy (256 B per block) spilled out of L1 and lost the gain in DRAM
- * runs. */
+ * kernels above, and one sequential stream per group instead of eight rows. The activation
+ * broadcasts come from the q8_0 blocks themselves: a pre-broadcast copy (256 B per block) spills
+ * out of L1 and loses the gain when the weights come from DRAM. */
 
 #define X8_PF_DIST 2048 /* bytes ahead in the group's stream (1024-3072 within noise) */
 #define X8_STREAMS 4 /* GEMV: groups read in step (x8_gemv) */
@@ -447,12 +443,11 @@ static inline __attribute__((always_inline)) void x8_block(const uint8_t *blk, c
 
 #ifndef TB_QUANT_VNNI
 /* q8_0 in the interleaved layout (TB_WL_Q8_0X8, kernels.h): the same scheme with eight vectors
- * per block. Each vector's |w| is taken once for all mr activation rows, and each row's
- * broadcast dword takes the weights' signs (vpsignb), so a vector costs per activation row a
- * sign, a maddubs, a madd and an add, with no lanes to fold: 15% fewer instructions than the row
- * kernel (callgrind, skinny M = 32, K = N = 4096). The int16 pair sums can reach 2·127·127, so the
- * madd to int32 cannot be deferred across vectors. AVX2 only: with VNNI the row kernels stay
- * (not measured on the interleaved layout). */
+ * per block. Each vector's |w| is taken once for all mr activation rows, and each row's broadcast
+ * dword takes the weights' signs (vpsignb), so a vector costs per activation row a sign, a
+ * maddubs, a madd and an add, with no lanes to fold: fewer instructions than the row kernel. The
+ * int16 pair sums can reach 2·127·127, so the madd to int32 cannot be deferred across vectors.
+ * AVX2 only: with VNNI the row kernels stay (not measured on the interleaved layout). */
 static inline __attribute__((always_inline)) void x8q8_block(const uint8_t *blk, const tb_block_q8_0 *a, int64_t lda,
                                                             const float *da, const int32_t *s8, int64_t ldp,
                                                             __m256 *acc, const int mr)
@@ -519,13 +514,8 @@ static inline __attribute__((always_inline)) void x8_tile(const uint8_t *gw, int
  * thread reads its weights as that many long sequential streams, the read probe's pattern, which
  * the hardware prefetcher keeps fed; one group after another were short streams that it
  * restarted on. q4_0, with more instructions per byte, also prefetches X8_PF_DIST ahead in each
- * stream; q8_0 lost a little with that. Lanes outside [n0, n1) are not stored.
- * Measured on Zen 3, tokbench bench gemv --backend portable,read, N×K in {2048, 4096, 5632}²-ish
- * shapes, share of the read probe against one group at a time with software prefetch:
- *   q8_0 (new layout; the row kernel's figures): 1 thread 0.71-0.87 (0.51-0.73), 2 threads
- *        0.80-0.88 (0.60-0.82);
- *   q4_0: 1 thread 0.69-0.79 (0.54-0.63), 2 threads 0.68-0.82 (0.59-0.80).
- * 2 streams matched 4 at 2 threads and lost at 1; 8 lost at both. */
+ * stream; q8_0 lost a little with that. Lanes outside [n0, n1) are not stored. Four streams: 2
+ * matched 4 at 2 threads and lost at 1, and 8 lost at both. */
 static inline __attribute__((always_inline)) void x8_gemv_step(const uint8_t *const *gw, int64_t nb,
                                                                const tb_block_q8_0 *a, const float *da,
                                                                const int32_t *s8, float *c, const int64_t *g,
@@ -650,8 +640,8 @@ TB_DECL_MATMUL(TB_QFN(matmul_q8_0x8)) { x8_matmul(w, a, c, m, n, k, n0, n1, 1); 
  * (maddubs). AVX2: vpmaddubsw ymm, 32 u8×s8 products summed in pairs. VNNI: vpdpbusd on zmm, 64
  * products into int32, the machine's widest, although the kernels above use ymm. The chains are
  * twelve named variables, not an array: GCC kept the array in memory and stored part of it back
- * every step, and that loop ran at 200-233 GOP/s on Zen 3 where the instruction alone runs at
- * 370 (two per cycle; scripts/int8_sequences.c shows the kernels' sequences against it). */
+ * every step, and that loop timed the stores rather than the instruction (two per cycle on Zen 3;
+ * scripts/int8_sequences.c shows the kernels' sequences against it). */
 #define PEAK_CHAINS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 TB_DECL_PEAK_INT8(TB_QFN(peak_int8))
 {
