@@ -1,6 +1,7 @@
 /* Price tables: the rows and their validation, shared by the CSV reader and the importers.
  * Reading a file is price_load.c, finding the tables price_sources.c, the checks over loaded rows
- * price_checks.c, writing price_write.c. See prices.h and prices/README.md. */
+ * price_checks.c, writing price_write.c, the cell formats (dates, decimals) price_values.c. See
+ * prices.h and prices/README.md. */
 #include "prices.h"
 
 #include <limits.h>
