@@ -1,6 +1,7 @@
-/* The report's building blocks: the CSV writer's quoting and the table renderer's text, Markdown
- * and CSV forms (alignment, fixed widths, no cap on rows). */
+/* The report's building blocks: the CSV writer's quoting, the dotted-path JSON getter, and the
+ * table renderer's text, Markdown and CSV forms (alignment, fixed widths, no cap on rows). */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <jansson.h>
 
 #include "csv.h"
+#include "json_path.h"
 #include "table.h"
 
 /* What fn wrote, as a string the caller frees. */
@@ -81,6 +83,43 @@ START_TEST(csv_comment_prefixes_each_line)
     char *got = cap_close(&c);
     ck_assert_str_eq(got, "# one, two\n# three\n");
     free(got);
+}
+END_TEST
+
+START_TEST(json_path_walks_dotted_members)
+{
+    json_t *o =
+        json_loads("{\"a\": {\"b\": {\"c\": 2.5, \"s\": \"text\", \"i\": 7}}, \"top\": 1, \"arr\": [1]}", 0, NULL);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_double_eq(tb_json_num(o, "a.b.c"), 2.5);
+    ck_assert_double_eq(tb_json_num(o, "top"), 1);
+    ck_assert_int_eq(tb_json_int(o, "a.b.i"), 7);
+    ck_assert_str_eq(tb_json_str(o, "a.b.s"), "text");
+    ck_assert_ptr_eq(tb_json_at(o, "a.b"), json_object_get(json_object_get(o, "a"), "b"));
+    /* absent, the wrong type, or a step through a non-object */
+    ck_assert(isnan(tb_json_num(o, "a.b.missing")));
+    ck_assert(isnan(tb_json_num(o, "a.b.s")));
+    ck_assert(isnan(tb_json_num(o, "top.x")));
+    ck_assert(isnan(tb_json_num(o, "arr.0")));
+    ck_assert(isnan(tb_json_num(NULL, "a")));
+    ck_assert_int_eq(tb_json_int(o, "a.b.c"), 0);
+    ck_assert_str_eq(tb_json_str(o, "a.b.c"), "");
+    ck_assert_ptr_null(tb_json_str_or(o, "nope.x", NULL));
+    ck_assert_str_eq(tb_json_str_or(o, "a.b.x", "?"), "?");
+    ck_assert_ptr_null(tb_json_at(o, "a..b"));
+    json_decref(o);
+}
+END_TEST
+
+START_TEST(json_path_takes_long_keys)
+{
+    char key[300], path[700];
+    memset(key, 'k', sizeof key - 1);
+    key[sizeof key - 1] = '\0';
+    json_t *o = json_pack("{s:{s:i}}", key, key, 3);
+    snprintf(path, sizeof path, "%s.%s", key, key);
+    ck_assert_int_eq(tb_json_int(o, path), 3);
+    json_decref(o);
 }
 END_TEST
 
@@ -196,6 +235,8 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, csv_quotes_only_what_must_be);
     tcase_add_test(tc, csv_comment_prefixes_each_line);
+    tcase_add_test(tc, json_path_walks_dotted_members);
+    tcase_add_test(tc, json_path_takes_long_keys);
     tcase_add_test(tc, table_text_pads_to_the_widest_cell);
     tcase_add_test(tc, table_markdown_and_csv);
     tcase_add_test(tc, table_fixed_widths_overflow_and_right_headers);

@@ -429,35 +429,16 @@ static int result_files(const tb_opts *o, strlist *files, strlist *found)
     return 0;
 }
 
-/* o.a.b... as a number; NAN when absent or not a number. */
-static double jpath_num(const json_t *o, const char *path)
-{
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", path);
-    const json_t *cur = o;
-    for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && cur; k = strtok_r(NULL, ".", &save))
-        cur = json_object_get(cur, k);
-    return json_is_number(cur) ? json_number_value(cur) : NAN;
-}
-
-static const char *jpath_str(const json_t *o, const char *a, const char *b)
-{
-    const json_t *v = json_object_get(o, a);
-    if (b)
-        v = json_object_get(v, b);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static tb_ci tokens_ci(const json_t *row, const char *phase)
 {
     char p[64];
     tb_ci c;
     snprintf(p, sizeof p, "%s.tokens_per_s.median", phase);
-    c.median = jpath_num(row, p);
+    c.median = tb_json_num(row, p);
     snprintf(p, sizeof p, "%s.tokens_per_s.ci95_low", phase);
-    c.lo = jpath_num(row, p);
+    c.lo = tb_json_num(row, p);
     snprintf(p, sizeof p, "%s.tokens_per_s.ci95_high", phase);
-    c.hi = jpath_num(row, p);
+    c.hi = tb_json_num(row, p);
     return c;
 }
 
@@ -466,7 +447,7 @@ static tb_ci tokens_ci(const json_t *row, const char *phase)
  * core (tokbench's placement unless --smt). */
 static double cores_used(const json_t *rec, const json_t *row)
 {
-    double c = jpath_num(row, "cores");
+    double c = tb_json_num(row, "cores");
     if (isfinite(c))
         return c;
     const json_t *settings = json_object_get(rec, "settings"), *pl;
@@ -487,8 +468,8 @@ static double cores_used(const json_t *rec, const json_t *row)
     }
     if (json_is_true(json_object_get(settings, "smt")))
         return NAN;
-    c = jpath_num(row, "threads");
-    return isfinite(c) ? c : jpath_num(rec, "settings.threads");
+    c = tb_json_num(row, "threads");
+    return isfinite(c) ? c : tb_json_num(rec, "settings.threads");
 }
 
 typedef struct cost_ctx {
@@ -521,14 +502,14 @@ static json_t *cost_row(const cost_ctx *c, const char *file, const json_t *rec, 
                         const tb_ran_on *ran, tb_proj st, double factor, double fx)
 {
     tb_ci pre = tb_ci_scale(tokens_ci(row, "prefill"), factor), dec = tb_ci_scale(tokens_ci(row, "decode"), factor);
-    double pre_bound = jpath_num(row, "roofline.prefill_tokens_per_s_bound") * factor;
-    double dec_bound = jpath_num(row, "roofline.decode_tokens_per_s_bound") * factor;
+    double pre_bound = tb_json_num(row, "roofline.prefill_tokens_per_s_bound") * factor;
+    double dec_bound = tb_json_num(row, "roofline.decode_tokens_per_s_bound") * factor;
     double usd_h = p->price_per_hour * fx;
     tb_ci in = tb_cost_ci(usd_h, pre, c->util), out = tb_cost_ci(usd_h, dec, c->util);
     tb_ci bl = tb_cost_blend_ci(in, out, c->w_in, c->w_out);
     double in_floor = tb_usd_per_mtok(usd_h, pre_bound, c->util), out_floor = tb_usd_per_mtok(usd_h, dec_bound, c->util);
     const json_t *model = json_object_get(rec, "model");
-    const char *model_name = json_is_string(model) ? json_string_value(model) : jpath_str(rec, "model", "name");
+    const char *model_name = json_is_string(model) ? json_string_value(model) : tb_json_str_or(rec, "model.name", NULL);
     char where[4200], blend[64];
     snprintf(where, sizeof where, "%s:%d", p->file, p->line);
     snprintf(blend, sizeof blend, "%g:%g", c->w_in, c->w_out);
@@ -589,7 +570,7 @@ static int cost_doc(cost_ctx *c, const char *file, const json_t *rec, int found,
 {
     int rc = 0;
     strlist unnamed = {0}; /* instances taken as the unnamed machine it ran on */
-    const char *cmd = jpath_str(rec, "settings", "command");
+    const char *cmd = tb_json_str_or(rec, "settings.command", NULL);
     const json_t *rows = json_object_get(rec, "rows");
     if (found && cmd && strcmp(cmd, "run") != 0) {
         tb_warn("%s: a `%s` record, skipped (cost prices the records of `tokbench run`)", file, cmd);
@@ -609,8 +590,8 @@ static int cost_doc(cost_ctx *c, const char *file, const json_t *rec, int found,
     if (!own && json_is_false(json_object_get(rec, "complete")))
         tb_warn("%s: an incomplete record (the run was interrupted)", file);
     const json_t *machine = json_object_get(rec, "machine");
-    tb_ran_on ran = {jpath_str(machine, "instance", "provider"), jpath_str(machine, "instance", "type"),
-                     jpath_str(machine, "cpu", "arch"), jpath_num(machine, "topology.cores"), NAN};
+    tb_ran_on ran = {tb_json_str_or(machine, "instance.provider", NULL), tb_json_str_or(machine, "instance.type", NULL),
+                     tb_json_str_or(machine, "cpu.arch", NULL), tb_json_num(machine, "topology.cores"), NAN};
     if (!c->o->instance && !ran.type) {
         rc = tb_fail(TB_EXIT_USAGE, "%s: the record does not name the instance it ran on (machine.instance%s): give "
                      "--instance NAME",
@@ -710,7 +691,7 @@ static int cost_record(cost_ctx *c, const char *file, int found)
 static int rank_order(const void *x, const void *y)
 {
     const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
-    double va = tb_json_num(a, "usd_per_mtok_blended", NULL), vb = tb_json_num(b, "usd_per_mtok_blended", NULL);
+    double va = tb_json_num(a, "usd_per_mtok_blended"), vb = tb_json_num(b, "usd_per_mtok_blended");
     if (isnan(va) != isnan(vb))
         return isnan(va) ? 1 : -1; /* unknown last */
     if (!isnan(va) && va != vb)
@@ -721,10 +702,10 @@ static int rank_order(const void *x, const void *y)
         if (c)
             return c;
     }
-    double ba = tb_json_num(a, "batch", NULL), bb = tb_json_num(b, "batch", NULL);
+    double ba = tb_json_num(a, "batch"), bb = tb_json_num(b, "batch");
     if (ba != bb)
         return ba < bb ? -1 : 1;
-    double ta = tb_json_num(a, "threads", NULL), tt = tb_json_num(b, "threads", NULL);
+    double ta = tb_json_num(a, "threads"), tt = tb_json_num(b, "threads");
     return ta < tt ? -1 : ta > tt;
 }
 
@@ -800,15 +781,14 @@ static void print_cost(const cost_ctx *c, tb_format fmt)
     json_array_foreach(rows, i, r) {
         char rank[24], usd_h[24], in[80], out[80], bl[80], floor[24], basis[64], batch[24], threads[24];
         snprintf(rank, sizeof rank, "%zu", i + 1);
-        tb_fmt_money(tb_json_num(r, "usd_per_hour", NULL), usd_h, sizeof usd_h);
+        tb_fmt_money(tb_json_num(r, "usd_per_hour"), usd_h, sizeof usd_h);
         tb_fmt_money_ci(r, "usd_per_mtok_input", in, sizeof in);
         tb_fmt_money_ci(r, "usd_per_mtok_output", out, sizeof out);
         tb_fmt_money_ci(r, "usd_per_mtok_blended", bl, sizeof bl);
-        tb_fmt_money(tb_json_num(r, "usd_per_mtok_blended_floor", NULL), floor, sizeof floor);
+        tb_fmt_money(tb_json_num(r, "usd_per_mtok_blended_floor"), floor, sizeof floor);
         if (json_is_true(json_object_get(r, "projected"))) {
             nproj++;
-            snprintf(basis, sizeof basis, "projected x%.2f",
-                     json_number_value(json_object_get(json_object_get(r, "projection"), "factor")));
+            snprintf(basis, sizeof basis, "projected x%.2f", json_number_value(tb_json_at(r, "projection.factor")));
         } else
             snprintf(basis, sizeof basis, "measured");
         num_text(json_object_get(r, "batch"), batch, sizeof batch);
@@ -962,7 +942,7 @@ void tb_run_pricing_close(tb_run_pricing *p)
 int tb_run_pricing_open(const tb_opts *o, const json_t *machine, tb_run_pricing **out)
 {
     *out = NULL;
-    const char *detected = jpath_str(machine, "instance", "type");
+    const char *detected = tb_json_str_or(machine, "instance.type", NULL);
     if (!o->instance && (!detected || (o->nprices == 0 && !tb_prices_have_default_dir()))) {
         if (o->nprices || o->pricing || o->utilization >= 0 || o->blend || o->fx)
             tb_warn("no instance detected (DMI) and no --instance: the rows are not priced");
