@@ -13,79 +13,12 @@
 #include <jansson.h>
 
 #include "cost.h"
+#include "csv.h"
 #include "output.h"
 #include "price_import.h"
 #include "prices.h"
 #include "record.h"
 #include "util.h"
-
-/* ---- a small table printer: aligned text, Markdown, CSV ---- */
-
-typedef struct tbl {
-    size_t ncols, nrows, cap; /* row 0 is the header */
-    char **cell;
-} tbl;
-
-static int tbl_add(tbl *t, const char *const *cells)
-{
-    if (t->nrows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 32;
-        char **c = realloc(t->cell, cap * t->ncols * sizeof *c);
-        if (!c)
-            return tb_fail(TB_EXIT_RUNTIME, "out of memory building a table");
-        t->cell = c;
-        t->cap = cap;
-    }
-    for (size_t i = 0; i < t->ncols; i++)
-        t->cell[t->nrows * t->ncols + i] = strdup(cells[i] ? cells[i] : "");
-    t->nrows++;
-    return 0;
-}
-
-static void tbl_free(tbl *t)
-{
-    for (size_t i = 0; i < t->nrows * t->ncols; i++)
-        free(t->cell[i]);
-    free(t->cell);
-    memset(t, 0, sizeof *t);
-}
-
-static void tbl_print(const tbl *t, tb_format fmt)
-{
-    size_t w[64] = {0};
-    for (size_t r = 0; r < t->nrows; r++)
-        for (size_t c = 0; c < t->ncols && c < 64; c++) {
-            size_t n = strlen(t->cell[r * t->ncols + c]);
-            if (n > w[c])
-                w[c] = n;
-        }
-    for (size_t r = 0; r < t->nrows; r++) {
-        for (size_t c = 0; c < t->ncols; c++) {
-            const char *s = t->cell[r * t->ncols + c];
-            if (fmt == TB_FMT_CSV) {
-                if (c)
-                    putchar(',');
-                tb_csv_put_field(stdout, s);
-            } else if (fmt == TB_FMT_MD) {
-                fputs(c ? " " : "| ", stdout);
-                for (; *s; s++)
-                    fputs(*s == '|' ? "\\|" : (char[2]){*s, 0}, stdout);
-                fputs(" |", stdout);
-            } else {
-                if (c + 1 == t->ncols)
-                    fputs(s, stdout);
-                else
-                    printf("%-*s  ", (int)w[c < 64 ? c : 63], s);
-            }
-        }
-        putchar('\n');
-        if (r == 0 && fmt == TB_FMT_MD) {
-            for (size_t c = 0; c < t->ncols; c++)
-                fputs(c ? "---|" : "|---|", stdout);
-            putchar('\n');
-        }
-    }
-}
 
 /* ---- shared helpers ---- */
 
@@ -153,15 +86,6 @@ static json_t *price_row_json(const tb_price *p)
     return o;
 }
 
-static void print_json(json_t *doc)
-{
-    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-    if (s) {
-        puts(s);
-        free(s);
-    }
-}
-
 /* Rows of a price table in fmt; CSV is itself a valid price table. */
 static int print_price_rows(const tb_price *const *rows, size_t n, const tb_price_table *t, tb_format fmt,
                             const char *comment)
@@ -173,34 +97,32 @@ static int print_price_rows(const tb_price *const *rows, size_t n, const tb_pric
         for (size_t i = 0; i < t->nfiles; i++)
             json_array_append_new(files, json_string(t->files[i]));
         json_t *doc = json_pack("{s:o, s:o}", "tables", files, "prices", arr);
-        print_json(doc);
+        tb_print_json(doc, 12);
         json_decref(doc);
         return 0;
     }
     if (fmt == TB_FMT_CSV) {
-        for (const char *s = comment; s && *s;) {
-            const char *nl = strchr(s, '\n');
-            size_t len = nl ? (size_t)(nl - s) : strlen(s);
-            printf("# %.*s\n", (int)len, s);
-            s += len + (nl != NULL);
-        }
+        tb_col cols[TB_PCOL_COUNT];
         for (int c = 0; c < TB_PCOL_COUNT; c++)
-            printf("%s%s", c ? "," : "", tb_price_column_names[c]);
-        putchar('\n');
-        for (size_t i = 0; i < n; i++) {
-            for (int c = 0; c < TB_PCOL_COUNT; c++) {
-                if (c)
-                    putchar(',');
-                tb_csv_put_field(stdout, rows[i]->cell[c]);
-            }
-            putchar('\n');
+            cols[c] = (tb_col){tb_price_column_names[c], 0, 0};
+        tb_table tb;
+        tb_table_init(&tb, cols, TB_PCOL_COUNT);
+        int rc = 0;
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = tb_table_row(&tb, (const char *const *)rows[i]->cell);
+        if (!rc) {
+            tb_csv_comment(stdout, comment);
+            tb_table_print(&tb, TB_FMT_CSV, stdout);
         }
-        return 0;
+        tb_table_free(&tb);
+        return rc;
     }
-    static const char *const head[] = {"provider", "region", "instance", "pricing", "per hour", "currency", "vcpus",
-                                       "cores", "arch", "price_date", "table"};
-    tbl tb = {11, 0, 0, NULL};
-    int rc = tbl_add(&tb, head);
+    static const tb_col cols[] = {{"provider", 0, 0}, {"region", 0, 0},     {"instance", 0, 0}, {"pricing", 0, 0},
+                                  {"per hour", 0, 0}, {"currency", 0, 0},   {"vcpus", 0, 0},    {"cores", 0, 0},
+                                  {"arch", 0, 0},     {"price_date", 0, 0}, {"table", 0, 0}};
+    tb_table tb;
+    tb_table_init(&tb, cols, sizeof cols / sizeof *cols);
+    int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         const tb_price *p = rows[i];
         char where[4200];
@@ -210,11 +132,11 @@ static int print_price_rows(const tb_price *const *rows, size_t n, const tb_pric
                                p->cell[TB_PCOL_CURRENCY],       *p->cell[TB_PCOL_VCPUS] ? p->cell[TB_PCOL_VCPUS] : "-",
                                *p->cell[TB_PCOL_PHYSICAL_CORES] ? p->cell[TB_PCOL_PHYSICAL_CORES] : "-",
                                *p->cell[TB_PCOL_ARCH] ? p->cell[TB_PCOL_ARCH] : "-", p->cell[TB_PCOL_PRICE_DATE], where};
-        rc = tbl_add(&tb, cells);
+        rc = tb_table_row(&tb, cells);
     }
     if (!rc)
-        tbl_print(&tb, fmt);
-    tbl_free(&tb);
+        tb_table_print(&tb, fmt, stdout);
+    tb_table_free(&tb);
     if (!rc && fmt == TB_FMT_TEXT) {
         char files[2048];
         list_tables(t, files, sizeof files);
@@ -721,61 +643,69 @@ static void num_text(const json_t *v, char *buf, size_t cap)
         snprintf(buf, cap, "-");
 }
 
+/* The cost rows as CSV: their JSON fields, flat (projection as its factor). */
+static void print_cost_csv(const json_t *rows)
+{
+    const json_t *first = json_array_get(rows, 0);
+    tb_col *cols = calloc(json_object_size(first) + 1, sizeof *cols);
+    if (!cols) {
+        tb_fail(TB_EXIT_RUNTIME, "out of memory");
+        return;
+    }
+    const char *k;
+    json_t *v;
+    size_t ncols = 0;
+    json_object_foreach((json_t *)first, k, v)
+        cols[ncols++] = (tb_col){strcmp(k, "projection") ? k : "projection_factor", 0, 0};
+    tb_table tb;
+    tb_table_init(&tb, cols, ncols);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) json_object_foreach(r, k, v)
+    {
+        if (strcmp(k, "projection") == 0)
+            v = json_object_get(v, "factor");
+        char buf[4200];
+        if (json_is_real(v))
+            snprintf(buf, sizeof buf, "%.10g", json_real_value(v));
+        else if (json_is_boolean(v))
+            snprintf(buf, sizeof buf, "%s", json_is_true(v) ? "true" : "false");
+        else if (json_is_null(v) || !v)
+            buf[0] = '\0';
+        else
+            num_text(v, buf, sizeof buf);
+        tb_table_cell(&tb, buf);
+    }
+    tb_table_print(&tb, TB_FMT_CSV, stdout);
+    tb_table_free(&tb);
+    free(cols);
+}
+
 static void print_cost(const cost_ctx *c, tb_format fmt)
 {
     const json_t *rows = c->rows;
     if (fmt == TB_FMT_JSON) {
         json_t *doc = json_pack("{s:s, s:f, s:{s:f, s:f}, s:O}", "currency", "USD", "utilization", c->util, "blend",
                                 "input", c->w_in, "output", c->w_out, "rows", rows);
-        print_json(doc);
+        tb_print_json(doc, 12);
         json_decref(doc);
         return;
     }
-    if (fmt == TB_FMT_CSV) { /* the JSON fields, flat */
-        const json_t *first = json_array_get(rows, 0);
-        const char *k;
-        json_t *v;
-        int col = 0;
-        json_object_foreach((json_t *)first, k, v) {
-            if (strcmp(k, "projection") == 0) {
-                printf("%sprojection_factor", col++ ? "," : "");
-                continue;
-            }
-            printf("%s%s", col++ ? "," : "", k);
-        }
-        putchar('\n');
-        size_t i;
-        json_t *r;
-        json_array_foreach(rows, i, r) {
-            col = 0;
-            json_object_foreach(r, k, v) {
-                if (col++)
-                    putchar(',');
-                if (strcmp(k, "projection") == 0)
-                    v = json_object_get(v, "factor");
-                char buf[4200];
-                if (json_is_real(v))
-                    snprintf(buf, sizeof buf, "%.10g", json_real_value(v));
-                else if (json_is_boolean(v))
-                    snprintf(buf, sizeof buf, "%s", json_is_true(v) ? "true" : "false");
-                else if (json_is_null(v) || !v)
-                    buf[0] = '\0';
-                else
-                    num_text(v, buf, sizeof buf);
-                tb_csv_put_field(stdout, buf);
-            }
-            putchar('\n');
-        }
+    if (fmt == TB_FMT_CSV) {
+        print_cost_csv(rows);
         return;
     }
-    static const char *const head[] = {"#", "provider", "region", "instance", "pricing", "$/hour", "input $/Mtok [95% CI]",
-                                       "output $/Mtok [95% CI]", "blended $/Mtok [95% CI]", "floor", "basis", "model",
-                                       "batch", "threads", "result"};
-    enum { NCOL = sizeof head / sizeof *head };
-    tbl tb = {NCOL, 0, 0, NULL};
+    static const tb_col cols[] = {{"#", 0, 0},        {"provider", 0, 0},
+                                  {"region", 0, 0},   {"instance", 0, 0},
+                                  {"pricing", 0, 0},  {"$/hour", 0, 0},
+                                  {"input $/Mtok [95% CI]", 0, 0}, {"output $/Mtok [95% CI]", 0, 0},
+                                  {"blended $/Mtok [95% CI]", 0, 0}, {"floor", 0, 0},
+                                  {"basis", 0, 0},    {"model", 0, 0},
+                                  {"batch", 0, 0},    {"threads", 0, 0},
+                                  {"result", 0, 0}};
+    tb_table tb;
+    tb_table_init(&tb, cols, sizeof cols / sizeof *cols);
     int nproj = 0;
-    if (tbl_add(&tb, head))
-        return;
     size_t i;
     json_t *r;
     json_array_foreach(rows, i, r) {
@@ -793,31 +723,18 @@ static void print_cost(const cost_ctx *c, tb_format fmt)
             snprintf(basis, sizeof basis, "measured");
         num_text(json_object_get(r, "batch"), batch, sizeof batch);
         num_text(json_object_get(r, "threads"), threads, sizeof threads);
-        const char *model = json_string_value(json_object_get(r, "model"));
-        const char *cells[NCOL] = {rank,
-                                   json_string_value(json_object_get(r, "provider")),
-                                   json_string_value(json_object_get(r, "region")),
-                                   json_string_value(json_object_get(r, "instance")),
-                                   json_string_value(json_object_get(r, "pricing")),
-                                   usd_h,
-                                   in,
-                                   out,
-                                   bl,
-                                   floor,
-                                   basis,
-                                   model ? model : "-",
-                                   batch,
-                                   threads,
-                                   json_string_value(json_object_get(r, "result"))};
-        if (tbl_add(&tb, cells))
+        const char *cells[] = {rank,  tb_json_str(r, "provider"), tb_json_str(r, "region"), tb_json_str(r, "instance"),
+                               tb_json_str(r, "pricing"), usd_h, in, out, bl, floor, basis,
+                               tb_json_str_or(r, "model", "-"), batch, threads, tb_json_str(r, "result")};
+        if (tb_table_row(&tb, cells))
             break;
     }
     if (fmt == TB_FMT_TEXT)
         printf("US dollars per million tokens, cheapest blended first: input from prefill, output from decode tokens/s, "
                "blended %g:%g by token count, utilization %g; floor = blended at the roofline bound\n\n",
                c->w_in, c->w_out, c->util);
-    tbl_print(&tb, fmt);
-    tbl_free(&tb);
+    tb_table_print(&tb, fmt, stdout);
+    tb_table_free(&tb);
     if (nproj)
         printf("\nprojected: measured on another instance and scaled by physical cores (target / used), same "
                "architecture: an estimate, not a measurement\n");
