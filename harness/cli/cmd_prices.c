@@ -13,79 +13,12 @@
 #include <jansson.h>
 
 #include "cost.h"
+#include "csv.h"
 #include "output.h"
 #include "price_import.h"
 #include "prices.h"
 #include "record.h"
 #include "util.h"
-
-/* ---- a small table printer: aligned text, Markdown, CSV ---- */
-
-typedef struct tbl {
-    size_t ncols, nrows, cap; /* row 0 is the header */
-    char **cell;
-} tbl;
-
-static int tbl_add(tbl *t, const char *const *cells)
-{
-    if (t->nrows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 32;
-        char **c = realloc(t->cell, cap * t->ncols * sizeof *c);
-        if (!c)
-            return tb_fail(TB_EXIT_RUNTIME, "out of memory building a table");
-        t->cell = c;
-        t->cap = cap;
-    }
-    for (size_t i = 0; i < t->ncols; i++)
-        t->cell[t->nrows * t->ncols + i] = strdup(cells[i] ? cells[i] : "");
-    t->nrows++;
-    return 0;
-}
-
-static void tbl_free(tbl *t)
-{
-    for (size_t i = 0; i < t->nrows * t->ncols; i++)
-        free(t->cell[i]);
-    free(t->cell);
-    memset(t, 0, sizeof *t);
-}
-
-static void tbl_print(const tbl *t, tb_format fmt)
-{
-    size_t w[64] = {0};
-    for (size_t r = 0; r < t->nrows; r++)
-        for (size_t c = 0; c < t->ncols && c < 64; c++) {
-            size_t n = strlen(t->cell[r * t->ncols + c]);
-            if (n > w[c])
-                w[c] = n;
-        }
-    for (size_t r = 0; r < t->nrows; r++) {
-        for (size_t c = 0; c < t->ncols; c++) {
-            const char *s = t->cell[r * t->ncols + c];
-            if (fmt == TB_FMT_CSV) {
-                if (c)
-                    putchar(',');
-                tb_csv_put_field(stdout, s);
-            } else if (fmt == TB_FMT_MD) {
-                fputs(c ? " " : "| ", stdout);
-                for (; *s; s++)
-                    fputs(*s == '|' ? "\\|" : (char[2]){*s, 0}, stdout);
-                fputs(" |", stdout);
-            } else {
-                if (c + 1 == t->ncols)
-                    fputs(s, stdout);
-                else
-                    printf("%-*s  ", (int)w[c < 64 ? c : 63], s);
-            }
-        }
-        putchar('\n');
-        if (r == 0 && fmt == TB_FMT_MD) {
-            for (size_t c = 0; c < t->ncols; c++)
-                fputs(c ? "---|" : "|---|", stdout);
-            putchar('\n');
-        }
-    }
-}
 
 /* ---- shared helpers ---- */
 
@@ -153,15 +86,6 @@ static json_t *price_row_json(const tb_price *p)
     return o;
 }
 
-static void print_json(json_t *doc)
-{
-    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-    if (s) {
-        puts(s);
-        free(s);
-    }
-}
-
 /* Rows of a price table in fmt; CSV is itself a valid price table. */
 static int print_price_rows(const tb_price *const *rows, size_t n, const tb_price_table *t, tb_format fmt,
                             const char *comment)
@@ -173,34 +97,32 @@ static int print_price_rows(const tb_price *const *rows, size_t n, const tb_pric
         for (size_t i = 0; i < t->nfiles; i++)
             json_array_append_new(files, json_string(t->files[i]));
         json_t *doc = json_pack("{s:o, s:o}", "tables", files, "prices", arr);
-        print_json(doc);
+        tb_print_json(doc, 12);
         json_decref(doc);
         return 0;
     }
     if (fmt == TB_FMT_CSV) {
-        for (const char *s = comment; s && *s;) {
-            const char *nl = strchr(s, '\n');
-            size_t len = nl ? (size_t)(nl - s) : strlen(s);
-            printf("# %.*s\n", (int)len, s);
-            s += len + (nl != NULL);
-        }
+        tb_col cols[TB_PCOL_COUNT];
         for (int c = 0; c < TB_PCOL_COUNT; c++)
-            printf("%s%s", c ? "," : "", tb_price_column_names[c]);
-        putchar('\n');
-        for (size_t i = 0; i < n; i++) {
-            for (int c = 0; c < TB_PCOL_COUNT; c++) {
-                if (c)
-                    putchar(',');
-                tb_csv_put_field(stdout, rows[i]->cell[c]);
-            }
-            putchar('\n');
+            cols[c] = (tb_col){tb_price_column_names[c], 0, 0};
+        tb_table tb;
+        tb_table_init(&tb, cols, TB_PCOL_COUNT);
+        int rc = 0;
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = tb_table_row(&tb, (const char *const *)rows[i]->cell);
+        if (!rc) {
+            tb_csv_comment(stdout, comment);
+            tb_table_print(&tb, TB_FMT_CSV, stdout);
         }
-        return 0;
+        tb_table_free(&tb);
+        return rc;
     }
-    static const char *const head[] = {"provider", "region", "instance", "pricing", "per hour", "currency", "vcpus",
-                                       "cores", "arch", "price_date", "table"};
-    tbl tb = {11, 0, 0, NULL};
-    int rc = tbl_add(&tb, head);
+    static const tb_col cols[] = {{"provider", 0, 0}, {"region", 0, 0},     {"instance", 0, 0}, {"pricing", 0, 0},
+                                  {"per hour", 0, 0}, {"currency", 0, 0},   {"vcpus", 0, 0},    {"cores", 0, 0},
+                                  {"arch", 0, 0},     {"price_date", 0, 0}, {"table", 0, 0}};
+    tb_table tb;
+    tb_table_init(&tb, cols, sizeof cols / sizeof *cols);
+    int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         const tb_price *p = rows[i];
         char where[4200];
@@ -210,11 +132,11 @@ static int print_price_rows(const tb_price *const *rows, size_t n, const tb_pric
                                p->cell[TB_PCOL_CURRENCY],       *p->cell[TB_PCOL_VCPUS] ? p->cell[TB_PCOL_VCPUS] : "-",
                                *p->cell[TB_PCOL_PHYSICAL_CORES] ? p->cell[TB_PCOL_PHYSICAL_CORES] : "-",
                                *p->cell[TB_PCOL_ARCH] ? p->cell[TB_PCOL_ARCH] : "-", p->cell[TB_PCOL_PRICE_DATE], where};
-        rc = tbl_add(&tb, cells);
+        rc = tb_table_row(&tb, cells);
     }
     if (!rc)
-        tbl_print(&tb, fmt);
-    tbl_free(&tb);
+        tb_table_print(&tb, fmt, stdout);
+    tb_table_free(&tb);
     if (!rc && fmt == TB_FMT_TEXT) {
         char files[2048];
         list_tables(t, files, sizeof files);
@@ -429,35 +351,16 @@ static int result_files(const tb_opts *o, strlist *files, strlist *found)
     return 0;
 }
 
-/* o.a.b... as a number; NAN when absent or not a number. */
-static double jpath_num(const json_t *o, const char *path)
-{
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", path);
-    const json_t *cur = o;
-    for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && cur; k = strtok_r(NULL, ".", &save))
-        cur = json_object_get(cur, k);
-    return json_is_number(cur) ? json_number_value(cur) : NAN;
-}
-
-static const char *jpath_str(const json_t *o, const char *a, const char *b)
-{
-    const json_t *v = json_object_get(o, a);
-    if (b)
-        v = json_object_get(v, b);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static tb_ci tokens_ci(const json_t *row, const char *phase)
 {
     char p[64];
     tb_ci c;
     snprintf(p, sizeof p, "%s.tokens_per_s.median", phase);
-    c.median = jpath_num(row, p);
+    c.median = tb_json_num(row, p);
     snprintf(p, sizeof p, "%s.tokens_per_s.ci95_low", phase);
-    c.lo = jpath_num(row, p);
+    c.lo = tb_json_num(row, p);
     snprintf(p, sizeof p, "%s.tokens_per_s.ci95_high", phase);
-    c.hi = jpath_num(row, p);
+    c.hi = tb_json_num(row, p);
     return c;
 }
 
@@ -466,7 +369,7 @@ static tb_ci tokens_ci(const json_t *row, const char *phase)
  * core (tokbench's placement unless --smt). */
 static double cores_used(const json_t *rec, const json_t *row)
 {
-    double c = jpath_num(row, "cores");
+    double c = tb_json_num(row, "cores");
     if (isfinite(c))
         return c;
     const json_t *settings = json_object_get(rec, "settings"), *pl;
@@ -487,8 +390,8 @@ static double cores_used(const json_t *rec, const json_t *row)
     }
     if (json_is_true(json_object_get(settings, "smt")))
         return NAN;
-    c = jpath_num(row, "threads");
-    return isfinite(c) ? c : jpath_num(rec, "settings.threads");
+    c = tb_json_num(row, "threads");
+    return isfinite(c) ? c : tb_json_num(rec, "settings.threads");
 }
 
 typedef struct cost_ctx {
@@ -521,14 +424,14 @@ static json_t *cost_row(const cost_ctx *c, const char *file, const json_t *rec, 
                         const tb_ran_on *ran, tb_proj st, double factor, double fx)
 {
     tb_ci pre = tb_ci_scale(tokens_ci(row, "prefill"), factor), dec = tb_ci_scale(tokens_ci(row, "decode"), factor);
-    double pre_bound = jpath_num(row, "roofline.prefill_tokens_per_s_bound") * factor;
-    double dec_bound = jpath_num(row, "roofline.decode_tokens_per_s_bound") * factor;
+    double pre_bound = tb_json_num(row, "roofline.prefill_tokens_per_s_bound") * factor;
+    double dec_bound = tb_json_num(row, "roofline.decode_tokens_per_s_bound") * factor;
     double usd_h = p->price_per_hour * fx;
     tb_ci in = tb_cost_ci(usd_h, pre, c->util), out = tb_cost_ci(usd_h, dec, c->util);
     tb_ci bl = tb_cost_blend_ci(in, out, c->w_in, c->w_out);
     double in_floor = tb_usd_per_mtok(usd_h, pre_bound, c->util), out_floor = tb_usd_per_mtok(usd_h, dec_bound, c->util);
     const json_t *model = json_object_get(rec, "model");
-    const char *model_name = json_is_string(model) ? json_string_value(model) : jpath_str(rec, "model", "name");
+    const char *model_name = json_is_string(model) ? json_string_value(model) : tb_json_str_or(rec, "model.name", NULL);
     char where[4200], blend[64];
     snprintf(where, sizeof where, "%s:%d", p->file, p->line);
     snprintf(blend, sizeof blend, "%g:%g", c->w_in, c->w_out);
@@ -589,7 +492,7 @@ static int cost_doc(cost_ctx *c, const char *file, const json_t *rec, int found,
 {
     int rc = 0;
     strlist unnamed = {0}; /* instances taken as the unnamed machine it ran on */
-    const char *cmd = jpath_str(rec, "settings", "command");
+    const char *cmd = tb_json_str_or(rec, "settings.command", NULL);
     const json_t *rows = json_object_get(rec, "rows");
     if (found && cmd && strcmp(cmd, "run") != 0) {
         tb_warn("%s: a `%s` record, skipped (cost prices the records of `tokbench run`)", file, cmd);
@@ -609,8 +512,8 @@ static int cost_doc(cost_ctx *c, const char *file, const json_t *rec, int found,
     if (!own && json_is_false(json_object_get(rec, "complete")))
         tb_warn("%s: an incomplete record (the run was interrupted)", file);
     const json_t *machine = json_object_get(rec, "machine");
-    tb_ran_on ran = {jpath_str(machine, "instance", "provider"), jpath_str(machine, "instance", "type"),
-                     jpath_str(machine, "cpu", "arch"), jpath_num(machine, "topology.cores"), NAN};
+    tb_ran_on ran = {tb_json_str_or(machine, "instance.provider", NULL), tb_json_str_or(machine, "instance.type", NULL),
+                     tb_json_str_or(machine, "cpu.arch", NULL), tb_json_num(machine, "topology.cores"), NAN};
     if (!c->o->instance && !ran.type) {
         rc = tb_fail(TB_EXIT_USAGE, "%s: the record does not name the instance it ran on (machine.instance%s): give "
                      "--instance NAME",
@@ -710,7 +613,7 @@ static int cost_record(cost_ctx *c, const char *file, int found)
 static int rank_order(const void *x, const void *y)
 {
     const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
-    double va = tb_json_num(a, "usd_per_mtok_blended", NULL), vb = tb_json_num(b, "usd_per_mtok_blended", NULL);
+    double va = tb_json_num(a, "usd_per_mtok_blended"), vb = tb_json_num(b, "usd_per_mtok_blended");
     if (isnan(va) != isnan(vb))
         return isnan(va) ? 1 : -1; /* unknown last */
     if (!isnan(va) && va != vb)
@@ -721,10 +624,10 @@ static int rank_order(const void *x, const void *y)
         if (c)
             return c;
     }
-    double ba = tb_json_num(a, "batch", NULL), bb = tb_json_num(b, "batch", NULL);
+    double ba = tb_json_num(a, "batch"), bb = tb_json_num(b, "batch");
     if (ba != bb)
         return ba < bb ? -1 : 1;
-    double ta = tb_json_num(a, "threads", NULL), tt = tb_json_num(b, "threads", NULL);
+    double ta = tb_json_num(a, "threads"), tt = tb_json_num(b, "threads");
     return ta < tt ? -1 : ta > tt;
 }
 
@@ -740,104 +643,98 @@ static void num_text(const json_t *v, char *buf, size_t cap)
         snprintf(buf, cap, "-");
 }
 
+/* The cost rows as CSV: their JSON fields, flat (projection as its factor). */
+static void print_cost_csv(const json_t *rows)
+{
+    const json_t *first = json_array_get(rows, 0);
+    tb_col *cols = calloc(json_object_size(first) + 1, sizeof *cols);
+    if (!cols) {
+        tb_fail(TB_EXIT_RUNTIME, "out of memory");
+        return;
+    }
+    const char *k;
+    json_t *v;
+    size_t ncols = 0;
+    json_object_foreach((json_t *)first, k, v)
+        cols[ncols++] = (tb_col){strcmp(k, "projection") ? k : "projection_factor", 0, 0};
+    tb_table tb;
+    tb_table_init(&tb, cols, ncols);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) json_object_foreach(r, k, v)
+    {
+        if (strcmp(k, "projection") == 0)
+            v = json_object_get(v, "factor");
+        char buf[4200];
+        if (json_is_real(v))
+            snprintf(buf, sizeof buf, "%.10g", json_real_value(v));
+        else if (json_is_boolean(v))
+            snprintf(buf, sizeof buf, "%s", json_is_true(v) ? "true" : "false");
+        else if (json_is_null(v) || !v)
+            buf[0] = '\0';
+        else
+            num_text(v, buf, sizeof buf);
+        tb_table_cell(&tb, buf);
+    }
+    tb_table_print(&tb, TB_FMT_CSV, stdout);
+    tb_table_free(&tb);
+    free(cols);
+}
+
 static void print_cost(const cost_ctx *c, tb_format fmt)
 {
     const json_t *rows = c->rows;
     if (fmt == TB_FMT_JSON) {
         json_t *doc = json_pack("{s:s, s:f, s:{s:f, s:f}, s:O}", "currency", "USD", "utilization", c->util, "blend",
                                 "input", c->w_in, "output", c->w_out, "rows", rows);
-        print_json(doc);
+        tb_print_json(doc, 12);
         json_decref(doc);
         return;
     }
-    if (fmt == TB_FMT_CSV) { /* the JSON fields, flat */
-        const json_t *first = json_array_get(rows, 0);
-        const char *k;
-        json_t *v;
-        int col = 0;
-        json_object_foreach((json_t *)first, k, v) {
-            if (strcmp(k, "projection") == 0) {
-                printf("%sprojection_factor", col++ ? "," : "");
-                continue;
-            }
-            printf("%s%s", col++ ? "," : "", k);
-        }
-        putchar('\n');
-        size_t i;
-        json_t *r;
-        json_array_foreach(rows, i, r) {
-            col = 0;
-            json_object_foreach(r, k, v) {
-                if (col++)
-                    putchar(',');
-                if (strcmp(k, "projection") == 0)
-                    v = json_object_get(v, "factor");
-                char buf[4200];
-                if (json_is_real(v))
-                    snprintf(buf, sizeof buf, "%.10g", json_real_value(v));
-                else if (json_is_boolean(v))
-                    snprintf(buf, sizeof buf, "%s", json_is_true(v) ? "true" : "false");
-                else if (json_is_null(v) || !v)
-                    buf[0] = '\0';
-                else
-                    num_text(v, buf, sizeof buf);
-                tb_csv_put_field(stdout, buf);
-            }
-            putchar('\n');
-        }
+    if (fmt == TB_FMT_CSV) {
+        print_cost_csv(rows);
         return;
     }
-    static const char *const head[] = {"#", "provider", "region", "instance", "pricing", "$/hour", "input $/Mtok [95% CI]",
-                                       "output $/Mtok [95% CI]", "blended $/Mtok [95% CI]", "floor", "basis", "model",
-                                       "batch", "threads", "result"};
-    enum { NCOL = sizeof head / sizeof *head };
-    tbl tb = {NCOL, 0, 0, NULL};
+    static const tb_col cols[] = {{"#", 0, 0},        {"provider", 0, 0},
+                                  {"region", 0, 0},   {"instance", 0, 0},
+                                  {"pricing", 0, 0},  {"$/hour", 0, 0},
+                                  {"input $/Mtok [95% CI]", 0, 0}, {"output $/Mtok [95% CI]", 0, 0},
+                                  {"blended $/Mtok [95% CI]", 0, 0}, {"floor", 0, 0},
+                                  {"basis", 0, 0},    {"model", 0, 0},
+                                  {"batch", 0, 0},    {"threads", 0, 0},
+                                  {"result", 0, 0}};
+    tb_table tb;
+    tb_table_init(&tb, cols, sizeof cols / sizeof *cols);
     int nproj = 0;
-    if (tbl_add(&tb, head))
-        return;
     size_t i;
     json_t *r;
     json_array_foreach(rows, i, r) {
         char rank[24], usd_h[24], in[80], out[80], bl[80], floor[24], basis[64], batch[24], threads[24];
         snprintf(rank, sizeof rank, "%zu", i + 1);
-        tb_fmt_money(tb_json_num(r, "usd_per_hour", NULL), usd_h, sizeof usd_h);
+        tb_fmt_money(tb_json_num(r, "usd_per_hour"), usd_h, sizeof usd_h);
         tb_fmt_money_ci(r, "usd_per_mtok_input", in, sizeof in);
         tb_fmt_money_ci(r, "usd_per_mtok_output", out, sizeof out);
         tb_fmt_money_ci(r, "usd_per_mtok_blended", bl, sizeof bl);
-        tb_fmt_money(tb_json_num(r, "usd_per_mtok_blended_floor", NULL), floor, sizeof floor);
+        tb_fmt_money(tb_json_num(r, "usd_per_mtok_blended_floor"), floor, sizeof floor);
         if (json_is_true(json_object_get(r, "projected"))) {
             nproj++;
-            snprintf(basis, sizeof basis, "projected x%.2f",
-                     json_number_value(json_object_get(json_object_get(r, "projection"), "factor")));
+            snprintf(basis, sizeof basis, "projected x%.2f", json_number_value(tb_json_at(r, "projection.factor")));
         } else
             snprintf(basis, sizeof basis, "measured");
         num_text(json_object_get(r, "batch"), batch, sizeof batch);
         num_text(json_object_get(r, "threads"), threads, sizeof threads);
-        const char *model = json_string_value(json_object_get(r, "model"));
-        const char *cells[NCOL] = {rank,
-                                   json_string_value(json_object_get(r, "provider")),
-                                   json_string_value(json_object_get(r, "region")),
-                                   json_string_value(json_object_get(r, "instance")),
-                                   json_string_value(json_object_get(r, "pricing")),
-                                   usd_h,
-                                   in,
-                                   out,
-                                   bl,
-                                   floor,
-                                   basis,
-                                   model ? model : "-",
-                                   batch,
-                                   threads,
-                                   json_string_value(json_object_get(r, "result"))};
-        if (tbl_add(&tb, cells))
+        const char *cells[] = {rank,  tb_json_str(r, "provider"), tb_json_str(r, "region"), tb_json_str(r, "instance"),
+                               tb_json_str(r, "pricing"), usd_h, in, out, bl, floor, basis,
+                               tb_json_str_or(r, "model", "-"), batch, threads, tb_json_str(r, "result")};
+        if (tb_table_row(&tb, cells))
             break;
     }
     if (fmt == TB_FMT_TEXT)
         printf("US dollars per million tokens, cheapest blended first: input from prefill, output from decode tokens/s, "
                "blended %g:%g by token count, utilization %g; floor = blended at the roofline bound\n\n",
                c->w_in, c->w_out, c->util);
-    tbl_print(&tb, fmt);
-    tbl_free(&tb);
+    tb_table_print(&tb, fmt, stdout);
+    tb_table_free(&tb);
     if (nproj)
         printf("\nprojected: measured on another instance and scaled by physical cores (target / used), same "
                "architecture: an estimate, not a measurement\n");
@@ -962,7 +859,7 @@ void tb_run_pricing_close(tb_run_pricing *p)
 int tb_run_pricing_open(const tb_opts *o, const json_t *machine, tb_run_pricing **out)
 {
     *out = NULL;
-    const char *detected = jpath_str(machine, "instance", "type");
+    const char *detected = tb_json_str_or(machine, "instance.type", NULL);
     if (!o->instance && (!detected || (o->nprices == 0 && !tb_prices_have_default_dir()))) {
         if (o->nprices || o->pricing || o->utilization >= 0 || o->blend || o->fx)
             tb_warn("no instance detected (DMI) and no --instance: the rows are not priced");

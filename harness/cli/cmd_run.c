@@ -658,8 +658,8 @@ int tb_cmd_run(const tb_opts *o)
                             fmax(before.bw, after.bw)};
             for (size_t r = first; r < json_array_size(rows); r++) {
                 json_t *row = json_array_get(rows, r);
-                double rp_med = tb_json_num(json_object_get(row, "prefill"), "tokens_per_s", "median");
-                double rd_med = tb_json_num(json_object_get(row, "decode"), "tokens_per_s", "median");
+                double rp_med = tb_json_num(row, "prefill.tokens_per_s.median");
+                double rd_med = tb_json_num(row, "decode.tokens_per_s.median");
                 json_object_set_new(row, "roofline",
                                     roofline_json(&cfg, &rp[r - first], rp_med, rd_med, &use, &before, &after));
             }

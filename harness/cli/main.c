@@ -21,17 +21,8 @@
 #include "topo.h"
 #include "util.h"
 
-static void print_json(const json_t *j)
-{
-    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-    if (s) {
-        puts(s);
-        free(s);
-    }
-}
-
-/* path=value lines for csv/md renderings of nested objects. */
-static void print_flat(const json_t *j, const char *prefix, tb_format fmt)
+/* path=value rows for csv/md renderings of nested objects (the value as JSON text). */
+static void flat_rows(tb_table *t, const json_t *j, const char *prefix)
 {
     if (json_is_object(j)) {
         const char *k;
@@ -39,13 +30,24 @@ static void print_flat(const json_t *j, const char *prefix, tb_format fmt)
         json_object_foreach((json_t *)j, k, v) {
             char p[256];
             snprintf(p, sizeof p, "%s%s%s", prefix, *prefix ? "." : "", k);
-            print_flat(v, p, fmt);
+            flat_rows(t, v, p);
         }
         return;
     }
     char *s = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
-    printf(fmt == TB_FMT_MD ? "| %s | %s |\n" : "%s,\"%s\"\n", prefix, s ? s : "");
+    tb_table_cell(t, prefix);
+    tb_table_cell(t, s ? s : "");
     free(s);
+}
+
+static void print_flat(const json_t *j, tb_format fmt)
+{
+    static const tb_col cols[] = {{"field", 0, 0}, {"value", 0, TB_COL_CSV_QUOTED}};
+    tb_table t;
+    tb_table_init(&t, cols, 2);
+    flat_rows(&t, j, "");
+    tb_table_print(&t, fmt, stdout);
+    tb_table_free(&t);
 }
 
 static int cmd_sysinfo(const tb_opts *o)
@@ -72,13 +74,11 @@ static int cmd_sysinfo(const tb_opts *o)
         return rc;
     }
     if (o->format == TB_FMT_JSON)
-        print_json(si);
+        tb_print_json(si, 17);
     else if (o->format == TB_FMT_TEXT)
         tb_sysinfo_print_text(si);
-    else {
-        printf(o->format == TB_FMT_MD ? "| field | value |\n|---|---|\n" : "field,value\n");
-        print_flat(si, "", o->format);
-    }
+    else
+        print_flat(si, o->format);
     json_decref(si);
     return 0;
 }
@@ -141,34 +141,27 @@ static int cmd_list(const tb_opts *o)
     if (o->format == TB_FMT_JSON) {
         json_t *doc = json_pack("{s:o, s:s, s:o}", "tiers_available", tiers, "best", tb_isa_name(tb_isa_detect()),
                                 "kernels", arr);
-        print_json(doc);
+        tb_print_json(doc, 17);
         json_decref(doc);
         return 0;
     }
-    static const char *cols[] = {"op", "rows", "dtype", "backend", "isa", "kernel", "note"};
+    /* Text in fixed widths (a longer cell overflows its column); CSV quotes kernel and note always. */
+    static const tb_col cols[] = {{"op", 9, 0},  {"rows", 18, 0},   {"dtype", 5, 0}, {"backend", 8, 0},
+                                  {"isa", 11, 0}, {"kernel", 30, TB_COL_CSV_QUOTED}, {"note", 0, TB_COL_CSV_QUOTED}};
+    tb_table t;
+    tb_table_init(&t, cols, sizeof cols / sizeof *cols);
+    t.sep = " ";
     size_t i;
     json_t *k;
-    if (o->format == TB_FMT_CSV)
-        printf("op,rows,dtype,backend,isa,kernel,note\n");
-    else if (o->format == TB_FMT_MD)
-        printf("| op | rows | dtype | backend | isa | kernel | note |\n|---|---|---|---|---|---|---|\n");
-    else {
+    static const char *const keys[] = {"op", "rows", "dtype", "backend", "isa", "kernel", "note"};
+    json_array_foreach(arr, i, k) tb_table_str_cells(&t, k, keys, 7);
+    if (o->format == TB_FMT_TEXT) {
         printf("tiers this CPU runs:");
         json_array_foreach(tiers, i, k) printf(" %s", json_string_value(k));
         printf(" (best: %s; --isa or TOKBENCH_ISA lowers it)\n\n", tb_isa_name(tb_isa_detect()));
-        printf("%-9s %-18s %-5s %-8s %-11s %-30s %s\n", cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6]);
     }
-    json_array_foreach(arr, i, k) {
-        const char *v[7];
-        for (int c = 0; c < 7; c++)
-            v[c] = json_string_value(json_object_get(k, cols[c]));
-        if (o->format == TB_FMT_CSV)
-            printf("%s,%s,%s,%s,%s,\"%s\",\"%s\"\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
-        else if (o->format == TB_FMT_MD)
-            printf("| %s | %s | %s | %s | %s | %s | %s |\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
-        else
-            printf("%-9s %-18s %-5s %-8s %-11s %-30s %s\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
-    }
+    tb_table_print(&t, o->format, stdout);
+    tb_table_free(&t);
     json_decref(arr);
     json_decref(tiers);
     return 0;

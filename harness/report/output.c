@@ -1,7 +1,6 @@
 /* Bench tables: text, Markdown and CSV renderings of the same rows. */
 #include "output.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,118 +28,75 @@ static const json_t *baseline(const json_t *cases, const json_t *c, const char *
         if (strcmp(tb_json_str(x, "backend"), "read") == 0)
             read = x;
     }
-    *metric = read ? "weight_gbps" : "gflops";
+    *metric = read ? "rate.weight_gbps" : "rate.gflops";
     return read ? read : blas ? blas : first;
 }
 
-typedef struct {
-    char backend[48], shape[48], gflops[16], gbps[16], ratio[24];
-    tb_stat_cells st; /* check, median, CI, cv, n */
-} row_text;
-
-static void make_row(const json_t *cases, const json_t *c, row_text *r)
+/* The GFLOP/s, W GB/s and "vs base" cells of a timed case. */
+static void rate_cells(tb_table *t, const json_t *cases, const json_t *c)
 {
-    const json_t *sh = json_object_get(c, "shape");
-    if (strcmp(tb_json_str(c, "backend"), "portable") == 0)
-        snprintf(r->backend, sizeof r->backend, "portable/%s", tb_json_str(c, "isa"));
-    else
-        snprintf(r->backend, sizeof r->backend, "%s", tb_json_str(c, "backend"));
-    snprintf(r->shape, sizeof r->shape, "%lldx%lldx%lld", json_integer_value(json_object_get(sh, "m")),
-             json_integer_value(json_object_get(sh, "n")), json_integer_value(json_object_get(sh, "k")));
-    int timed = tb_fmt_stat_cells(c, &r->st);
-    if (!timed) {
-        r->gflops[0] = r->gbps[0] = r->ratio[0] = '\0';
-        return;
-    }
-    snprintf(r->gflops, sizeof r->gflops, "%.1f", tb_json_num(c, "rate", "gflops"));
-    snprintf(r->gbps, sizeof r->gbps, "%.1f", tb_json_num(c, "rate", "weight_gbps"));
     const char *metric;
     const json_t *base = baseline(cases, c, &metric);
-    if (!base)
-        r->ratio[0] = '\0';
-    else
-        snprintf(r->ratio, sizeof r->ratio, "%.3gx", tb_json_num(c, "rate", metric) / tb_json_num(base, "rate", metric));
     if (strcmp(tb_json_str(c, "backend"), "read") == 0)
-        snprintf(r->gflops, sizeof r->gflops, "-");
+        tb_table_cell(t, "-");
+    else
+        tb_table_cellf(t, "%.1f", tb_json_num(c, "rate.gflops"));
+    tb_table_cellf(t, "%.1f", tb_json_num(c, "rate.weight_gbps"));
+    if (base)
+        tb_table_cellf(t, "%.3gx", tb_json_num(c, metric) / tb_json_num(base, metric));
+    else
+        tb_table_cell(t, "");
+}
+
+/* One row of the text and Markdown table. */
+static void add_row(tb_table *t, const json_t *cases, const json_t *c, const void *arg)
+{
+    (void)arg;
+    tb_table_cell(t, tb_json_str(c, "op"));
+    if (strcmp(tb_json_str(c, "backend"), "portable") == 0)
+        tb_table_cellf(t, "portable/%s", tb_json_str(c, "isa"));
+    else
+        tb_table_cell(t, tb_json_str(c, "backend"));
+    tb_table_cell(t, tb_json_str(c, "dtype"));
+    tb_table_cellf(t, "%lldx%lldx%lld", tb_json_int(c, "shape.m"), tb_json_int(c, "shape.n"),
+                   tb_json_int(c, "shape.k"));
+    tb_table_cellf(t, "%lld", tb_json_int(c, "threads"));
+    tb_table_case_cells(t, cases, c, rate_cells, 3);
+}
+
+static void add_csv_row(tb_table *t, const json_t *cases, const json_t *c, const void *arg)
+{
+    (void)cases, (void)arg;
+    static const char *const str[] = {"op", "backend", "isa", "dtype"};
+    static const char *const num[] = {"shape.m", "shape.n", "shape.k", "threads"}, *rates[] = {"gflops", "gbps"};
+    tb_table_str_cells(t, c, str, 4);
+    tb_table_int_cells(t, c, num, 4);
+    tb_table_stat_csv_cells(t, c, rates, 2);
 }
 
 void tb_output_bench_cases(const json_t *cases, tb_format fmt)
 {
-    enum { NCOL = 13 };
-    static const char *head[NCOL] = {"op", "backend", "dtype", "shape", "thr", "check", "median", "95% CI (median)",
-                                     "cv", "n", "GFLOP/s", "W GB/s", "vs base"};
-    size_t i;
-    json_t *c;
-    int noisy = 0;
+    static const tb_col csv_cols[] = {{"op", 0, 0}, {"backend", 0, 0}, {"isa", 0, 0}, {"dtype", 0, 0},
+                                      {"m", 0, 0},  {"n", 0, 0},       {"k", 0, 0},   {"threads", 0, 0},
+                                      TB_STAT_CSV_COLS,
+                                      {"gflops", 0, 0}, {"gbps", 0, 0}};
+    static const tb_col cols[] = {{"op", 0, 0},
+                                  {"backend", 0, 0},
+                                  {"dtype", 0, 0},
+                                  {"shape", 0, 0},
+                                  {"thr", 0, 0},
+                                  TB_STAT_COLS(0),
+                                  {"GFLOP/s", 0, TB_COL_RIGHT | TB_COL_MD_RIGHT},
+                                  {"W GB/s", 0, TB_COL_RIGHT | TB_COL_MD_RIGHT},
+                                  {"vs base", 0, TB_COL_RIGHT | TB_COL_MD_RIGHT}};
     if (fmt == TB_FMT_CSV) {
-        printf("op,backend,isa,dtype,m,n,k,threads,check_passed,max_rel_err,samples,median_ns,ci95_low_ns,"
-               "ci95_high_ns,cv,p90_ns,p99_ns,gflops,gbps\n");
-        json_array_foreach(cases, i, c) {
-            const json_t *sh = json_object_get(c, "shape"), *st = json_object_get(c, "stats");
-            printf("%s,%s,%s,%s,%lld,%lld,%lld,%lld,%s,%.3e,%lld,%.1f,%.1f,%.1f,%.4f,%.1f,%.1f,%.3f,%.3f\n",
-                   tb_json_str(c, "op"), tb_json_str(c, "backend"), tb_json_str(c, "isa"), tb_json_str(c, "dtype"),
-                   json_integer_value(json_object_get(sh, "m")), json_integer_value(json_object_get(sh, "n")),
-                   json_integer_value(json_object_get(sh, "k")), json_integer_value(json_object_get(c, "threads")),
-                   json_is_true(json_object_get(json_object_get(c, "check"), "passed")) ? "true" : "false",
-                   tb_json_num(c, "check", "max_rel_err"), json_integer_value(json_object_get(st, "n")),
-                   tb_json_num(st, "median", NULL), tb_json_num(st, "ci95_low", NULL), tb_json_num(st, "ci95_high", NULL),
-                   tb_json_num(st, "cv", NULL), tb_json_num(st, "p90", NULL), tb_json_num(st, "p99", NULL), tb_json_num(c, "rate", "gflops"),
-                   tb_json_num(c, "rate", "gbps"));
-        }
+        tb_print_cases(cases, csv_cols, sizeof csv_cols / sizeof *csv_cols, fmt, add_csv_row, NULL);
         return;
     }
-    /* Text and Markdown share the cells; text pads them to the widest. */
-    size_t nrows = json_array_size(cases);
-    int w[NCOL];
-    for (int k = 0; k < NCOL; k++)
-        w[k] = (int)strlen(head[k]);
-    row_text rows[256];
-    if (nrows > 256)
-        nrows = 256;
-    for (i = 0; i < nrows; i++) {
-        c = json_array_get(cases, i);
-        make_row(cases, c, &rows[i]);
-        char thr[16];
-        snprintf(thr, sizeof thr, "%lld", json_integer_value(json_object_get(c, "threads")));
-        const char *cells[NCOL] = {tb_json_str(c, "op"), rows[i].backend, tb_json_str(c, "dtype"), rows[i].shape, thr, rows[i].st.check,
-                                   rows[i].st.median, rows[i].st.ci, rows[i].st.cv, rows[i].st.n, rows[i].gflops, rows[i].gbps,
-                                   rows[i].ratio};
-        for (int k = 0; k < NCOL; k++)
-            if ((int)strlen(cells[k]) > w[k])
-                w[k] = (int)strlen(cells[k]);
-        noisy |= strchr(rows[i].st.cv, '!') != NULL;
-    }
-    const char *sep = fmt == TB_FMT_MD ? " | " : "  ";
-    if (fmt == TB_FMT_MD)
-        printf("| ");
-    for (int k = 0; k < NCOL; k++)
-        printf("%-*s%s", fmt == TB_FMT_MD ? 0 : w[k], head[k], k < NCOL - 1 ? sep : (fmt == TB_FMT_MD ? " |\n" : "\n"));
-    if (fmt == TB_FMT_MD) {
-        printf("|");
-        for (int k = 0; k < NCOL; k++)
-            printf("%s|", k >= NCOL - 3 ? "---:" : "---");
-        printf("\n");
-    }
-    for (i = 0; i < nrows; i++) {
-        c = json_array_get(cases, i);
-        char thr[16];
-        snprintf(thr, sizeof thr, "%lld", json_integer_value(json_object_get(c, "threads")));
-        const char *cells[NCOL] = {tb_json_str(c, "op"), rows[i].backend, tb_json_str(c, "dtype"), rows[i].shape, thr, rows[i].st.check,
-                                   rows[i].st.median, rows[i].st.ci, rows[i].st.cv, rows[i].st.n, rows[i].gflops, rows[i].gbps,
-                                   rows[i].ratio};
-        if (fmt == TB_FMT_MD)
-            printf("| ");
-        for (int k = 0; k < NCOL; k++) {
-            int right = k >= NCOL - 4 && fmt == TB_FMT_TEXT;
-            printf(right ? "%*s%s" : "%-*s%s", fmt == TB_FMT_MD ? 0 : w[k], cells[k],
-                   k < NCOL - 1 ? sep : (fmt == TB_FMT_MD ? " |\n" : "\n"));
-        }
-    }
+    int noisy = tb_print_cases(cases, cols, sizeof cols / sizeof *cols, fmt, add_row, NULL);
     if (fmt == TB_FMT_TEXT) {
-        printf("median of n samples per call; 95%% CI of the median from order statistics; "
-               "check: max error / sum|a*w| vs the double reference; W GB/s: weight bytes per second; "
-               "vs base: W GB/s against the read probe when it ran, else GFLOP/s against openblas\n");
-        if (noisy)
-            printf("! cv above 5%%: this machine was noisy during the run, compare medians with care\n");
+        tb_print_stat_note("check: max error / sum|a*w| vs the double reference; W GB/s: weight bytes per second; "
+                           "vs base: W GB/s against the read probe when it ran, else GFLOP/s against openblas");
+        tb_print_noisy_note(noisy);
     }
 }
