@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <tokbench/probes.h>
+#include "oracle_sample.h"
 #include "probe_run.h"
 #include "team.h"
 #include "testutil.h"
@@ -463,6 +464,30 @@ START_TEST(probe_tier_is_at_most_the_one_asked)
 }
 END_TEST
 
+/* The sampled checks' indices: first and last always, evenly spaced, never more than the extent. */
+START_TEST(oracle_sample_takes_both_ends)
+{
+    static const struct {
+        int64_t extent;
+        int count, n;
+        int64_t want[8];
+    } cases[] = {
+        {10, 4, 4, {0, 3, 6, 9}}, {10, 1, 2, {0, 9}}, {1, 8, 1, {0}},          {3, 8, 3, {0, 1, 2}},
+        {5, 0, 0, {0}},           {2, 2, 2, {0, 1}},  {100, 3, 3, {0, 50, 99}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int n = -1;
+        int64_t *v = tb_oracle_sample(cases[c].extent, cases[c].count, &n);
+        ck_assert_ptr_nonnull(v);
+        ck_assert_int_eq(n, cases[c].n);
+        for (int i = 0; i < n; i++)
+            ck_assert_msg(v[i] == cases[c].want[i], "extent %lld count %d: [%d] = %lld, want %lld",
+                          (long long)cases[c].extent, cases[c].count, i, (long long)v[i], (long long)cases[c].want[i]);
+        free(v);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("probes");
@@ -477,6 +502,7 @@ int main(void)
     tcase_add_test(tc, team_peak_probe_checks_exactly);
     tcase_add_test(tc, team_int8_probe_counts_and_checks);
     tcase_add_test(tc, probe_tier_is_at_most_the_one_asked);
+    tcase_add_test(tc, oracle_sample_takes_both_ends);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     TCase *e2e = tcase_create("end-to-end");

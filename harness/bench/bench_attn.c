@@ -25,6 +25,7 @@
 #include "attn_driver.h"
 #include "bench.h"
 #include "measure.h"
+#include "oracle_sample.h"
 #include "sysinfo.h"
 #include "util.h"
 #include "workset.h"
@@ -200,18 +201,6 @@ static void oracle_worker(void *p, int tid, int nt)
     }
 }
 
-static int64_t *pick(int64_t extent, int count, int *n_out)
-{
-    int n = extent < count ? (int)extent : count;
-    int64_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
-    if (!v)
-        return NULL;
-    for (int i = 0; i < n; i++)
-        v[i] = n == 1 ? extent - 1 : (int64_t)((double)i * (double)(extent - 1) / (double)(n - 1) + 0.5);
-    *n_out = n;
-    return v;
-}
-
 /* Every row when the reference is cheap; else, per query token, the first, last and evenly
  * spaced heads (every KV group is seen when heads ≤ 8·groups), for all sequences (decode) or the
  * first, last and evenly spaced tokens (prefill). */
@@ -224,8 +213,8 @@ static int oracle_build(oracle *o, attn_case *a, int *full)
         macs += (double)a->H * (double)(q_pos(a, t) + 1) * (double)a->D;
     *full = macs <= (double)FULL_CHECK_MACS;
     int nt_ = 0, nh_ = 0;
-    int64_t *toks = *full || a->decode ? pick(a->ntok, (int)a->ntok, &nt_) : pick(a->ntok, SAMPLED_TOKENS, &nt_);
-    int64_t *heads = pick(a->H, *full ? (int)a->H : SAMPLED_HEADS, &nh_);
+    int64_t *toks = tb_oracle_sample(a->ntok, *full || a->decode ? (int)a->ntok : SAMPLED_TOKENS, &nt_);
+    int64_t *heads = tb_oracle_sample(a->H, *full ? (int)a->H : SAMPLED_HEADS, &nh_);
     o->rows = malloc(sizeof *o->rows * (size_t)nt_ * (size_t)nh_);
     if (!toks || !heads || !o->rows) {
         free(toks);
@@ -388,7 +377,7 @@ static void check_rope_append(variant *x, uint64_t seed)
     attn_case *a = x->a;
     int64_t D = a->D, kv = a->kv;
     int n = 0;
-    int64_t *keys = pick(a->len[0], ROPE_SAMPLE_TOKENS, &n);
+    int64_t *keys = tb_oracle_sample(a->len[0], ROPE_SAMPLE_TOKENS, &n);
     float *buf = malloc(sizeof(float) * (size_t)(5 * kv * D + D));
     double *ref = malloc(sizeof(double) * (size_t)D);
     unsigned char *cache = malloc(2 * (size_t)(kv * D) * a->es);

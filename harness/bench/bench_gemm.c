@@ -21,6 +21,7 @@
 #include "blas.h"
 #include "matmul.h"
 #include "measure.h"
+#include "oracle_sample.h"
 #include "sysinfo.h"
 #include "tb_config.h"
 #include "util.h"
@@ -122,18 +123,6 @@ static void oracle_worker(void *p, int tid, int nt)
     }
 }
 
-static int64_t *pick_lines(int64_t extent, int count, int *n_out)
-{
-    int n = extent < count ? (int)extent : count;
-    int64_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
-    if (!v)
-        return NULL;
-    for (int i = 0; i < n; i++)
-        v[i] = n == 1 ? 0 : (int64_t)((double)i * (double)(extent - 1) / (double)(n - 1) + 0.5);
-    *n_out = n;
-    return v;
-}
-
 static int full_check(tb_gemm_dims d)
 {
     return (uint64_t)d.m * (uint64_t)d.n * (uint64_t)d.k <= FULL_CHECK_MACS &&
@@ -147,8 +136,8 @@ static int oracle_build(oracle *o, tb_team *team, const float *a, const float *w
     o->w = w;
     o->d = d;
     int full = full_check(d);
-    o->rows = pick_lines(d.m, full ? (int)d.m : SAMPLED_LINES, &o->nr);
-    o->cols = pick_lines(d.n, full ? 0 : SAMPLED_LINES, &o->nc);
+    o->rows = tb_oracle_sample(d.m, full ? (int)d.m : SAMPLED_LINES, &o->nr);
+    o->cols = tb_oracle_sample(d.n, full ? 0 : SAMPLED_LINES, &o->nc);
     size_t nrv = (size_t)o->nr * (size_t)d.n, ncv = (size_t)o->nc * (size_t)d.m;
     o->row_val = tb_alloc(nrv * sizeof(double), "the reference result");
     o->row_mag = tb_alloc(nrv * sizeof(double), "the reference result");
