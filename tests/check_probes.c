@@ -9,7 +9,11 @@
 #include <string.h>
 
 #include <tokbench/probes.h>
+#include "oracle_sample.h"
+#include "probe_run.h"
+#include "team.h"
 #include "testutil.h"
+#include "topo.h"
 
 #define FAST "--format json --min-time 0 --repetitions 2 --warmup 1 --no-save "
 /* Small arrays keep the end-to-end run cheap (the binary warns they are below 4x the LLC). */
@@ -354,6 +358,136 @@ START_TEST(failed_check_exits_3_and_is_never_timed)
 }
 END_TEST
 
+
+/* ---- the probes on a team (probe_run.h) ------------------------------------------------------ */
+
+static tb_topo team_tp;
+static tb_plan team_plan;
+
+static tb_team *make_team(int threads)
+{
+    ck_assert_int_eq(tb_topo_load(&team_tp, NULL), 0);
+    int avail = tb_topo_allowed_cores(&team_tp);
+    tb_place_req req = {threads <= avail ? threads : avail, NULL, 0};
+    ck_assert_int_eq(tb_topo_plan(&team_tp, &req, &team_plan), 0);
+    tb_team *tm;
+    ck_assert_int_eq(tb_team_create(&tm, &team_tp, &team_plan), 0);
+    return tm;
+}
+
+static void drop_team(tb_team *tm)
+{
+    tb_team_destroy(tm);
+    tb_topo_destroy(&team_tp);
+}
+
+/* Every member's slice of the copy of the turn is read, passes times, and a wrong element shows. */
+START_TEST(team_read_probe_sums_exactly)
+{
+    tb_team *tm = make_team(2);
+    tb_probe_kernels pk;
+    tb_probe_kernels_best(&pk);
+    const size_t n = 3 * 512 + 7;
+    double *arr = malloc(2 * n * sizeof(double));
+    tb_probe_read r;
+    ck_assert_int_eq(tb_probe_read_init(&r, tm, pk.read, arr, n, 2, "test sums"), 0);
+    tb_probe_read_fill_ones(&r);
+    tb_probe_read_call(&r, 1);
+    ck_assert_uint_eq(r.copy, 1);
+    ck_assert(tb_probe_read_sum(&r) == (double)n && tb_probe_read_err(&r) == 0);
+    r.passes = 3;
+    tb_probe_read_run(&r);
+    ck_assert(tb_probe_read_sum(&r) == 3.0 * (double)n && tb_probe_read_err(&r) == 0);
+    arr[n + n - 1] = 2.0; /* the last element of copy 1: the last member's slice */
+    tb_probe_read_run(&r);
+    ck_assert(tb_probe_read_err(&r) > 0);
+    tb_probe_read_call(&r, 2); /* copy 0 is untouched */
+    ck_assert(tb_probe_read_err(&r) == 0);
+    tb_probe_read_free(&r);
+    free(arr);
+    drop_team(tm);
+}
+END_TEST
+
+START_TEST(team_peak_probe_checks_exactly)
+{
+    tb_team *tm = make_team(2);
+    tb_probe_kernels pk;
+    tb_probe_kernels_best(&pk);
+    tb_probe_peak p;
+    ck_assert_int_eq(tb_probe_peak_init(&p, tm, &pk, 1000, "test accumulators"), 0);
+    tb_probe_peak_call(&p, 0);
+    ck_assert(tb_probe_peak_err(&p) == 0);
+    ck_assert(tb_probe_peak_flops(&p) == (double)pk.peak_lanes * 2 * pk.peak_chains * 1000 * tb_team_size(tm));
+    int last = (tb_team_size(tm) - 1) * TB_PEAK_MAX_FLOATS + pk.peak_lanes * pk.peak_chains - 1;
+    p.acc[last] -= 1.0f; /* one iteration short, in the last member's last chain */
+    ck_assert(tb_probe_peak_err(&p) > 0);
+    p.acc[last] = NAN;
+    ck_assert(isinf(tb_probe_peak_err(&p)));
+    tb_probe_peak_free(&p);
+    drop_team(tm);
+}
+END_TEST
+
+START_TEST(team_int8_probe_counts_and_checks)
+{
+    tb_team *tm = make_team(2);
+    tb_kernels k;
+    tb_kernels_init(&k, TB_ISA_COUNT);
+    double per_step;
+    ck_assert(tb_probe_int8_check(k.peak_int8, k.peak_int8_info.name, 0, &per_step) == 0);
+    ck_assert(per_step > 0);
+    ck_assert(tb_probe_int8_check(k.peak_int8, k.peak_int8_info.name, 1, &per_step) > 0);
+    ck_assert(isinf(tb_probe_int8_check(k.peak_int8, "tb_peak_int8_nonesuch", 0, &per_step)));
+    tb_probe_int8 p;
+    ck_assert_int_eq(tb_probe_int8_init(&p, tm, k.peak_int8, 100, "test state"), 0);
+    tb_probe_int8_call(&p, 0);
+    ck_assert(tb_probe_int8_macs(&p) == per_step * 100 * tb_team_size(tm));
+    /* every member ran from the same seed, so every member's state is the same */
+    int nt = tb_team_size(tm);
+    ck_assert_int_eq(memcmp(p.state, p.state + (size_t)(nt - 1) * TB_KERNEL_PEAK_INT8_STATE,
+                            TB_KERNEL_PEAK_INT8_STATE * sizeof(int32_t)), 0);
+    tb_probe_int8_free(&p);
+    drop_team(tm);
+}
+END_TEST
+
+START_TEST(probe_tier_is_at_most_the_one_asked)
+{
+    tb_probe_kernels k;
+    tb_probe_kernels_at_most(TB_ISA_GENERIC, &k);
+    ck_assert_int_eq(k.isa, TB_ISA_GENERIC);
+    tb_probe_kernels best;
+    tb_probe_kernels_best(&best);
+    tb_probe_kernels_at_most(TB_ISA_COUNT, &k);
+    ck_assert_int_eq(k.isa, best.isa);
+}
+END_TEST
+
+/* The sampled checks' indices: first and last always, evenly spaced, never more than the extent. */
+START_TEST(oracle_sample_takes_both_ends)
+{
+    static const struct {
+        int64_t extent;
+        int count, n;
+        int64_t want[8];
+    } cases[] = {
+        {10, 4, 4, {0, 3, 6, 9}}, {10, 1, 2, {0, 9}}, {1, 8, 1, {0}},          {3, 8, 3, {0, 1, 2}},
+        {5, 0, 0, {0}},           {2, 2, 2, {0, 1}},  {100, 3, 3, {0, 50, 99}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int n = -1;
+        int64_t *v = tb_oracle_sample(cases[c].extent, cases[c].count, &n);
+        ck_assert_ptr_nonnull(v);
+        ck_assert_int_eq(n, cases[c].n);
+        for (int i = 0; i < n; i++)
+            ck_assert_msg(v[i] == cases[c].want[i], "extent %lld count %d: [%d] = %lld, want %lld",
+                          (long long)cases[c].extent, cases[c].count, i, (long long)v[i], (long long)cases[c].want[i]);
+        free(v);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("probes");
@@ -363,6 +497,14 @@ int main(void)
     tcase_add_test(kc, peak_loop_does_the_declared_iterations);
     tcase_set_timeout(kc, 60);
     suite_add_tcase(s, kc);
+    TCase *tc = tcase_create("team");
+    tcase_add_test(tc, team_read_probe_sums_exactly);
+    tcase_add_test(tc, team_peak_probe_checks_exactly);
+    tcase_add_test(tc, team_int8_probe_counts_and_checks);
+    tcase_add_test(tc, probe_tier_is_at_most_the_one_asked);
+    tcase_add_test(tc, oracle_sample_takes_both_ends);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
     TCase *e2e = tcase_create("end-to-end");
     tcase_add_test(e2e, stream_end_to_end);
     tcase_add_test(e2e, peak_end_to_end);

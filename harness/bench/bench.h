@@ -40,17 +40,6 @@ int tb_bench_stream(const tb_bench_env *env, json_t *cases);
  * --dtype q8_0 or q4_0, the int8 ceiling of those kernels' dot instruction instead. */
 int tb_bench_peak(const tb_bench_env *env, json_t *cases);
 
-/* A probe case's outcome (bench_probes.c): no samples, stats or rate when its check failed;
- * else the samples, their stats and the rates flops/median and bytes/median. */
-void tb_probe_case_unchecked(json_t *cs);
-void tb_probe_case_samples(json_t *cs, const tb_variant *v, double flops, double bytes);
-
-/* An int8 ceiling probe (kernels.h) against its scalar replay over a short run: the largest
- * relative difference of any state word (0 when exact), or infinity when the multiply-add counts
- * differ or no replay knows the probe `name`. corrupt (a test hook) spoils the probe's result
- * first; *macs_per_step gets the probe's count per step of one thread. Used by bench peak and run. */
-double tb_peak_int8_check(tb_peak_int8_fn fn, const char *name, int corrupt, double *macs_per_step);
-
 /* The int8 half of bench peak (bench_peak_int8.c), on tiers already checked available. */
 int tb_bench_peak_int8(const tb_bench_env *env, const tb_isa *tiers, int ntiers, json_t *cases);
 

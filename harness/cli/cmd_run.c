@@ -33,6 +33,7 @@
 #include "measure.h"
 #include "model.h"
 #include "output.h"
+#include "probe_run.h"
 #include "record.h"
 #include "roofline.h"
 #include "stats.h"
@@ -102,54 +103,8 @@ static int given(const tb_opts *o, const char *flag, const char *env)
 
 /* ---- probes --------------------------------------------------------------------------------- */
 
-typedef struct {
-    tb_probe_kernels pk;
-    tb_peak_int8_fn peak_int8;
-    int32_t *state;     /* TB_KERNEL_PEAK_INT8_STATE per thread */
-    int64_t macs[TB_MAX_THREADS];
-    float *acc;
-    double *arr, sums[TB_MAX_THREADS];
-    size_t n;
-} probe_ctx;
-
+/* Steps per thread of one FMA-peak run; the int8 probe runs half as many. */
 #define PEAK_ITERS (1 << 20)
-
-static void peak_worker(void *p, int tid, int nt)
-{
-    (void)nt;
-    probe_ctx *c = p;
-    float *a = c->acc + (size_t)tid * TB_PEAK_MAX_FLOATS;
-    for (int i = 0; i < c->pk.peak_lanes * c->pk.peak_chains; i++)
-        a[i] = (float)(i + 1);
-    c->pk.peak(a, PEAK_ITERS, 1.0f, 1.0f);
-}
-
-static void int8_worker(void *p, int tid, int nt)
-{
-    (void)nt;
-    probe_ctx *c = p;
-    int32_t *s = c->state + (size_t)tid * TB_KERNEL_PEAK_INT8_STATE;
-    for (int i = 0; i < TB_KERNEL_PEAK_INT8_STATE; i++)
-        s[i] = i;
-    c->macs[tid] = c->peak_int8(s, PEAK_ITERS / 2);
-}
-
-static void read_worker(void *p, int tid, int nt)
-{
-    probe_ctx *c = p;
-    size_t b, e;
-    tb_team_split(c->n, 512, tid, nt, &b, &e);
-    c->sums[tid] = c->pk.read(c->arr + b, e - b);
-}
-
-static void ones_worker(void *p, int tid, int nt)
-{
-    probe_ctx *c = p;
-    size_t b, e;
-    tb_team_split(c->n, 512, tid, nt, &b, &e);
-    for (size_t i = b; i < e; i++)
-        c->arr[i] = 1.0;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -157,67 +112,76 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The best of samples 1..5 (sample 0 is the warm-up). */
+static double best_of_5(double *x)
+{
+    qsort(x + 1, 5, sizeof(double), cmp_double);
+    return x[5];
+}
+
+/* Six runs of each probe in turn, and the best of the last five of each (the first warms up). */
+static void time_probes(tb_probe_peak *peak, tb_probe_read *rd, tb_probe_int8 *int8, double *gflops, double *int8_gops,
+                        double *gbps)
+{
+    double pf[6], rb[6], iq[6];
+    for (int i = 0; i < 6; i++) {
+        uint64_t t0 = tb_now_ns();
+        tb_probe_peak_run(peak);
+        uint64_t t1 = tb_now_ns();
+        tb_probe_read_run(rd);
+        uint64_t t2 = tb_now_ns();
+        tb_probe_int8_run(int8);
+        uint64_t t3 = tb_now_ns();
+        pf[i] = tb_probe_peak_flops(peak) / (double)(t1 - t0);
+        rb[i] = (double)(rd->n * sizeof(double)) / (double)(t2 - t1);
+        iq[i] = 2.0 * tb_probe_int8_macs(int8) / (double)(t3 - t2);
+    }
+    *int8_gops = best_of_5(iq);
+    *gflops = best_of_5(pf);
+    *gbps = best_of_5(rb);
+}
+
 /* Best of 5 runs (after one warm-up) of the FMA peak, of the int8 ceiling of the quantized
  * kernels (kernels.h: tb_peak_int8_fn, in GOP/s: 2 per multiply-add) and of the STREAM read sum
  * over an array of 4x the last-level cache, on the team: the roofline's ceilings for these very
  * cores. The best, not the median: a ceiling, and on a shared machine noise only ever lowers a
- * sample. */
+ * sample. The probes are those of the kernels' tier (or the best below it that this build has). */
 static int run_probes(tb_team *team, const tb_kernels *kern, unsigned long long llc, double *gflops, double *int8_gops,
                       double *gbps)
 {
-    probe_ctx c;
-    memset(&c, 0, sizeof c);
     *gflops = *int8_gops = *gbps = 0;
-    tb_isa isa = kern->isa;
-    while (isa > TB_ISA_GENERIC && (tb_probe_kernels_get(isa, &c.pk) || !tb_isa_available(isa)))
-        isa--;
-    tb_probe_kernels_get(isa, &c.pk);
-    c.peak_int8 = kern->peak_int8;
+    tb_probe_kernels pk;
+    tb_probe_kernels_at_most(kern->isa, &pk);
     /* as bench peak does: the int8 probe against its scalar replay before it is timed */
     const char *fault = getenv("TOKBENCH_FAULT_INJECT"); /* test hook: corrupt the probe's result */
     double per_step;
-    if (tb_peak_int8_check(c.peak_int8, kern->peak_int8_info.name, fault && strcmp(fault, "int8") == 0, &per_step) != 0)
+    if (tb_probe_int8_check(kern->peak_int8, kern->peak_int8_info.name, fault && strcmp(fault, "int8") == 0,
+                            &per_step) != 0)
         return tb_fail(TB_EXIT_CHECK,
                        "the int8 ceiling probe %s failed its check against a scalar replay: nothing was timed",
                        kern->peak_int8_info.name);
-    int nt = tb_team_size(team);
-    c.n = (size_t)(TB_WORKSET_LLC_MULTIPLE * llc) / sizeof(double);
-    c.acc = tb_alloc((size_t)nt * TB_PEAK_MAX_FLOATS * sizeof(float), "probe buffers");
-    c.state = tb_alloc((size_t)nt * TB_KERNEL_PEAK_INT8_STATE * sizeof(int32_t), "probe buffers");
-    c.arr = tb_alloc_untouched(c.n * sizeof(double), "probe buffers"); /* first touched by ones_worker */
-    if (!c.acc || !c.state || !c.arr) {
-        tb_free(c.acc);
-        tb_free(c.state);
-        tb_free(c.arr);
-        return TB_EXIT_RUNTIME;
+    size_t n = (size_t)(TB_WORKSET_LLC_MULTIPLE * llc) / sizeof(double);
+    tb_probe_peak peak = {0};
+    tb_probe_int8 int8 = {0};
+    tb_probe_read rd = {0};
+    double *arr = NULL;
+    int rc = tb_probe_peak_init(&peak, team, &pk, PEAK_ITERS, "probe buffers");
+    if (rc == 0)
+        rc = tb_probe_int8_init(&int8, team, kern->peak_int8, PEAK_ITERS / 2, "probe buffers");
+    /* untouched: first touched by the members that read it (tb_probe_read_fill_ones) */
+    if (rc == 0 && !(arr = tb_alloc_untouched(n * sizeof(double), "probe buffers")))
+        rc = TB_EXIT_RUNTIME;
+    if (rc == 0)
+        rc = tb_probe_read_init(&rd, team, pk.read, arr, n, 1, "probe buffers");
+    if (rc == 0) {
+        tb_probe_read_fill_ones(&rd);
+        time_probes(&peak, &rd, &int8, gflops, int8_gops, gbps);
     }
-    tb_team_run(team, ones_worker, &c);
-    double pf[6], rd[6], iq[6];
-    for (int i = 0; i < 6; i++) {
-        uint64_t t0 = tb_now_ns();
-        tb_team_run(team, peak_worker, &c);
-        uint64_t t1 = tb_now_ns();
-        tb_team_run(team, read_worker, &c);
-        uint64_t t2 = tb_now_ns();
-        tb_team_run(team, int8_worker, &c);
-        uint64_t t3 = tb_now_ns();
-        pf[i] = (double)c.pk.peak_lanes * 2.0 * c.pk.peak_chains * PEAK_ITERS * nt / (double)(t1 - t0);
-        rd[i] = (double)(c.n * sizeof(double)) / (double)(t2 - t1);
-        double macs = 0;
-        for (int t = 0; t < nt; t++)
-            macs += (double)c.macs[t];
-        iq[i] = 2.0 * macs / (double)(t3 - t2);
-    }
-    qsort(iq + 1, 5, sizeof(double), cmp_double);
-    *int8_gops = iq[5];
-    tb_free(c.state);
-    qsort(pf + 1, 5, sizeof(double), cmp_double);
-    qsort(rd + 1, 5, sizeof(double), cmp_double);
-    *gflops = pf[5];
-    *gbps = rd[5];
-    tb_free(c.acc);
-    tb_free(c.arr);
-    return 0;
+    tb_probe_peak_free(&peak);
+    tb_probe_int8_free(&int8);
+    tb_probe_read_free(&rd);
+    tb_free(arr);
+    return rc;
 }
 
 /* ---- rows ----------------------------------------------------------------------------------- */

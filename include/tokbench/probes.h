@@ -138,13 +138,17 @@ static inline int tb_probe_kernels_get(tb_isa isa, tb_probe_kernels *k)
 #undef TB_PROBE_TIER
 }
 
-/* The probe kernels of the best tier that both this binary and this CPU run (generic at worst). */
-static inline void tb_probe_kernels_best(tb_probe_kernels *k)
+/* The probe kernels of the best tier up to `top` that both this binary and this CPU run (generic
+ * at worst): `run --isa` grades its rows against probes of no higher a tier than its kernels'. */
+static inline void tb_probe_kernels_at_most(tb_isa top, tb_probe_kernels *k)
 {
-    tb_isa isa = tb_isa_detect();
+    tb_isa isa = top;
     while (isa > TB_ISA_GENERIC && (tb_probe_kernels_get(isa, k) != 0 || !tb_isa_available(isa)))
         isa--;
     tb_probe_kernels_get(isa, k);
 }
+
+/* The probe kernels of the best tier that both this binary and this CPU run (generic at worst). */
+static inline void tb_probe_kernels_best(tb_probe_kernels *k) { tb_probe_kernels_at_most(tb_isa_detect(), k); }
 
 #endif
