@@ -68,7 +68,8 @@ int tb_llc_cache_load(const char *fingerprint, tb_llc *l)
     if (ok) {
         s.rounds = (int)json_integer_value(json_object_get(j, "rounds"));
         l->sweep = s;
-        l->measured_bytes = (uint64_t)json_integer_value(knee);
+        /* the knee again from the points: an entry written under an older rule follows this one */
+        l->measured_bytes = tb_llc_knee(&s) ? tb_llc_knee(&s) : (uint64_t)json_integer_value(knee);
         l->measured_cached = 1;
         snprintf(l->measured_at, sizeof l->measured_at, "%s", at);
     } else {

@@ -9,9 +9,10 @@
  * Writes the folder into buf; -1 when none can be named. */
 int tb_llc_cache_dir(char *buf, size_t cap);
 
-/* Fills l->measured_bytes, measured_at and sweep from the entry for (fingerprint, l->cpus) and sets
- * l->measured_cached. 0 when an entry was found; -1 when there is none or it is unreadable (an
- * unreadable entry is measured again and replaced). */
+/* Fills l->sweep, measured_at and measured_bytes (the knee of the cached points, by today's rule)
+ * from the entry for (fingerprint, l->cpus) and sets l->measured_cached. 0 when an entry was
+ * found; -1 when there is none or it is unreadable (an unreadable entry is measured again and
+ * replaced). */
 int tb_llc_cache_load(const char *fingerprint, tb_llc *l);
 
 /* Writes the entry for (fingerprint, l->cpus) next to its final name, then renames it into place,
