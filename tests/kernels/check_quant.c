@@ -15,7 +15,7 @@
 #include <tokbench/kernels.h>
 #include <tokbench/rng.h>
 
-#include "../kernels/common/tiers.h"
+#include "../../kernels/common/tiers.h"
 
 #if defined(__aarch64__)
 #include <asm/hwcap.h>

@@ -103,7 +103,7 @@ START_TEST(two_thread_openblas_runs_on_two_cpus)
     ck_assert_int_eq(tb_topo_load(&tp, NULL), 0);
     if (tb_topo_allowed_cores(&tp) < 2) {
         tb_topo_destroy(&tp);
-        return; /* reported by the SKIP of the meson test 'gemm-2cpu' below on such machines */
+        return; /* reported by the SKIP of the meson test 'platform/gemm-2cpu' on such machines */
     }
     tb_place_req req = {2, NULL, 0};
     static tb_plan plan;
