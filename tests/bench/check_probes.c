@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <tokbench/probes.h>
+#include "testmain.h"
 #include "testutil.h"
 
 #define FAST "--format json --min-time 0 --repetitions 2 --warmup 1 --no-save "
@@ -354,7 +355,7 @@ START_TEST(failed_check_exits_3_and_is_never_timed)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("probes");
     TCase *kc = tcase_create("kernels");
@@ -372,9 +373,7 @@ int main(void)
     tcase_add_test(e2e, failed_check_exits_3_and_is_never_timed);
     tcase_set_timeout(e2e, 240);
     suite_add_tcase(s, e2e);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

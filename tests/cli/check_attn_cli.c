@@ -3,11 +3,11 @@
  * usage errors (exit 2 naming the flag), a failed check (exit 3, never timed), text/Markdown/CSV
  * renderings. */
 #include <check.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "testmain.h"
 #include "testutil.h"
 
 #define FAST "--min-time 0 --repetitions 3 --warmup 1 --no-save "
@@ -144,7 +144,7 @@ END_TEST
 
 /* One KV head, one sequence, two threads: the only way to share the work is to cut the context,
  * so the flash-decoding merge runs and is checked. It needs two CPUs, and runs only as
- * `check_attn_cli --two-cpus` (see main): on one CPU it is skipped, never passed unrun. The case
+ * `check_attn_cli --two-cpus` (see tb_test_this): on one CPU it is skipped, never passed unrun. The case
  * must say it ran on two threads on two different CPUs, or the merge was not what was checked. */
 START_TEST(decode_split_context_on_two_threads)
 {
@@ -254,7 +254,7 @@ START_TEST(text_markdown_and_csv)
 }
 END_TEST
 
-int main(int argc, char **argv)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("attn-cli");
     TCase *tc = tcase_create("end-to-end");
@@ -269,23 +269,13 @@ int main(int argc, char **argv)
     tcase_set_timeout(t2, 120);
     tcase_add_test(t2, decode_split_context_on_two_threads);
     suite_add_tcase(s, t2);
-
-    /* `check_attn_cli --two-cpus` runs only the two-CPU case and exits 77 (meson's SKIP) where
-     * this process may run on fewer than two CPUs, so such a machine shows SKIP instead of a
-     * hollow PASS. The affinity mask, not the online count: taskset or a cgroup can narrow it. A
-     * mask the call cannot read (over 1024 CPUs) runs the case, which then says what it found. */
-    if (argc > 1 && strcmp(argv[1], "--two-cpus") == 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < 2)
-            return 77;
-        setenv("CK_RUN_CASE", "two-cpus", 1);
-    } else {
-        setenv("CK_RUN_CASE", "end-to-end", 1);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+/* Alone, `check_attn_cli --two-cpus` runs the two-CPU case, and only where this process may run
+ * on two CPUs (meson test 'cli/attn_cli-2cpu'); otherwise the end-to-end case runs. */
+const tb_test_spec tb_test_this = {
+    .suite = build_suite,
+    .tcase = "end-to-end",
+    .alone = {"--two-cpus", "two-cpus", tb_test_cpus_allowed, 2},
+};

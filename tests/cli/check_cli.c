@@ -9,6 +9,7 @@
 #include <tokbench/kernels.h>
 
 #include "record.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #define FAST "--min-time 0 --repetitions 3 --warmup 1 --no-save "
@@ -383,7 +384,7 @@ START_TEST(list_kernels)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("end-to-end");
@@ -403,9 +404,7 @@ int main(void)
     tcase_add_test(tc, sysinfo_json_and_text);
     tcase_add_test(tc, list_kernels);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testmain.h"
 #include "testutil.h"
 
 #define FAST "--min-time 0 --repetitions 3 --warmup 1 --no-save "
@@ -134,7 +135,7 @@ START_TEST(sysinfo_text_shows_reported_measured_and_used)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("llc_cli");
     TCase *tc = tcase_create("end-to-end");
@@ -144,9 +145,7 @@ int main(void)
     tcase_add_test(tc, sweep_is_measured_once_then_read_from_the_cache);
     tcase_add_test(tc, sysinfo_text_shows_reported_measured_and_used);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

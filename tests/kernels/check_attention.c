@@ -12,6 +12,8 @@
 #include <tokbench/attention.h>
 #include <tokbench/rng.h>
 
+#include "testmain.h"
+
 static tb_isa tier;
 static tb_attention_kernels ak;
 
@@ -407,21 +409,21 @@ START_TEST(bound_sees_a_dropped_key)
 }
 END_TEST
 
-int main(int argc, char **argv)
+/* The tier the command line names, which this CPU runs: a build without its attention kernels
+ * skips it. */
+static int for_tier(tb_isa t)
 {
-    if (argc < 2 || tb_isa_from_name(argv[1], &tier) != 0) {
-        fprintf(stderr, "usage: check_attention generic|avx2|avx512|neon\n");
-        return 2;
-    }
-    if (!tb_isa_available(tier)) {
-        printf("tier %s: not available on this CPU or build: skipped\n", argv[1]);
-        return 77;
-    }
+    tier = t;
     if (tb_attention_kernels_init(&ak, tier) != tier) {
-        printf("tier %s: this build has no attention kernels for it: skipped\n", argv[1]);
+        printf("tier %s: this build has no attention kernels for it: skipped\n", tb_isa_name(tier));
         return 77;
     }
-    Suite *s = suite_create(argv[1]);
+    return 0;
+}
+
+static Suite *build_suite(void)
+{
+    Suite *s = suite_create(tb_isa_name(tier));
     TCase *tc = tcase_create("attention");
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, table_names_the_tier);
@@ -434,9 +436,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, prefill_long_and_odd_shapes);
     tcase_add_test(tc, bound_sees_a_dropped_key);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite, .for_tier = for_tier};

@@ -13,6 +13,7 @@
 #include <tokbench/rng.h>
 
 #include "bench.h"
+#include "testmain.h"
 
 static tb_isa tier;
 static tb_kernels kern;
@@ -149,21 +150,20 @@ START_TEST(table_names_the_tier)
 }
 END_TEST
 
-int main(int argc, char **argv)
+/* The tier the command line names, which this CPU and build run: the table must reach it. */
+static int for_tier(tb_isa t)
 {
-    if (argc < 2 || tb_isa_from_name(argv[1], &tier) != 0) {
-        fprintf(stderr, "usage: check_kernels generic|avx2|avx512|neon\n");
-        return 2;
-    }
-    if (!tb_isa_available(tier)) {
-        printf("tier %s: not available on this CPU or build: skipped\n", argv[1]);
-        return 77;
-    }
+    tier = t;
     if (tb_kernels_init(&kern, tier) != tier) {
-        fprintf(stderr, "tier %s is available but the table did not reach it\n", argv[1]);
+        fprintf(stderr, "tier %s is available but the table did not reach it\n", tb_isa_name(tier));
         return 1;
     }
-    Suite *s = suite_create(argv[1]);
+    return 0;
+}
+
+static Suite *build_suite(void)
+{
+    Suite *s = suite_create(tb_isa_name(tier));
     TCase *tc = tcase_create("kernels");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, table_names_the_tier);
@@ -171,9 +171,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, skinny_float_types);
     tcase_add_test(tc, packed_gemm_f32);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite, .for_tier = for_tier};

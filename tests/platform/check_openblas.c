@@ -3,7 +3,6 @@
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include "blas.h"
 #include "tasks.h"
 #include "team.h"
+#include "testmain.h"
 #include "topo.h"
 
 /* None of these is a multiple of any tile size (4, 6, 8, 16, 32, 64). */
@@ -157,7 +157,7 @@ START_TEST(two_thread_openblas_runs_on_two_cpus)
 }
 END_TEST
 
-int main(int argc, char **argv)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("gemm");
     TCase *tc = tcase_create("reference");
@@ -169,24 +169,13 @@ int main(int argc, char **argv)
     tcase_set_timeout(tp, 60);
     tcase_add_test(tp, two_thread_openblas_runs_on_two_cpus);
     suite_add_tcase(s, tp);
-
-    /* `check_gemm --placement` runs only the placement case and exits 77 (meson's SKIP) where
-     * fewer than two cores are allowed, so a 1-core machine shows SKIP instead of a hollow PASS. */
-    if (argc > 1 && strcmp(argv[1], "--placement") == 0) {
-        tb_topo t;
-        if (tb_topo_load(&t, NULL) == 0) {
-            int cores = tb_topo_allowed_cores(&t);
-            tb_topo_destroy(&t);
-            if (cores < 2)
-                return 77;
-        }
-        setenv("CK_RUN_CASE", "placement", 1);
-    } else {
-        setenv("CK_RUN_CASE", "reference", 1);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+/* Alone, `check_openblas --placement` runs the placement case, and only where two cores are
+ * allowed (meson test 'platform/gemm-2cpu'); otherwise the reference case runs. */
+const tb_test_spec tb_test_this = {
+    .suite = build_suite,
+    .tcase = "reference",
+    .alone = {"--placement", "placement", tb_test_cores_allowed, 2},
+};

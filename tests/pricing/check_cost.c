@@ -10,6 +10,7 @@
 
 #include "cost.h"
 #include "prices.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #define TOL 1e-9
@@ -398,7 +399,7 @@ START_TEST(directories_of_results)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("cost");
     TCase *tc = tcase_create("cost");
@@ -414,9 +415,7 @@ int main(void)
     tcase_add_test(tc, currencies_are_never_mixed_unconverted);
     tcase_add_test(tc, directories_of_results);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

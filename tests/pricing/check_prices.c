@@ -12,6 +12,7 @@
 
 #include "price_import.h"
 #include "prices.h"
+#include "testmain.h"
 #include "testutil.h"
 
 static char *tmpdir_path;
@@ -706,7 +707,7 @@ START_TEST(import_end_to_end)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("prices");
     TCase *tc = tcase_create("prices");
@@ -730,9 +731,7 @@ int main(void)
     tcase_add_test(tc, importers_skip_what_they_cannot_price_never_zero);
     tcase_add_test(tc, import_end_to_end);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};
