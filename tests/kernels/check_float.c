@@ -10,10 +10,10 @@
 
 #include <tokbench/gemm.h>
 #include <tokbench/kernels.h>
-#include <tokbench/rng.h>
 
 #include "bench.h"
 #include "testmain.h"
+#include "testutil.h"
 
 static tb_isa tier;
 static tb_kernels kern;
@@ -41,20 +41,14 @@ static double slice_err(const float *a, const float *w32, const float *c, int64_
     return worst;
 }
 
-static void fill(float *x, size_t n, uint64_t seed)
-{
-    for (size_t i = 0; i < n; i++)
-        x[i] = tb_rand_sym(seed, i);
-}
-
 static void check_rows(tb_dtype dt, int64_t m, int64_t n, int64_t k, int gemv)
 {
     float *a = malloc(sizeof(float) * (size_t)(m * k)), *w = malloc(sizeof(float) * (size_t)(n * k));
     float *c = malloc(sizeof(float) * (size_t)(m * n));
     size_t rb = tb_dtype_row_bytes(dt, k);
     char *wd = malloc(rb * (size_t)n);
-    fill(a, (size_t)(m * k), 11);
-    fill(w, (size_t)(n * k), 12);
+    tb_test_fill(a, (size_t)(m * k), 11);
+    tb_test_fill(w, (size_t)(n * k), 12);
     for (int64_t j = 0; j < n; j++) {
         tb_convert_row(dt, w + j * k, wd + (size_t)j * rb, k);
         tb_dequantize_row(dt, wd + (size_t)j * rb, w + j * k, k);
@@ -110,8 +104,8 @@ START_TEST(packed_gemm_f32)
                 float *a = malloc(sizeof(float) * (size_t)(m * k)), *w = malloc(sizeof(float) * (size_t)(n * k));
                 float *c = malloc(sizeof(float) * (size_t)(m * n));
                 float *wp = aligned_alloc(64, (tb_packed_f32_bytes(&kern, n, k) + 63) / 64 * 64);
-                fill(a, (size_t)(m * k), 21);
-                fill(w, (size_t)(n * k), 22);
+                tb_test_fill(a, (size_t)(m * k), 21);
+                tb_test_fill(w, (size_t)(n * k), 22);
                 kern.pack_f32(w, wp, n, k, 0, n);
                 /* a slice that starts on a panel boundary and ends anywhere, as threads get */
                 int64_t n0 = n > kern.gemm_nr ? kern.gemm_nr : 0, n1 = n - (n > 2 ? 1 : 0);
