@@ -1,12 +1,15 @@
-/* Running the binary and reading what it printed. */
+/* Running the binary and reading what it printed; fixtures, scratch directories, test data. */
 #include "testutil.h"
 
+#include <check.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <tokbench/rng.h>
 
 static char *slurp(const char *path)
 {
@@ -64,11 +67,47 @@ void tb_test_run_free(tb_run_result *r)
     free(r->err);
 }
 
+json_t *tb_test_run_json(const char *env_prefix, const char *args, int want_status)
+{
+    tb_run_result r = tb_test_run(env_prefix, args);
+    ck_assert_msg(r.status == want_status, "'%s': exit %d, not %d: %s", args, r.status, want_status, r.err);
+    json_error_t e;
+    json_t *doc = json_loads(r.out, 0, &e);
+    ck_assert_msg(doc != NULL, "'%s': stdout is not JSON: %s", args, e.text);
+    tb_test_run_free(&r);
+    return doc;
+}
+
+void tb_test_expect_usage_error(const char *env_prefix, const char *args, const char *must_mention)
+{
+    tb_run_result r = tb_test_run(env_prefix, args);
+    ck_assert_msg(r.status == 2, "'%s' exited %d, not 2 (stderr: %s)", args, r.status, r.err);
+    ck_assert_msg(strncmp(r.err, "tokbench: ", 10) == 0, "'%s': error does not start with 'tokbench: ': %s", args,
+                  r.err);
+    ck_assert_msg(tb_test_count_lines(r.err) == 1, "'%s': error is not one line: %s", args, r.err);
+    ck_assert_msg(strstr(r.err, must_mention) != NULL, "'%s': error does not mention '%s': %s", args, must_mention,
+                  r.err);
+    tb_test_run_free(&r);
+}
+
+json_t *tb_test_case_for(json_t *doc, const char *backend)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "cases"), i, c) {
+        if (strcmp(json_string_value(json_object_get(c, "backend")), backend) == 0)
+            return c;
+    }
+    return NULL;
+}
+
 const char *tb_test_fixture(const char *rel)
 {
-    static char path[4096];
+    static char paths[8][4096];
+    static int slot;
+    char *path = paths[slot++ % 8];
     const char *base = getenv("TOKBENCH_FIXTURES");
-    snprintf(path, sizeof path, "%s/%s", base ? base : "tests/fixtures", rel);
+    snprintf(path, sizeof paths[0], "%s/%s", base ? base : "tests/fixtures", rel);
     return path;
 }
 
@@ -100,4 +139,10 @@ int tb_test_count_entries(const char *dir)
     if (d)
         closedir(d);
     return n;
+}
+
+void tb_test_fill(float *x, size_t n, uint64_t seed)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = tb_rand_sym(seed, i);
 }

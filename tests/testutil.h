@@ -1,6 +1,10 @@
-/* Helpers for tests that run the tokbench binary end to end. */
+/* The helpers the tests share: running the tokbench binary end to end and reading what it printed,
+ * fixtures, scratch directories, test data. One copy here, never one per file. */
 #ifndef TB_TESTUTIL_H
 #define TB_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -14,9 +18,19 @@ typedef struct {
 tb_run_result tb_test_run(const char *env_prefix, const char *args);
 void tb_test_run_free(tb_run_result *r);
 
+/* Runs it and asserts the exit status is want_status and stdout is JSON; returns the document,
+ * which the caller decrefs. */
+json_t *tb_test_run_json(const char *env_prefix, const char *args, int want_status);
+/* Runs it and asserts a usage error: exit 2 and one line on stderr, "tokbench: ..." naming
+ * must_mention (the flag at fault). */
+void tb_test_expect_usage_error(const char *env_prefix, const char *args, const char *must_mention);
+/* The first case of a bench record whose backend is `backend`, or NULL. */
+json_t *tb_test_case_for(json_t *doc, const char *backend);
+
 /* A fresh empty directory under $TMPDIR (or /tmp). */
 char *tb_test_tmpdir(void);
-/* Path of a file under tests/fixtures (from $TOKBENCH_FIXTURES). */
+/* Path of a file under tests/fixtures (from $TOKBENCH_FIXTURES). The last 8 paths returned stay
+ * valid, so one call can name several fixtures. */
 const char *tb_test_fixture(const char *rel);
 /* Number of lines of s. */
 int tb_test_count_lines(const char *s);
@@ -25,5 +39,8 @@ int tb_test_count_lines(const char *s);
 int tb_test_count_entries(const char *dir);
 /* The JSON value at a dotted path ("check.passed"), or NULL. */
 json_t *tb_test_path(json_t *root, const char *dotted);
+
+/* x[i] = tb_rand_sym(seed, i): uniform in [-1, 1), the same for the same seed. */
+void tb_test_fill(float *x, size_t n, uint64_t seed);
 
 #endif

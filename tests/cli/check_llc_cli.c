@@ -8,30 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testmain.h"
 #include "testutil.h"
 
 #define FAST "--min-time 0 --repetitions 3 --warmup 1 --no-save "
-
-static json_t *run_json(const char *env, const char *args)
-{
-    tb_run_result r = tb_test_run(env, args);
-    ck_assert_msg(r.status == 0, "'%s' exited %d: %s", args, r.status, r.err);
-    json_error_t e;
-    json_t *doc = json_loads(r.out, 0, &e);
-    ck_assert_msg(doc != NULL, "'%s': not JSON (%s)", args, e.text);
-    tb_test_run_free(&r);
-    return doc;
-}
-
-static void expect_usage_error(const char *env, const char *args, const char *must_mention)
-{
-    tb_run_result r = tb_test_run(env, args);
-    ck_assert_msg(r.status == 2, "'%s' exited %d, not 2 (stderr: %s)", args, r.status, r.err);
-    ck_assert_msg(tb_test_count_lines(r.err) == 1 && strncmp(r.err, "tokbench: ", 10) == 0, "'%s': %s", args, r.err);
-    ck_assert_msg(strstr(r.err, must_mention) != NULL, "'%s': error does not mention '%s': %s", args, must_mention,
-                  r.err);
-    tb_test_run_free(&r);
-}
 
 static long long llc_int(json_t *doc, const char *root, const char *key)
 {
@@ -42,7 +22,8 @@ static long long llc_int(json_t *doc, const char *root, const char *key)
 
 START_TEST(flag_beats_environment_and_both_are_recorded)
 {
-    json_t *doc = run_json("TOKBENCH_LLC_BYTES=2MiB ", "bench gemv --backend portable --shape 64x64 --format json " FAST);
+    json_t *doc = tb_test_run_json("TOKBENCH_LLC_BYTES=2MiB ",
+                                   "bench gemv --backend portable --shape 64x64 --format json " FAST, 0);
     ck_assert_int_eq(llc_int(doc, "machine.", "used_bytes"), 2 << 20);
     ck_assert_int_eq(json_integer_value(tb_test_path(doc, "settings.llc_bytes")), 2 << 20);
     /* 64x64 floats = 16 KiB: 4 x 2 MiB / 16 KiB copies */
@@ -50,7 +31,7 @@ START_TEST(flag_beats_environment_and_both_are_recorded)
                                                      "cold_weights.copies")), 512);
     json_decref(doc);
 
-    doc = run_json("TOKBENCH_LLC_BYTES=2MiB ", "sysinfo --llc-bytes 3145728 --format json");
+    doc = tb_test_run_json("TOKBENCH_LLC_BYTES=2MiB ", "sysinfo --llc-bytes 3145728 --format json", 0);
     ck_assert_int_eq(llc_int(doc, "", "used_bytes"), 3 << 20);
     ck_assert_int_eq(llc_int(doc, "", "override_bytes"), 3 << 20);
     ck_assert_str_eq(json_string_value(tb_test_path(doc, "cpu.caches.llc.source")), "override");
@@ -61,11 +42,11 @@ END_TEST
 
 START_TEST(bad_sizes_are_usage_errors)
 {
-    expect_usage_error(NULL, "sysinfo --llc-bytes 12", "--llc-bytes");
-    expect_usage_error(NULL, "bench gemv --llc-bytes 4XB", "--llc-bytes");
-    expect_usage_error(NULL, "run --llc-bytes -5", "--llc-bytes");
-    expect_usage_error("TOKBENCH_LLC_BYTES=lots ", "sysinfo", "TOKBENCH_LLC_BYTES");
-    expect_usage_error(NULL, "list --llc-bytes 1MiB", "--llc-bytes");
+    tb_test_expect_usage_error(NULL, "sysinfo --llc-bytes 12", "--llc-bytes");
+    tb_test_expect_usage_error(NULL, "bench gemv --llc-bytes 4XB", "--llc-bytes");
+    tb_test_expect_usage_error(NULL, "run --llc-bytes -5", "--llc-bytes");
+    tb_test_expect_usage_error("TOKBENCH_LLC_BYTES=lots ", "sysinfo", "TOKBENCH_LLC_BYTES");
+    tb_test_expect_usage_error(NULL, "list --llc-bytes 1MiB", "--llc-bytes");
 }
 END_TEST
 
@@ -74,7 +55,7 @@ START_TEST(sweep_is_measured_once_then_read_from_the_cache)
 {
     char *dir = tb_test_tmpdir(), env[4200];
     snprintf(env, sizeof env, "TOKBENCH_CACHE_DIR='%s' ", dir);
-    json_t *doc = run_json(env, "sysinfo --measure-llc --format json");
+    json_t *doc = tb_test_run_json(env, "sysinfo --measure-llc --format json", 0);
     json_t *m = tb_test_path(doc, "cpu.caches.llc.measurement");
     ck_assert(json_is_object(m));
     ck_assert(json_is_false(json_object_get(m, "from_cache")));
@@ -104,7 +85,7 @@ START_TEST(sweep_is_measured_once_then_read_from_the_cache)
     /* Without the override the rule decides, from the cached knee: never a second sweep. */
     char envu[4300];
     snprintf(envu, sizeof envu, "env -u TOKBENCH_LLC_BYTES TOKBENCH_CACHE_DIR='%s' ", dir);
-    doc = run_json(envu, "sysinfo --format json");
+    doc = tb_test_run_json(envu, "sysinfo --format json", 0);
     ck_assert(json_is_true(tb_test_path(doc, "cpu.caches.llc.measurement.from_cache")));
     ck_assert_int_eq(llc_int(doc, "", "measured_bytes"), knee);
     const char *src = json_string_value(tb_test_path(doc, "cpu.caches.llc.source"));
@@ -134,7 +115,7 @@ START_TEST(sysinfo_text_shows_reported_measured_and_used)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("llc_cli");
     TCase *tc = tcase_create("end-to-end");
@@ -144,9 +125,7 @@ int main(void)
     tcase_add_test(tc, sweep_is_measured_once_then_read_from_the_cache);
     tcase_add_test(tc, sysinfo_text_shows_reported_measured_and_used);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

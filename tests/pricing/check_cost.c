@@ -10,20 +10,10 @@
 
 #include "cost.h"
 #include "prices.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #define TOL 1e-9
-
-/* tb_test_fixture's buffer is shared: keep a few paths alive at once. */
-static const char *fix(const char *rel)
-{
-    static char buf[6][4200];
-    static int slot;
-    char *p = buf[slot++ % 6];
-    snprintf(p, sizeof buf[0], "%s", tb_test_fixture(rel));
-    return p;
-}
-
 
 /* ---- arithmetic ---- */
 
@@ -173,26 +163,15 @@ static char args_buf[16384];
 
 static const char *cost_args(const char *result, const char *extra)
 {
-    snprintf(args_buf, sizeof args_buf, "cost '%s' --max-age-days 100000 %s", fix(result), extra);
+    snprintf(args_buf, sizeof args_buf, "cost '%s' --max-age-days 100000 %s", tb_test_fixture(result), extra);
     return args_buf;
 }
 
 static const char *cost_prices(void)
 {
     static char p[4200];
-    snprintf(p, sizeof p, "--prices '%s'", fix("prices/cost.csv"));
+    snprintf(p, sizeof p, "--prices '%s'", tb_test_fixture("prices/cost.csv"));
     return p;
-}
-
-static json_t *run_json(const char *args, int expect)
-{
-    tb_run_result r = tb_test_run(NULL, args);
-    ck_assert_msg(r.status == expect, "%s: exit %d: %s", args, r.status, r.err);
-    json_error_t e;
-    json_t *doc = json_loads(r.out, 0, &e);
-    ck_assert_msg(doc != NULL, "%s: %s", args, r.out);
-    tb_test_run_free(&r);
-    return doc;
 }
 
 static json_t *find_row(json_t *rows, const char *inst, const char *pricing, int batch)
@@ -214,7 +193,7 @@ START_TEST(cost_json_fields_and_values)
 {
     char extra[4400];
     snprintf(extra, sizeof extra, "%s --format json", cost_prices());
-    json_t *doc = run_json(cost_args("results/run-aws-c7i-4xlarge.json", extra), 0);
+    json_t *doc = tb_test_run_json(NULL, cost_args("results/run-aws-c7i-4xlarge.json", extra), 0);
     json_t *rows = json_object_get(doc, "rows");
     /* 2 result rows x 2 priced rows (the empty spot price is not a price) */
     ck_assert_uint_eq(json_array_size(rows), 4);
@@ -253,7 +232,7 @@ START_TEST(cost_json_fields_and_values)
 
     /* utilization and blend */
     snprintf(extra, sizeof extra, "%s --format json --utilization 0.5 --blend 1:1 --pricing on-demand", cost_prices());
-    doc = run_json(cost_args("results/run-aws-c7i-4xlarge.json", extra), 0);
+    doc = tb_test_run_json(NULL, cost_args("results/run-aws-c7i-4xlarge.json", extra), 0);
     rows = json_object_get(doc, "rows");
     ck_assert_uint_eq(json_array_size(rows), 2);
     r = find_row(rows, "c7i.4xlarge", "on-demand", 1);
@@ -269,7 +248,7 @@ START_TEST(projection_is_labelled_everywhere)
 {
     char extra[4400];
     snprintf(extra, sizeof extra, "%s --instance c7a.4xlarge --project --format json", cost_prices());
-    json_t *doc = run_json(cost_args("results/run-aws-c7i-4xlarge.json", extra), 0);
+    json_t *doc = tb_test_run_json(NULL, cost_args("results/run-aws-c7i-4xlarge.json", extra), 0);
     json_t *rows = json_object_get(doc, "rows");
     ck_assert_uint_eq(json_array_size(rows), 2);
     json_t *r = find_row(rows, "c7a.4xlarge", "on-demand", 4);
@@ -282,7 +261,7 @@ START_TEST(projection_is_labelled_everywhere)
     json_decref(doc);
 
     /* 4 threads on 2 cores (SMT siblings, from the recorded placement): scaled from 2 cores */
-    doc = run_json(cost_args("results/run-aws-c7i-4xlarge-smt.json", extra), 0);
+    doc = tb_test_run_json(NULL, cost_args("results/run-aws-c7i-4xlarge-smt.json", extra), 0);
     r = find_row(json_object_get(doc, "rows"), "c7a.4xlarge", "on-demand", 4);
     ck_assert_double_eq_tol(num(json_object_get(r, "projection"), "factor"), 8.0, TOL);
     json_decref(doc);
@@ -348,7 +327,7 @@ START_TEST(refusals_exit_2_with_one_line)
     tb_test_run_free(&r);
     /* part of a sweep beyond the target's cores: the rest is priced, the skip is said */
     snprintf(x, sizeof x, "%s --instance c7a.xlarge --project --format json", cost_prices());
-    json_t *doc = run_json(cost_args(c7i, x), 0);
+    json_t *doc = tb_test_run_json(NULL, cost_args(c7i, x), 0);
     ck_assert_uint_eq(json_array_size(json_object_get(doc, "rows")), 1);
     json_decref(doc);
 }
@@ -358,13 +337,13 @@ START_TEST(currencies_are_never_mixed_unconverted)
 {
     char x[9000];
     snprintf(x, sizeof x, "--quiet --prices '%s' --prices '%s' --instance ccx33,devbox --project",
-             fix("prices/eur.csv"), fix("prices/onprem.csv"));
+             tb_test_fixture("prices/eur.csv"), tb_test_fixture("prices/onprem.csv"));
     expect_refusal("results/run-onprem-2core.json", x, "--fx EUR=");
-    snprintf(x, sizeof x, "--quiet --prices '%s' --instance ccx33 --project", fix("prices/eur.csv"));
+    snprintf(x, sizeof x, "--quiet --prices '%s' --instance ccx33 --project", tb_test_fixture("prices/eur.csv"));
     expect_refusal("results/run-onprem-2core.json", x, "US dollars"); /* even alone: the output is in USD */
     snprintf(x, sizeof x, "--prices '%s' --prices '%s' --instance ccx33,devbox --project --fx EUR=1.08 --format json",
-             fix("prices/eur.csv"), fix("prices/onprem.csv"));
-    json_t *doc = run_json(cost_args("results/run-onprem-2core.json", x), 0);
+             tb_test_fixture("prices/eur.csv"), tb_test_fixture("prices/onprem.csv"));
+    json_t *doc = tb_test_run_json(NULL, cost_args("results/run-onprem-2core.json", x), 0);
     json_t *rows = json_object_get(doc, "rows");
     ck_assert_uint_eq(json_array_size(rows), 2);
     json_t *eur = find_row(rows, "ccx33", "on-demand", 1), *dev = find_row(rows, "devbox", "on-demand", 1);
@@ -398,7 +377,7 @@ START_TEST(directories_of_results)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("cost");
     TCase *tc = tcase_create("cost");
@@ -414,9 +393,7 @@ int main(void)
     tcase_add_test(tc, currencies_are_never_mixed_unconverted);
     tcase_add_test(tc, directories_of_results);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

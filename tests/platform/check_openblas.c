@@ -3,18 +3,18 @@
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <tokbench/backend_openblas.h>
 #include <tokbench/gemm.h>
-#include <tokbench/rng.h>
 
 #include "bench.h"
 #include "blas.h"
 #include "tasks.h"
 #include "team.h"
+#include "testmain.h"
+#include "testutil.h"
 #include "topo.h"
 
 /* None of these is a multiple of any tile size (4, 6, 8, 16, 32, 64). */
@@ -22,12 +22,6 @@ static const int shapes[][3] = {
     {1, 1, 1},   {1, 257, 131}, {2, 3, 5},   {7, 13, 257}, {13, 1, 97},
     {31, 67, 1}, {33, 129, 65}, {65, 97, 255}, {127, 5, 33}, {257, 257, 257},
 };
-
-static void fill(float *x, size_t n, uint64_t seed)
-{
-    for (size_t i = 0; i < n; i++)
-        x[i] = tb_rand_sym(seed, i);
-}
 
 /* max over elements of |c - ref| / Σ|a·w| */
 static double max_err(const float *a, const float *w, const float *c, tb_gemm_dims d)
@@ -49,8 +43,8 @@ START_TEST(openblas_matches_reference_on_odd_shapes)
     tb_gemm_dims d = {shapes[_i][0], shapes[_i][1], shapes[_i][2]};
     float *a = malloc(sizeof(float) * (size_t)(d.m * d.k)), *w = malloc(sizeof(float) * (size_t)(d.n * d.k));
     float *c = malloc(sizeof(float) * (size_t)(d.m * d.n)), *r = malloc(sizeof(float) * (size_t)(d.m * d.n));
-    fill(a, (size_t)(d.m * d.k), 1 + (uint64_t)_i);
-    fill(w, (size_t)(d.n * d.k), 100 + (uint64_t)_i);
+    tb_test_fill(a, (size_t)(d.m * d.k), 1 + (uint64_t)_i);
+    tb_test_fill(w, (size_t)(d.n * d.k), 100 + (uint64_t)_i);
     for (int64_t i = 0; i < d.m * d.n; i++)
         c[i] = NAN;
     tb_gemm_f32_openblas(a, w, c, d);
@@ -72,8 +66,8 @@ START_TEST(bound_catches_one_dropped_term)
     /* A kernel that loses the last k term must fail the check even at K = 4096. */
     enum { K = 4096, N = 64 };
     float *a = malloc(sizeof(float) * K), *w = malloc(sizeof(float) * K * N), c[N];
-    fill(a, K, 7);
-    fill(w, (size_t)K * N, 8);
+    tb_test_fill(a, K, 7);
+    tb_test_fill(w, (size_t)K * N, 8);
     double worst = 0;
     for (int j = 0; j < N; j++) {
         double v_short, mag_short, v, mag;
@@ -103,7 +97,7 @@ START_TEST(two_thread_openblas_runs_on_two_cpus)
     ck_assert_int_eq(tb_topo_load(&tp, NULL), 0);
     if (tb_topo_allowed_cores(&tp) < 2) {
         tb_topo_destroy(&tp);
-        return; /* reported by the SKIP of the meson test 'gemm-2cpu' below on such machines */
+        return; /* reported by the SKIP of the meson test 'platform/gemm-2cpu' on such machines */
     }
     tb_place_req req = {2, NULL, 0};
     static tb_plan plan;
@@ -114,7 +108,7 @@ START_TEST(two_thread_openblas_runs_on_two_cpus)
 
     enum { S = 512 };
     float *a = calloc(S * S, sizeof(float)), *c = calloc(S * S, sizeof(float));
-    fill(a, S * S, 3);
+    tb_test_fill(a, S * S, 3);
     static tb_task before[TB_MAX_TASKS], after[TB_MAX_TASKS];
     int nb = tb_tasks_list(before, TB_MAX_TASKS);
     double t0 = now_s();
@@ -157,7 +151,7 @@ START_TEST(two_thread_openblas_runs_on_two_cpus)
 }
 END_TEST
 
-int main(int argc, char **argv)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("gemm");
     TCase *tc = tcase_create("reference");
@@ -169,24 +163,13 @@ int main(int argc, char **argv)
     tcase_set_timeout(tp, 60);
     tcase_add_test(tp, two_thread_openblas_runs_on_two_cpus);
     suite_add_tcase(s, tp);
-
-    /* `check_gemm --placement` runs only the placement case and exits 77 (meson's SKIP) where
-     * fewer than two cores are allowed, so a 1-core machine shows SKIP instead of a hollow PASS. */
-    if (argc > 1 && strcmp(argv[1], "--placement") == 0) {
-        tb_topo t;
-        if (tb_topo_load(&t, NULL) == 0) {
-            int cores = tb_topo_allowed_cores(&t);
-            tb_topo_destroy(&t);
-            if (cores < 2)
-                return 77;
-        }
-        setenv("CK_RUN_CASE", "placement", 1);
-    } else {
-        setenv("CK_RUN_CASE", "reference", 1);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+/* Alone, `check_openblas --placement` runs the placement case, and only where two cores are
+ * allowed (meson test 'platform/gemm-2cpu'); otherwise the reference case runs. */
+const tb_test_spec tb_test_this = {
+    .suite = build_suite,
+    .tcase = "reference",
+    .alone = {"--placement", "placement", tb_test_cores_allowed, 2},
+};

@@ -10,6 +10,7 @@
 #include "llc.h"
 #include "llc_cache.h"
 #include "team.h"
+#include "testmain.h"
 #include "testutil.h"
 #include "topo.h"
 #include "util.h"
@@ -245,7 +246,7 @@ START_TEST(cache_round_trips_and_refuses_a_bad_entry)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("workset");
     TCase *tc = tcase_create("core");
@@ -257,9 +258,7 @@ int main(void)
     tcase_add_test(tc, fill_writes_every_copy_in_one_pass);
     tcase_add_test(tc, cache_round_trips_and_refuses_a_bad_entry);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

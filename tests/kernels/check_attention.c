@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include <tokbench/attention.h>
-#include <tokbench/rng.h>
+
+#include "testmain.h"
+#include "testutil.h"
 
 static tb_isa tier;
 static tb_attention_kernels ak;
@@ -26,12 +28,6 @@ static void *xalloc(size_t bytes)
     return p;
 }
 
-static void fill(float *x, size_t n, uint64_t seed)
-{
-    for (size_t i = 0; i < n; i++)
-        x[i] = tb_rand_sym(seed, i);
-}
-
 static size_t esize(tb_dtype dt) { return dt == TB_DT_F16 ? 2 : 4; }
 
 /* A cache [kv_heads][cap][d] of dtype dt holding rows 0..len-1 of random keys and values, made
@@ -44,8 +40,8 @@ static void make_cache(tb_dtype dt, int64_t kvh, int64_t cap, int64_t len, int64
     memset(*kc, 0xff, (size_t)(kvh * cap * d) * esize(dt)); /* NaN in both dtypes: unused rows poison */
     memset(*vc, 0xff, (size_t)(kvh * cap * d) * esize(dt));
     float *k = xalloc(sizeof(float) * (size_t)(len * kvh * d)), *v = xalloc(sizeof(float) * (size_t)(len * kvh * d));
-    fill(k, (size_t)(len * kvh * d), seed);
-    fill(v, (size_t)(len * kvh * d), seed + 1);
+    tb_test_fill(k, (size_t)(len * kvh * d), seed);
+    tb_test_fill(v, (size_t)(len * kvh * d), seed + 1);
     ak.kv_append[dt](k, v, *kc, *vc, len, kvh, d, cap, 0);
     free(k);
     free(v);
@@ -83,7 +79,7 @@ static void check_decode(tb_dtype dt, int64_t heads, int64_t kvh, int64_t d, int
     float *q = xalloc(sizeof(float) * (size_t)(heads * d)), *out = xalloc(sizeof(float) * (size_t)(heads * d));
     float *scratch = xalloc(sizeof(float) * tb_attn_decode_scratch_floats(g, d));
     float *m = xalloc(sizeof(float) * (size_t)g), *l = xalloc(sizeof(float) * (size_t)g);
-    fill(q, (size_t)(heads * d), 7 + (uint64_t)d);
+    tb_test_fill(q, (size_t)(heads * d), 7 + (uint64_t)d);
     double raw = 0;
     for (int64_t h = 0; h < kvh; h++) {
         const char *kh = (const char *)kc + (size_t)(h * cap * d) * esize(dt);
@@ -135,7 +131,7 @@ START_TEST(split_decode_equals_unsplit)
             pl[p] = xalloc(sizeof(float) * (size_t)g);
             pa[p] = xalloc(sizeof(float) * (size_t)(g * d));
         }
-        fill(q, (size_t)(g * d), 77);
+        tb_test_fill(q, (size_t)(g * d), 77);
         ak.decode[dt](q, kc, vc, g, d, 0, len, m1, l1, whole, 1, scratch);
         for (size_t s = 0; s < sizeof cuts / sizeof *cuts; s++) {
             for (int p = 0; p < nparts[s]; p++)
@@ -186,7 +182,7 @@ static void check_prefill(tb_dtype dt, int64_t heads, int64_t kvh, int64_t d, in
     void *kc, *vc;
     make_cache(dt, kvh, dm.capacity, s, d, 300 + (uint64_t)s, &kc, &vc);
     float *q = xalloc(sizeof(float) * (size_t)(s * heads * d)), *out = xalloc(sizeof(float) * (size_t)(s * heads * d));
-    fill(q, (size_t)(s * heads * d), 9 + (uint64_t)d);
+    tb_test_fill(q, (size_t)(s * heads * d), 9 + (uint64_t)d);
     for (int64_t i = 0; i < s * heads * d; i++)
         out[i] = NAN;
     size_t ktf = tb_attn_packed_k_floats(d, s), vpf = tb_attn_packed_v_floats(d, s);
@@ -263,7 +259,7 @@ START_TEST(rope_against_double)
                 float *x = xalloc(sizeof(float) * (size_t)(rows * d)), *y = xalloc(sizeof(float) * (size_t)(rows * d));
                 float *cs = xalloc(sizeof(float) * (size_t)d), *sn = xalloc(sizeof(float) * (size_t)d);
                 double *ref = malloc(sizeof(double) * (size_t)d);
-                fill(x, (size_t)(rows * d), 31 + (uint64_t)pos);
+                tb_test_fill(x, (size_t)(rows * d), 31 + (uint64_t)pos);
                 tb_attn_rope_table(cs, sn, d, pos, thetas[c]);
                 ak.rope(x, y, rows, d, cs, sn);
                 for (int64_t r = 0; r < rows; r++) {
@@ -297,8 +293,8 @@ START_TEST(kv_append_round_trip)
         memset(kc, 0xab, bytes);
         memset(vc, 0xab, bytes);
         float *k = xalloc(sizeof(float) * (size_t)(ntok * kvh * d)), *v = xalloc(sizeof(float) * (size_t)(ntok * kvh * d));
-        fill(k, (size_t)(ntok * kvh * d), 5);
-        fill(v, (size_t)(ntok * kvh * d), 6);
+        tb_test_fill(k, (size_t)(ntok * kvh * d), 5);
+        tb_test_fill(v, (size_t)(ntok * kvh * d), 6);
         k[0] = 65519.0f; /* rounds down in f16; the next ones are ties and overflow */
         k[1] = 65520.0f;
         k[2] = 1e-7f; /* subnormal in f16 */
@@ -389,7 +385,7 @@ START_TEST(bound_sees_a_dropped_key)
     void *kc, *vc;
     make_cache(TB_DT_F16, 1, len, len, d, 91, &kc, &vc);
     float q[128], out[128];
-    fill(q, 128, 92);
+    tb_test_fill(q, 128, 92);
     double ref[128], mag[128], amax, *work = malloc(sizeof(double) * (size_t)len), full[128];
     tb_attn_ref_row(q, kc, vc, TB_DT_F16, d, len, full, mag, &amax, work);
     tb_attn_ref_row(q, kc, vc, TB_DT_F16, d, len - 1, ref, NULL, NULL, work);
@@ -407,21 +403,21 @@ START_TEST(bound_sees_a_dropped_key)
 }
 END_TEST
 
-int main(int argc, char **argv)
+/* The tier the command line names, which this CPU runs: a build without its attention kernels
+ * skips it. */
+static int for_tier(tb_isa t)
 {
-    if (argc < 2 || tb_isa_from_name(argv[1], &tier) != 0) {
-        fprintf(stderr, "usage: check_attention generic|avx2|avx512|neon\n");
-        return 2;
-    }
-    if (!tb_isa_available(tier)) {
-        printf("tier %s: not available on this CPU or build: skipped\n", argv[1]);
-        return 77;
-    }
+    tier = t;
     if (tb_attention_kernels_init(&ak, tier) != tier) {
-        printf("tier %s: this build has no attention kernels for it: skipped\n", argv[1]);
+        printf("tier %s: this build has no attention kernels for it: skipped\n", tb_isa_name(tier));
         return 77;
     }
-    Suite *s = suite_create(argv[1]);
+    return 0;
+}
+
+static Suite *build_suite(void)
+{
+    Suite *s = suite_create(tb_isa_name(tier));
     TCase *tc = tcase_create("attention");
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, table_names_the_tier);
@@ -434,9 +430,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, prefill_long_and_odd_shapes);
     tcase_add_test(tc, bound_sees_a_dropped_key);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite, .for_tier = for_tier};

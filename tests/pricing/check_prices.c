@@ -12,20 +12,10 @@
 
 #include "price_import.h"
 #include "prices.h"
+#include "testmain.h"
 #include "testutil.h"
 
 static char *tmpdir_path;
-
-/* tb_test_fixture's buffer is shared: keep a few paths alive at once. */
-static const char *fix(const char *rel)
-{
-    static char buf[6][4200];
-    static int slot;
-    char *p = buf[slot++ % 6];
-    snprintf(p, sizeof buf[0], "%s", tb_test_fixture(rel));
-    return p;
-}
-
 
 static void setup(void) { tmpdir_path = tb_test_tmpdir(); }
 
@@ -76,7 +66,7 @@ START_TEST(liberal_table_bom_crlf_comments_quotes_any_order)
 {
     tb_price_table t;
     tb_prices_init(&t);
-    ck_assert_int_eq(tb_prices_load_file(&t, fix("prices/liberal.csv"), &no_age), 0);
+    ck_assert_int_eq(tb_prices_load_file(&t, tb_test_fixture("prices/liberal.csv"), &no_age), 0);
     ck_assert_uint_eq(t.n, 3);
     const tb_price *big = find(&t, "m1.big", "on-demand"), *small = find(&t, "m1.small", "on-demand");
     ck_assert_ptr_nonnull(big);
@@ -122,7 +112,7 @@ START_TEST(csv_written_reads_back_identically)
     tb_price_table t, back;
     tb_prices_init(&t);
     tb_prices_init(&back);
-    ck_assert_int_eq(tb_prices_load_file(&t, fix("prices/liberal.csv"), &no_age), 0);
+    ck_assert_int_eq(tb_prices_load_file(&t, tb_test_fixture("prices/liberal.csv"), &no_age), 0);
     char path[4200];
     snprintf(path, sizeof path, "%s/out.csv", tmpdir_path);
     FILE *f = fopen(path, "w");
@@ -261,7 +251,7 @@ static int count(const char *hay, const char *needle)
 START_TEST(old_prices_warn_unless_quiet_or_allowed)
 {
     char args[4400];
-    const char *f = fix("prices/stale.csv");
+    const char *f = tb_test_fixture("prices/stale.csv");
     snprintf(args, sizeof args, "list prices --prices '%s'", f);
     tb_run_result r = tb_test_run(NULL, args);
     ck_assert_int_eq(r.status, 0);
@@ -300,14 +290,14 @@ START_TEST(windows_rate_among_linux_ones_is_an_outlier)
 {
     tb_price_table t;
     tb_prices_init(&t);
-    ck_assert_int_eq(tb_prices_load_file(&t, fix("prices/windows-outlier.csv"), &no_age), 0);
+    ck_assert_int_eq(tb_prices_load_file(&t, tb_test_fixture("prices/windows-outlier.csv"), &no_age), 0);
     for (size_t i = 0; i < t.n; i++)
         ck_assert_int_eq(!!(t.rows[i].flags & TB_PRICE_OUTLIER),
                          strcmp(t.rows[i].cell[TB_PCOL_INSTANCE], "Standard_D64ps_v6") == 0);
     tb_prices_free(&t);
     char args[4400];
     snprintf(args, sizeof args, "list prices --max-age-days 100000 --prices '%s'",
-             fix("prices/windows-outlier.csv"));
+             tb_test_fixture("prices/windows-outlier.csv"));
     tb_run_result r = tb_test_run(NULL, args);
     ck_assert_int_eq(r.status, 0);
     ck_assert_int_eq(count(r.err, "tokbench: warning:"), 1);
@@ -322,7 +312,7 @@ START_TEST(unknown_columns_warn_once_and_empty_price_is_never_zero)
 {
     char args[4400];
     snprintf(args, sizeof args, "list prices --max-age-days 100000 --format json --prices '%s'",
-             fix("prices/liberal.csv"));
+             tb_test_fixture("prices/liberal.csv"));
     tb_run_result r = tb_test_run(NULL, args);
     ck_assert_int_eq(r.status, 0);
     ck_assert_int_eq(count(r.err, "unknown column"), 1);
@@ -343,7 +333,8 @@ START_TEST(unknown_columns_warn_once_and_empty_price_is_never_zero)
     json_decref(doc);
     tb_test_run_free(&r);
     /* --pricing spot: the only spot row has no price: an error, not an empty success */
-    snprintf(args, sizeof args, "list prices --quiet --pricing spot --prices '%s'", fix("prices/liberal.csv"));
+    snprintf(args, sizeof args, "list prices --quiet --pricing spot --prices '%s'",
+             tb_test_fixture("prices/liberal.csv"));
     r = tb_test_run(NULL, args);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "no priced rows"));
@@ -430,7 +421,7 @@ END_TEST
 START_TEST(list_formats)
 {
     char args[4400];
-    const char *f = fix("prices/cost.csv");
+    const char *f = tb_test_fixture("prices/cost.csv");
     snprintf(args, sizeof args, "list prices --quiet --prices '%s'", f);
     tb_run_result r = tb_test_run(NULL, args);
     ck_assert_int_eq(r.status, 0);
@@ -457,7 +448,7 @@ START_TEST(list_formats)
     tb_prices_free(&t);
     tb_test_run_free(&r);
     snprintf(args, sizeof args, "list prices --quiet --format json --prices '%s' --prices '%s'", f,
-             fix("prices/onprem.csv"));
+             tb_test_fixture("prices/onprem.csv"));
     r = tb_test_run(NULL, args);
     json_t *doc = json_loads(r.out, 0, NULL);
     ck_assert_ptr_nonnull(doc);
@@ -483,7 +474,7 @@ static tb_import *import_one(tb_import_from from, const char *path, tb_price_tab
 START_TEST(aws_offer_file)
 {
     tb_price_table t;
-    tb_import *im = import_one(TB_IMPORT_AWS, fix("price-formats/aws-offer-ec2-sample.json"), &t, 0);
+    tb_import *im = import_one(TB_IMPORT_AWS, tb_test_fixture("price-formats/aws-offer-ec2-sample.json"), &t, 0);
     ck_assert_uint_eq(t.n, 3);
     const tb_price *c7i = find(&t, "c7i.xlarge", "on-demand"), *c7g = find(&t, "c7g.xlarge", "on-demand");
     const tb_price *ri = find(&t, "c7i.xlarge", "commit-1y");
@@ -510,7 +501,8 @@ END_TEST
 START_TEST(azure_retail_page)
 {
     tb_price_table t;
-    tb_import *im = import_one(TB_IMPORT_AZURE, fix("price-formats/azure-retail-prices-sample.json"), &t, 0);
+    tb_import *im =
+        import_one(TB_IMPORT_AZURE, tb_test_fixture("price-formats/azure-retail-prices-sample.json"), &t, 0);
     ck_assert_uint_eq(t.n, 3);
     ck_assert_str_eq(find(&t, "Standard_D4s_v5", "on-demand")->cell[TB_PCOL_PRICE_PER_HOUR], "0.192");
     ck_assert_str_eq(find(&t, "Standard_D4s_v5", "spot")->cell[TB_PCOL_PRICE_PER_HOUR], "0.037632");
@@ -529,7 +521,8 @@ END_TEST
 START_TEST(gcp_catalog_page)
 {
     tb_price_table t;
-    tb_import *im = import_one(TB_IMPORT_GCP, fix("price-formats/gcp-billing-catalog-skus-sample.json"), &t, 0);
+    tb_import *im =
+        import_one(TB_IMPORT_GCP, tb_test_fixture("price-formats/gcp-billing-catalog-skus-sample.json"), &t, 0);
     /* 18 C3 shapes x 3 regions x (on-demand, spot, commit-1y) */
     ck_assert_uint_eq(t.n, 18 * 3 * 3);
     const tb_price *od = find_in(&t, "us-central1", "c3-standard-4", "on-demand");
@@ -551,7 +544,7 @@ END_TEST
 /* Loads a sample, lets f damage it, writes it under the test directory. */
 static const char *tweaked(const char *sample, const char *name, void (*f)(json_t *))
 {
-    json_t *j = json_load_file(fix(sample), 0, NULL);
+    json_t *j = json_load_file(tb_test_fixture(sample), 0, NULL);
     ck_assert_ptr_nonnull(j);
     f(j);
     static char path[4200];
@@ -645,7 +638,7 @@ START_TEST(import_end_to_end)
     char args[4400], out[4200];
     snprintf(out, sizeof out, "%s/aws.csv", tmpdir_path);
     snprintf(args, sizeof args, "prices import --from aws '%s' --output '%s'",
-             fix("price-formats/aws-offer-ec2-sample.json"), out);
+             tb_test_fixture("price-formats/aws-offer-ec2-sample.json"), out);
     tb_run_result r = tb_test_run(NULL, args);
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_ptr_nonnull(strstr(r.err, "operatingSystem Windows"));
@@ -657,7 +650,7 @@ START_TEST(import_end_to_end)
     tb_prices_free(&t);
 
     snprintf(args, sizeof args, "prices import --quiet --from gcp '%s'",
-             fix("price-formats/gcp-billing-catalog-skus-sample.json"));
+             tb_test_fixture("price-formats/gcp-billing-catalog-skus-sample.json"));
     r = tb_test_run(NULL, args);
     ck_assert_int_eq(r.status, 0);
     ck_assert_str_eq(r.err, "");
@@ -682,12 +675,12 @@ START_TEST(import_end_to_end)
     }
     /* the wrong format, and a file that is not JSON, name the file */
     snprintf(args, sizeof args, "prices import --from aws '%s'",
-             fix("price-formats/azure-retail-prices-sample.json"));
+             tb_test_fixture("price-formats/azure-retail-prices-sample.json"));
     r = tb_test_run(NULL, args);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "wrong --from"));
     tb_test_run_free(&r);
-    snprintf(args, sizeof args, "prices import --from gcp '%s'", fix("prices/cost.csv"));
+    snprintf(args, sizeof args, "prices import --from gcp '%s'", tb_test_fixture("prices/cost.csv"));
     r = tb_test_run(NULL, args);
     ck_assert_int_eq(r.status, 2);
     ck_assert_msg(strstr(r.err, "cost.csv:") && strstr(r.err, "not valid JSON"), "%s", r.err);
@@ -706,7 +699,7 @@ START_TEST(import_end_to_end)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("prices");
     TCase *tc = tcase_create("prices");
@@ -730,9 +723,7 @@ int main(void)
     tcase_add_test(tc, importers_skip_what_they_cannot_price_never_zero);
     tcase_add_test(tc, import_end_to_end);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

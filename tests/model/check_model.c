@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "testmain.h"
 #include "testutil.h"
 
 static int64_t params_of(const char *id)
@@ -104,7 +105,7 @@ START_TEST(list_models_end_to_end)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("model");
     TCase *tc = tcase_create("core");
@@ -116,9 +117,7 @@ int main(void)
     tcase_add_test(tc, unreadable_config_errors_name_the_path);
     tcase_add_test(tc, list_models_end_to_end);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "team.h"
+#include "testmain.h"
 #include "testutil.h"
 #include "topo.h"
 
@@ -202,7 +203,7 @@ START_TEST(split_covers_everything_once)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("topology");
     TCase *tc = tcase_create("plan");
@@ -221,9 +222,7 @@ int main(void)
     tcase_set_timeout(tb, 30);
     tcase_add_test(tb, team_binds_every_member_where_planned);
     suite_add_tcase(s, tb);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

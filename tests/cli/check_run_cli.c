@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testmain.h"
 #include "testutil.h"
 
 #define FAST "--min-time 0 --repetitions 2 --warmup 1 "
@@ -267,7 +268,7 @@ START_TEST(memory_guard_refuses_with_numbers)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("run_cli");
     TCase *tc = tcase_create("run");
@@ -281,9 +282,7 @@ int main(void)
     tcase_add_test(tc, failed_int8_probe_check_stops_the_run);
     tcase_add_test(tc, unpriced_instance_fails_before_measuring);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

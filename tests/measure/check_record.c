@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "record.h"
+#include "testmain.h"
 #include "testutil.h"
 
 static json_t *sample_record(void)
@@ -126,7 +127,7 @@ START_TEST(damaged_files_are_usage_errors)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("record");
     TCase *tc = tcase_create("core");
@@ -135,9 +136,7 @@ int main(void)
     tcase_add_test(tc, unwritable_folder_is_a_clear_runtime_error);
     tcase_add_test(tc, damaged_files_are_usage_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

@@ -13,6 +13,7 @@
 #include "model.h"
 #include "roofline.h"
 #include "team.h"
+#include "testmain.h"
 #include "testutil.h"
 #include "topo.h"
 
@@ -229,7 +230,7 @@ START_TEST(memory_estimate_grows_with_layers_and_context)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("forward");
     TCase *tc = tcase_create("forward");
@@ -244,9 +245,7 @@ int main(void)
     tcase_add_test(tc, roofline_qwen25_05b_prefill);
     tcase_add_test(tc, memory_estimate_grows_with_layers_and_context);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sysinfo.h"
+#include "testmain.h"
 #include "testutil.h"
 #include "topo.h"
 
@@ -207,7 +208,7 @@ START_TEST(other_machines_have_no_instance)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("sysinfo");
     TCase *tc = tcase_create("core");
@@ -219,9 +220,7 @@ int main(void)
     tcase_add_test(tc, gcp_and_azure_are_recognised_without_a_type);
     tcase_add_test(tc, other_machines_have_no_instance);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

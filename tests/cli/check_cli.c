@@ -9,20 +9,10 @@
 #include <tokbench/kernels.h>
 
 #include "record.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #define FAST "--min-time 0 --repetitions 3 --warmup 1 --no-save "
-
-static void expect_usage_error(const char *args, const char *must_mention)
-{
-    tb_run_result r = tb_test_run(NULL, args);
-    ck_assert_msg(r.status == 2, "'%s' exited %d, not 2 (stderr: %s)", args, r.status, r.err);
-    ck_assert_msg(strncmp(r.err, "tokbench: ", 10) == 0, "'%s': error does not start with 'tokbench: ': %s", args, r.err);
-    ck_assert_msg(tb_test_count_lines(r.err) == 1, "'%s': error is not one line: %s", args, r.err);
-    ck_assert_msg(strstr(r.err, must_mention) != NULL, "'%s': error does not mention '%s': %s", args, must_mention,
-                  r.err);
-    tb_test_run_free(&r);
-}
 
 START_TEST(usage_and_version)
 {
@@ -43,34 +33,34 @@ END_TEST
 
 START_TEST(bad_input_is_exit_2_with_one_line_naming_the_flag)
 {
-    expect_usage_error("frobnicate", "frobnicate");
-    expect_usage_error("bench gemm --frobnicate", "--frobnicate");
-    expect_usage_error("bench gemm -x", "-x");
-    expect_usage_error("bench gemm --shape 12x3", "--shape");
-    expect_usage_error("bench gemm --shape 0x4x4", "--shape");
-    expect_usage_error("bench gemm --shape -1x4x4", "--shape");
-    expect_usage_error("bench gemm --shape 4x-4x4", "--shape");
-    expect_usage_error("bench gemm --shape 4x4x4x4", "--shape");
-    expect_usage_error("bench gemm --shape 4x4x99999999999", "--shape");
-    expect_usage_error("bench gemm --shape", "--shape");
-    expect_usage_error("bench gemv --shape 2x8x8", "--shape");
-    expect_usage_error("bench gemm --threads 0", "--threads");
-    expect_usage_error("bench gemm --threads -2", "--threads");
-    expect_usage_error("bench gemm --threads abc", "--threads");
-    expect_usage_error("bench gemm --threads 100000", "--threads");
-    expect_usage_error("bench gemm --cores 100000", "--cores");
-    expect_usage_error("bench gemm --cores 0-", "--cores");
-    expect_usage_error("bench gemm --format xml", "--format");
-    expect_usage_error("bench gemm --min-time -1", "--min-time");
-    expect_usage_error("bench gemm --repetitions 0", "--repetitions");
-    expect_usage_error("bench gemm --backend magic", "--backend");
-    expect_usage_error("bench gemm --backend ref,ref", "--backend");
-    expect_usage_error("bench gemm --dtype q3_k", "--dtype");
-    expect_usage_error("bench gemm --no-save=1", "--no-save");
-    expect_usage_error("bench warp-drive", "warp-drive");
-    expect_usage_error("bench", "OP");
-    expect_usage_error("sysinfo --shape 1x1x1", "--shape");
-    expect_usage_error("list gizmos", "gizmos");
+    tb_test_expect_usage_error(NULL, "frobnicate", "frobnicate");
+    tb_test_expect_usage_error(NULL, "bench gemm --frobnicate", "--frobnicate");
+    tb_test_expect_usage_error(NULL, "bench gemm -x", "-x");
+    tb_test_expect_usage_error(NULL, "bench gemm --shape 12x3", "--shape");
+    tb_test_expect_usage_error(NULL, "bench gemm --shape 0x4x4", "--shape");
+    tb_test_expect_usage_error(NULL, "bench gemm --shape -1x4x4", "--shape");
+    tb_test_expect_usage_error(NULL, "bench gemm --shape 4x-4x4", "--shape");
+    tb_test_expect_usage_error(NULL, "bench gemm --shape 4x4x4x4", "--shape");
+    tb_test_expect_usage_error(NULL, "bench gemm --shape 4x4x99999999999", "--shape");
+    tb_test_expect_usage_error(NULL, "bench gemm --shape", "--shape");
+    tb_test_expect_usage_error(NULL, "bench gemv --shape 2x8x8", "--shape");
+    tb_test_expect_usage_error(NULL, "bench gemm --threads 0", "--threads");
+    tb_test_expect_usage_error(NULL, "bench gemm --threads -2", "--threads");
+    tb_test_expect_usage_error(NULL, "bench gemm --threads abc", "--threads");
+    tb_test_expect_usage_error(NULL, "bench gemm --threads 100000", "--threads");
+    tb_test_expect_usage_error(NULL, "bench gemm --cores 100000", "--cores");
+    tb_test_expect_usage_error(NULL, "bench gemm --cores 0-", "--cores");
+    tb_test_expect_usage_error(NULL, "bench gemm --format xml", "--format");
+    tb_test_expect_usage_error(NULL, "bench gemm --min-time -1", "--min-time");
+    tb_test_expect_usage_error(NULL, "bench gemm --repetitions 0", "--repetitions");
+    tb_test_expect_usage_error(NULL, "bench gemm --backend magic", "--backend");
+    tb_test_expect_usage_error(NULL, "bench gemm --backend ref,ref", "--backend");
+    tb_test_expect_usage_error(NULL, "bench gemm --dtype q3_k", "--dtype");
+    tb_test_expect_usage_error(NULL, "bench gemm --no-save=1", "--no-save");
+    tb_test_expect_usage_error(NULL, "bench warp-drive", "warp-drive");
+    tb_test_expect_usage_error(NULL, "bench", "OP");
+    tb_test_expect_usage_error(NULL, "sysinfo --shape 1x1x1", "--shape");
+    tb_test_expect_usage_error(NULL, "list gizmos", "gizmos");
 }
 END_TEST
 
@@ -102,15 +92,6 @@ START_TEST(openblas_fallback_kernels_are_named)
     tb_test_run_free(&r);
 }
 END_TEST
-
-static json_t *case_for(json_t *doc, const char *backend)
-{
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(doc, "cases"), i, c) if (strcmp(json_string_value(json_object_get(c, "backend")),
-                                                                       backend) == 0) return c;
-    return NULL;
-}
 
 START_TEST(bench_json_has_spec_fields_and_matches_saved_record)
 {
@@ -172,7 +153,7 @@ START_TEST(failed_check_exits_3_and_is_never_timed)
     ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
     json_t *doc = json_loads(r.out, 0, NULL);
     ck_assert_ptr_nonnull(doc);
-    json_t *bad = case_for(doc, "openblas"), *good = case_for(doc, "ref");
+    json_t *bad = tb_test_case_for(doc, "openblas"), *good = tb_test_case_for(doc, "ref");
     ck_assert(json_is_false(tb_test_path(bad, "check.passed")));
     ck_assert_int_eq((int)json_array_size(json_object_get(bad, "samples_ns")), 0);
     ck_assert(json_is_null(json_object_get(bad, "rate")));
@@ -221,9 +202,9 @@ START_TEST(portable_tiers_and_dtypes_are_checked_and_timed)
         json_decref(doc);
         tb_test_run_free(&r);
     }
-    expect_usage_error("bench gemm --dtype q8_0 --shape 4x4x33", "--shape");
-    expect_usage_error("bench gemm --backend portable --isa sse9", "--isa");
-    expect_usage_error("bench gemm --backend portable --isa generic,generic", "--isa");
+    tb_test_expect_usage_error(NULL, "bench gemm --dtype q8_0 --shape 4x4x33", "--shape");
+    tb_test_expect_usage_error(NULL, "bench gemm --backend portable --isa sse9", "--isa");
+    tb_test_expect_usage_error(NULL, "bench gemm --backend portable --isa generic,generic", "--isa");
 }
 END_TEST
 
@@ -266,7 +247,7 @@ START_TEST(read_probe_runs_beside_the_kernels)
                                         "--format json " FAST);
     ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
     json_t *doc = json_loads(r.out, 0, NULL);
-    json_t *rd = case_for(doc, "read"), *pt = case_for(doc, "portable");
+    json_t *rd = tb_test_case_for(doc, "read"), *pt = tb_test_case_for(doc, "portable");
     ck_assert_ptr_nonnull(rd);
     ck_assert(json_is_true(tb_test_path(rd, "check.passed")));
     ck_assert_str_eq(json_string_value(json_object_get(rd, "dtype")), "f64");
@@ -319,7 +300,7 @@ START_TEST(gemv_uses_cold_weights_by_default)
     ck_assert_int_eq(json_integer_value(tb_test_path(doc, "settings.llc_bytes")), 1 << 20);
     const char *backends[] = {"portable", "openblas"};
     for (int i = 0; i < 2; i++) {
-        json_t *c = case_for(doc, backends[i]);
+        json_t *c = tb_test_case_for(doc, backends[i]);
         ck_assert_ptr_nonnull(c);
         ck_assert(json_is_true(tb_test_path(c, "cold_weights.enabled")));
         ck_assert_int_eq(json_integer_value(tb_test_path(c, "cold_weights.copies")), 32);
@@ -383,7 +364,7 @@ START_TEST(list_kernels)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("end-to-end");
@@ -403,9 +384,7 @@ int main(void)
     tcase_add_test(tc, sysinfo_json_and_text);
     tcase_add_test(tc, list_kernels);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

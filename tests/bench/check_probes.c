@@ -12,6 +12,7 @@
 #include "oracle_sample.h"
 #include "probe_run.h"
 #include "team.h"
+#include "testmain.h"
 #include "testutil.h"
 #include "topo.h"
 
@@ -136,17 +137,6 @@ START_TEST(peak_loop_does_the_declared_iterations)
 }
 END_TEST
 
-static json_t *run_json(const char *env, const char *args, int want_status)
-{
-    tb_run_result r = tb_test_run(env, args);
-    ck_assert_msg(r.status == want_status, "'%s' exited %d, not %d: %s", args, r.status, want_status, r.err);
-    json_error_t e;
-    json_t *doc = json_loads(r.out, 0, &e);
-    ck_assert_msg(doc != NULL, "'%s': stdout is not JSON: %s", args, e.text);
-    tb_test_run_free(&r);
-    return doc;
-}
-
 static const char *const common_fields[] = {
     "op", "backend", "isa", "dtype", "shape", "threads", "cpus", "check.passed", "check.max_rel_err", "samples_ns",
     "stats.n", "stats.min", "stats.median", "stats.mean", "stats.stddev", "stats.cv", "stats.p90", "stats.p99",
@@ -167,7 +157,7 @@ static void expect_common_fields(json_t *c)
 
 START_TEST(stream_end_to_end)
 {
-    json_t *doc = run_json(NULL, "bench stream " SMALL FAST, 0);
+    json_t *doc = tb_test_run_json(NULL, "bench stream " SMALL FAST, 0);
     json_t *cases = json_object_get(doc, "cases");
     static const char *const want[] = {"copy", "scale", "add", "triad", "read"};
     ck_assert_int_eq((int)json_array_size(cases), 5);
@@ -194,7 +184,7 @@ START_TEST(stream_end_to_end)
     for (int t = 0; t < nt; t++) {
         char args[256];
         snprintf(args, sizeof args, "bench stream --isa %s " SMALL FAST, k[t].suffix);
-        doc = run_json(NULL, args, 0);
+        doc = tb_test_run_json(NULL, args, 0);
         ck_assert_str_eq(json_string_value(tb_test_path(json_array_get(json_object_get(doc, "cases"), 3), "isa")),
                          k[t].suffix);
         json_decref(doc);
@@ -212,7 +202,7 @@ START_TEST(peak_end_to_end)
 {
     tb_probe_kernels k[TB_ISA_COUNT];
     int nt = tiers(k);
-    json_t *doc = run_json(NULL, "bench peak " FAST, 0);
+    json_t *doc = tb_test_run_json(NULL, "bench peak " FAST, 0);
     json_t *cases = json_object_get(doc, "cases");
     ck_assert_int_eq((int)json_array_size(cases), nt); /* one case per tier this CPU runs */
     for (int i = 0; i < nt; i++) {
@@ -231,7 +221,7 @@ START_TEST(peak_end_to_end)
     json_decref(doc);
 
     /* --isa auto: the best tier only */
-    doc = run_json(NULL, "bench peak --isa auto --threads 1 " FAST, 0);
+    doc = tb_test_run_json(NULL, "bench peak --isa auto --threads 1 " FAST, 0);
     cases = json_object_get(doc, "cases");
     ck_assert_int_eq((int)json_array_size(cases), 1);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(cases, 0), "isa")), k[nt - 1].suffix);
@@ -249,7 +239,7 @@ START_TEST(int8_peak_end_to_end)
 {
     tb_probe_kernels k[TB_ISA_COUNT];
     int nt = tiers(k);
-    json_t *doc = run_json(NULL, "bench peak --dtype q8_0 " FAST, 0);
+    json_t *doc = tb_test_run_json(NULL, "bench peak --dtype q8_0 " FAST, 0);
     json_t *cases = json_object_get(doc, "cases");
     ck_assert_int_eq((int)json_array_size(cases), nt);
     for (int i = 0; i < nt; i++) {
@@ -276,33 +266,23 @@ START_TEST(int8_peak_end_to_end)
 }
 END_TEST
 
-static void expect_usage_error(const char *args, const char *must_mention)
-{
-    tb_run_result r = tb_test_run(NULL, args);
-    ck_assert_msg(r.status == 2, "'%s' exited %d, not 2 (stderr: %s)", args, r.status, r.err);
-    ck_assert_msg(strncmp(r.err, "tokbench: ", 10) == 0 && tb_test_count_lines(r.err) == 1, "'%s': %s", args, r.err);
-    ck_assert_msg(strstr(r.err, must_mention) != NULL, "'%s': error does not mention '%s': %s", args, must_mention,
-                  r.err);
-    tb_test_run_free(&r);
-}
-
 START_TEST(bad_input_is_refused)
 {
     if (!tb_isa_available(TB_ISA_AVX512))
-        expect_usage_error("bench peak --isa avx512 --no-save", "--isa");
-    expect_usage_error("bench peak --isa sse9 --no-save", "--isa");
-    expect_usage_error("bench peak --isa generic,generic --no-save", "--isa");
-    expect_usage_error("bench stream --isa avx512,generic --no-save", "--isa");
-    expect_usage_error("bench peak --shape 4x4x4 --no-save", "--shape");
-    expect_usage_error("bench peak --dtype f64 --no-save", "--dtype");
-    expect_usage_error("bench peak --dtype bf16 --no-save", "--dtype");
-    expect_usage_error("bench stream --dtype f32 --no-save", "--dtype");
-    expect_usage_error("bench stream --backend openblas --no-save", "--backend");
-    expect_usage_error("bench stream --cold --no-save", "--cold");
-    expect_usage_error("bench stream --shape 0 --no-save", "--shape");
-    expect_usage_error("bench stream --shape 12XiB --no-save", "--shape");
-    expect_usage_error("bench stream --shape 99999999999999999999MiB --no-save", "--shape");
-    expect_usage_error("bench stream --shape 4x4 --no-save", "--shape");
+        tb_test_expect_usage_error(NULL, "bench peak --isa avx512 --no-save", "--isa");
+    tb_test_expect_usage_error(NULL, "bench peak --isa sse9 --no-save", "--isa");
+    tb_test_expect_usage_error(NULL, "bench peak --isa generic,generic --no-save", "--isa");
+    tb_test_expect_usage_error(NULL, "bench stream --isa avx512,generic --no-save", "--isa");
+    tb_test_expect_usage_error(NULL, "bench peak --shape 4x4x4 --no-save", "--shape");
+    tb_test_expect_usage_error(NULL, "bench peak --dtype f64 --no-save", "--dtype");
+    tb_test_expect_usage_error(NULL, "bench peak --dtype bf16 --no-save", "--dtype");
+    tb_test_expect_usage_error(NULL, "bench stream --dtype f32 --no-save", "--dtype");
+    tb_test_expect_usage_error(NULL, "bench stream --backend openblas --no-save", "--backend");
+    tb_test_expect_usage_error(NULL, "bench stream --cold --no-save", "--cold");
+    tb_test_expect_usage_error(NULL, "bench stream --shape 0 --no-save", "--shape");
+    tb_test_expect_usage_error(NULL, "bench stream --shape 12XiB --no-save", "--shape");
+    tb_test_expect_usage_error(NULL, "bench stream --shape 99999999999999999999MiB --no-save", "--shape");
+    tb_test_expect_usage_error(NULL, "bench stream --shape 4x4 --no-save", "--shape");
 }
 END_TEST
 
@@ -318,7 +298,7 @@ END_TEST
 
 START_TEST(failed_check_exits_3_and_is_never_timed)
 {
-    json_t *doc = run_json("TOKBENCH_FAULT_INJECT=triad ", "bench stream " SMALL FAST, 3);
+    json_t *doc = tb_test_run_json("TOKBENCH_FAULT_INJECT=triad ", "bench stream " SMALL FAST, 3);
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(doc, "cases"), i, c) {
@@ -331,19 +311,19 @@ START_TEST(failed_check_exits_3_and_is_never_timed)
     }
     json_decref(doc);
 
-    doc = run_json("TOKBENCH_FAULT_INJECT=read ", "bench stream " SMALL FAST, 3);
+    doc = tb_test_run_json("TOKBENCH_FAULT_INJECT=read ", "bench stream " SMALL FAST, 3);
     c = json_array_get(json_object_get(doc, "cases"), 4);
     ck_assert(json_is_false(tb_test_path(c, "check.passed")));
     ck_assert(json_is_null(json_object_get(c, "stats")));
     json_decref(doc);
 
-    doc = run_json("TOKBENCH_FAULT_INJECT=generic ", "bench peak --isa generic " FAST, 3);
+    doc = tb_test_run_json("TOKBENCH_FAULT_INJECT=generic ", "bench peak --isa generic " FAST, 3);
     c = json_array_get(json_object_get(doc, "cases"), 0);
     ck_assert(json_is_false(tb_test_path(c, "check.passed")));
     ck_assert(json_is_null(json_object_get(c, "rate")));
     json_decref(doc);
 
-    doc = run_json("TOKBENCH_FAULT_INJECT=generic ", "bench peak --dtype q4_0 --isa generic " FAST, 3);
+    doc = tb_test_run_json("TOKBENCH_FAULT_INJECT=generic ", "bench peak --dtype q4_0 --isa generic " FAST, 3);
     c = json_array_get(json_object_get(doc, "cases"), 0);
     ck_assert(json_is_false(tb_test_path(c, "check.passed")));
     ck_assert(json_is_null(json_object_get(c, "rate")));
@@ -488,7 +468,7 @@ START_TEST(oracle_sample_takes_both_ends)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("probes");
     TCase *kc = tcase_create("kernels");
@@ -514,9 +494,7 @@ int main(void)
     tcase_add_test(e2e, failed_check_exits_3_and_is_never_timed);
     tcase_set_timeout(e2e, 240);
     suite_add_tcase(s, e2e);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

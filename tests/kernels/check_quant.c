@@ -15,7 +15,8 @@
 #include <tokbench/kernels.h>
 #include <tokbench/rng.h>
 
-#include "../kernels/common/tiers.h"
+#include "../../kernels/common/tiers.h"
+#include "testmain.h"
 
 #if defined(__aarch64__)
 #include <asm/hwcap.h>
@@ -568,7 +569,7 @@ START_TEST(dispatch_table_entries)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("quant");
     TCase *tc = tcase_create("reference-and-generic");
@@ -636,9 +637,7 @@ int main(void)
 #else
     printf("neon tier: skipped (not an aarch64 build)\n");
 #endif
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

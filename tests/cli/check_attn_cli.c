@@ -3,36 +3,14 @@
  * usage errors (exit 2 naming the flag), a failed check (exit 3, never timed), text/Markdown/CSV
  * renderings. */
 #include <check.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "testmain.h"
 #include "testutil.h"
 
 #define FAST "--min-time 0 --repetitions 3 --warmup 1 --no-save "
-
-static void expect_usage_error(const char *args, const char *must_mention)
-{
-    tb_run_result r = tb_test_run(NULL, args);
-    ck_assert_msg(r.status == 2, "'%s' exited %d, not 2 (stderr: %s)", args, r.status, r.err);
-    ck_assert_msg(strncmp(r.err, "tokbench: ", 10) == 0, "'%s': error does not start with 'tokbench: ': %s", args, r.err);
-    ck_assert_msg(tb_test_count_lines(r.err) == 1, "'%s': error is not one line: %s", args, r.err);
-    ck_assert_msg(strstr(r.err, must_mention) != NULL, "'%s': error does not mention '%s': %s", args, must_mention,
-                  r.err);
-    tb_test_run_free(&r);
-}
-
-static json_t *run_json(const char *env, const char *args, int want_status)
-{
-    tb_run_result r = tb_test_run(env, args);
-    ck_assert_msg(r.status == want_status, "'%s': exit %d, not %d: %s", args, r.status, want_status, r.err);
-    json_error_t e;
-    json_t *doc = json_loads(r.out, 0, &e);
-    ck_assert_msg(doc != NULL, "'%s': stdout is not JSON: %s", args, e.text);
-    tb_test_run_free(&r);
-    return doc;
-}
 
 static const char *sval(json_t *c, const char *path) { return json_string_value(tb_test_path(c, path)); }
 
@@ -43,14 +21,6 @@ static int count_backend(json_t *doc, const char *backend)
     int n = 0;
     json_array_foreach(json_object_get(doc, "cases"), i, c) n += strcmp(sval(c, "backend"), backend) == 0;
     return n;
-}
-
-static json_t *case_for(json_t *doc, const char *backend)
-{
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(doc, "cases"), i, c) if (strcmp(sval(c, "backend"), backend) == 0) return c;
-    return NULL;
 }
 
 static const char *common_fields[] = {"op", "backend", "isa", "kernel", "dtype", "shape.heads", "shape.kv_heads",
@@ -80,12 +50,12 @@ static void expect_common_fields(json_t *doc, const char *op)
 
 START_TEST(prefill_json_has_the_fields)
 {
-    json_t *doc = run_json(NULL,
-                           "bench attn-prefill --heads 8 --kv-heads 2 --head-dim 64 --seq 37,100 --format json " FAST, 0);
+    json_t *doc = tb_test_run_json(
+        NULL, "bench attn-prefill --heads 8 --kv-heads 2 --head-dim 64 --seq 37,100 --format json " FAST, 0);
     expect_common_fields(doc, "attn-prefill");
     /* two lengths x (portable, peak) */
     ck_assert_int_eq((int)json_array_size(json_object_get(doc, "cases")), 4);
-    json_t *c = case_for(doc, "portable");
+    json_t *c = tb_test_case_for(doc, "portable");
     ck_assert_str_eq(sval(c, "dtype"), "f16");
     ck_assert_int_eq(json_integer_value(tb_test_path(c, "shape.seq")), 37);
     ck_assert_int_eq(json_integer_value(tb_test_path(c, "shape.heads")), 8);
@@ -96,7 +66,7 @@ START_TEST(prefill_json_has_the_fields)
     ck_assert(json_is_true(tb_test_path(c, "check.rope_passed")));
     ck_assert(json_is_true(tb_test_path(c, "check.kv_append_exact")));
     ck_assert_ptr_nonnull(strstr(sval(c, "kernel"), "prefill"));
-    json_t *p = case_for(doc, "peak");
+    json_t *p = tb_test_case_for(doc, "peak");
     ck_assert(json_real_value(tb_test_path(p, "rate.gflops")) > 0);
     json_decref(doc);
 }
@@ -104,16 +74,17 @@ END_TEST
 
 START_TEST(decode_mixed_batch_and_tiers)
 {
-    json_t *doc = run_json(NULL,
-                           "bench attn-decode --heads 8 --kv-heads 2 --head-dim 80 --batch 1000,7,63 --kv-dtype f32 "
-                           "--isa generic,auto --backend portable,read,ref --format json " FAST,
-                           0);
+    json_t *doc =
+        tb_test_run_json(NULL,
+                         "bench attn-decode --heads 8 --kv-heads 2 --head-dim 80 --batch 1000,7,63 --kv-dtype f32 "
+                         "--isa generic,auto --backend portable,read,ref --format json " FAST,
+                         0);
     expect_common_fields(doc, "attn-decode");
     int portable = count_backend(doc, "portable");
     ck_assert(portable == 2 || portable == 1); /* generic and the best tier (once where they coincide) */
     ck_assert_int_eq(count_backend(doc, "read"), 1);
     ck_assert_int_eq(count_backend(doc, "ref"), 1);
-    json_t *c = case_for(doc, "portable");
+    json_t *c = tb_test_case_for(doc, "portable");
     ck_assert_str_eq(sval(c, "dtype"), "f32");
     json_t *lens = tb_test_path(c, "shape.lengths");
     ck_assert_int_eq((int)json_array_size(lens), 3);
@@ -127,12 +98,14 @@ START_TEST(decode_mixed_batch_and_tiers)
     ck_assert(json_real_value(tb_test_path(c, "rate.bytes")) == kv);
     ck_assert(json_is_true(tb_test_path(c, "cold_kv.enabled")));
     /* the read probe reads as many bytes */
-    ck_assert(json_real_value(tb_test_path(case_for(doc, "read"), "rate.bytes")) == kv);
+    ck_assert(json_real_value(tb_test_path(tb_test_case_for(doc, "read"), "rate.bytes")) == kv);
     json_decref(doc);
 
-    doc = run_json(NULL, "bench attn-decode --heads 4 --kv-heads 4 --head-dim 64 --ctx 33 --batch 3 --warm "
-                         "--format json " FAST, 0);
-    c = case_for(doc, "portable");
+    doc = tb_test_run_json(NULL,
+                           "bench attn-decode --heads 4 --kv-heads 4 --head-dim 64 --ctx 33 --batch 3 --warm "
+                           "--format json " FAST,
+                           0);
+    c = tb_test_case_for(doc, "portable");
     lens = tb_test_path(c, "shape.lengths");
     ck_assert_int_eq((int)json_array_size(lens), 3);
     ck_assert_int_eq(json_integer_value(json_array_get(lens, 2)), 33);
@@ -144,16 +117,17 @@ END_TEST
 
 /* One KV head, one sequence, two threads: the only way to share the work is to cut the context,
  * so the flash-decoding merge runs and is checked. It needs two CPUs, and runs only as
- * `check_attn_cli --two-cpus` (see main): on one CPU it is skipped, never passed unrun. The case
+ * `check_attn_cli --two-cpus` (see tb_test_this): on one CPU it is skipped, never passed unrun. The case
  * must say it ran on two threads on two different CPUs, or the merge was not what was checked. */
 START_TEST(decode_split_context_on_two_threads)
 {
-    json_t *doc = run_json(NULL,
-                           "bench attn-decode --heads 4 --kv-heads 1 --head-dim 128 --ctx 999 --threads 2 --smt "
-                           "--format json " FAST,
-                           0);
+    json_t *doc =
+        tb_test_run_json(NULL,
+                         "bench attn-decode --heads 4 --kv-heads 1 --head-dim 128 --ctx 999 --threads 2 --smt "
+                         "--format json " FAST,
+                         0);
     expect_common_fields(doc, "attn-decode");
-    json_t *c = case_for(doc, "portable");
+    json_t *c = tb_test_case_for(doc, "portable");
     ck_assert_ptr_nonnull(c);
     ck_assert_int_eq(json_integer_value(json_object_get(c, "threads")), 2);
     json_t *cpus = json_object_get(c, "cpus");
@@ -169,36 +143,36 @@ END_TEST
 
 START_TEST(bad_attention_options_are_exit_2)
 {
-    expect_usage_error("bench attn-decode --heads 8 --kv-heads 3", "--kv-heads");
-    expect_usage_error("bench attn-prefill --heads 4 --kv-heads 8", "--kv-heads");
-    expect_usage_error("bench attn-decode --head-dim 100", "--head-dim");
-    expect_usage_error("bench attn-decode --head-dim 1024", "--head-dim");
-    expect_usage_error("bench attn-decode --kv-dtype q8_0", "--kv-dtype");
-    expect_usage_error("bench attn-decode --kv-dtype bf16", "--kv-dtype");
-    expect_usage_error("bench attn-decode --seq 12", "--seq");
-    expect_usage_error("bench attn-prefill --ctx 12", "--ctx");
-    expect_usage_error("bench attn-prefill --batch 4", "--batch");
-    expect_usage_error("bench attn-decode --batch 0", "--batch");
-    expect_usage_error("bench attn-decode --batch 5,,6", "--batch");
-    expect_usage_error("bench attn-decode --batch 5,-6", "--batch");
-    expect_usage_error("bench attn-decode --batch 5,6 --ctx 9", "--ctx");
-    expect_usage_error("bench attn-decode --ctx 0", "--ctx");
-    expect_usage_error("bench attn-decode --ctx abc", "--ctx");
-    expect_usage_error("bench attn-prefill --seq 10,", "--seq");
-    expect_usage_error("bench attn-decode --backend openblas", "--backend");
-    expect_usage_error("bench attn-decode --backend read,read", "--backend");
-    expect_usage_error("bench attn-decode --dtype f16", "--dtype");
-    expect_usage_error("bench attn-decode --shape 1x2x3", "--shape");
-    expect_usage_error("bench attn-decode --isa sse9", "--isa");
-    expect_usage_error("bench attn-decode --isa generic,generic", "--isa");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --heads 8 --kv-heads 3", "--kv-heads");
+    tb_test_expect_usage_error(NULL, "bench attn-prefill --heads 4 --kv-heads 8", "--kv-heads");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --head-dim 100", "--head-dim");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --head-dim 1024", "--head-dim");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --kv-dtype q8_0", "--kv-dtype");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --kv-dtype bf16", "--kv-dtype");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --seq 12", "--seq");
+    tb_test_expect_usage_error(NULL, "bench attn-prefill --ctx 12", "--ctx");
+    tb_test_expect_usage_error(NULL, "bench attn-prefill --batch 4", "--batch");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --batch 0", "--batch");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --batch 5,,6", "--batch");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --batch 5,-6", "--batch");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --batch 5,6 --ctx 9", "--ctx");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --ctx 0", "--ctx");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --ctx abc", "--ctx");
+    tb_test_expect_usage_error(NULL, "bench attn-prefill --seq 10,", "--seq");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --backend openblas", "--backend");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --backend read,read", "--backend");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --dtype f16", "--dtype");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --shape 1x2x3", "--shape");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --isa sse9", "--isa");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --isa generic,generic", "--isa");
 }
 END_TEST
 
 START_TEST(failed_check_exits_3_and_is_never_timed)
 {
     const char *args = "bench attn-decode --heads 4 --kv-heads 2 --head-dim 64 --ctx 70 --format json " FAST;
-    json_t *doc = run_json("TOKBENCH_FAULT_INJECT=portable ", args, 3);
-    json_t *bad = case_for(doc, "portable"), *good = case_for(doc, "read");
+    json_t *doc = tb_test_run_json("TOKBENCH_FAULT_INJECT=portable ", args, 3);
+    json_t *bad = tb_test_case_for(doc, "portable"), *good = tb_test_case_for(doc, "read");
     ck_assert(json_is_false(tb_test_path(bad, "check.passed")));
     ck_assert_int_eq((int)json_array_size(json_object_get(bad, "samples_ns")), 0);
     ck_assert(json_is_null(json_object_get(bad, "rate")));
@@ -206,9 +180,9 @@ START_TEST(failed_check_exits_3_and_is_never_timed)
     ck_assert(json_is_object(json_object_get(good, "rate")));
     json_decref(doc);
 
-    doc = run_json("TOKBENCH_FAULT_INJECT=portable ",
-                   "bench attn-prefill --heads 4 --kv-heads 1 --head-dim 96 --seq 50 --format json " FAST, 3);
-    bad = case_for(doc, "portable");
+    doc = tb_test_run_json("TOKBENCH_FAULT_INJECT=portable ",
+                           "bench attn-prefill --heads 4 --kv-heads 1 --head-dim 96 --seq 50 --format json " FAST, 3);
+    bad = tb_test_case_for(doc, "portable");
     ck_assert(json_is_false(tb_test_path(bad, "check.passed")));
     ck_assert(json_is_null(json_object_get(bad, "rate")));
     json_decref(doc);
@@ -254,7 +228,7 @@ START_TEST(text_markdown_and_csv)
 }
 END_TEST
 
-int main(int argc, char **argv)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("attn-cli");
     TCase *tc = tcase_create("end-to-end");
@@ -269,23 +243,13 @@ int main(int argc, char **argv)
     tcase_set_timeout(t2, 120);
     tcase_add_test(t2, decode_split_context_on_two_threads);
     suite_add_tcase(s, t2);
-
-    /* `check_attn_cli --two-cpus` runs only the two-CPU case and exits 77 (meson's SKIP) where
-     * this process may run on fewer than two CPUs, so such a machine shows SKIP instead of a
-     * hollow PASS. The affinity mask, not the online count: taskset or a cgroup can narrow it. A
-     * mask the call cannot read (over 1024 CPUs) runs the case, which then says what it found. */
-    if (argc > 1 && strcmp(argv[1], "--two-cpus") == 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < 2)
-            return 77;
-        setenv("CK_RUN_CASE", "two-cpus", 1);
-    } else {
-        setenv("CK_RUN_CASE", "end-to-end", 1);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+/* Alone, `check_attn_cli --two-cpus` runs the two-CPU case, and only where this process may run
+ * on two CPUs (meson test 'cli/attn_cli-2cpu'); otherwise the end-to-end case runs. */
+const tb_test_spec tb_test_this = {
+    .suite = build_suite,
+    .tcase = "end-to-end",
+    .alone = {"--two-cpus", "two-cpus", tb_test_cpus_allowed, 2},
+};

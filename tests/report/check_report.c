@@ -11,6 +11,7 @@
 #include "csv.h"
 #include "json_path.h"
 #include "table.h"
+#include "testmain.h"
 
 /* What fn wrote, as a string the caller frees. */
 typedef struct capture {
@@ -229,7 +230,7 @@ START_TEST(table_has_no_row_cap)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("core");
@@ -242,9 +243,7 @@ int main(void)
     tcase_add_test(tc, table_fixed_widths_overflow_and_right_headers);
     tcase_add_test(tc, table_has_no_row_cap);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};

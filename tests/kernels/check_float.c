@@ -10,9 +10,10 @@
 
 #include <tokbench/gemm.h>
 #include <tokbench/kernels.h>
-#include <tokbench/rng.h>
 
 #include "bench.h"
+#include "testmain.h"
+#include "testutil.h"
 
 static tb_isa tier;
 static tb_kernels kern;
@@ -40,20 +41,14 @@ static double slice_err(const float *a, const float *w32, const float *c, int64_
     return worst;
 }
 
-static void fill(float *x, size_t n, uint64_t seed)
-{
-    for (size_t i = 0; i < n; i++)
-        x[i] = tb_rand_sym(seed, i);
-}
-
 static void check_rows(tb_dtype dt, int64_t m, int64_t n, int64_t k, int gemv)
 {
     float *a = malloc(sizeof(float) * (size_t)(m * k)), *w = malloc(sizeof(float) * (size_t)(n * k));
     float *c = malloc(sizeof(float) * (size_t)(m * n));
     size_t rb = tb_dtype_row_bytes(dt, k);
     char *wd = malloc(rb * (size_t)n);
-    fill(a, (size_t)(m * k), 11);
-    fill(w, (size_t)(n * k), 12);
+    tb_test_fill(a, (size_t)(m * k), 11);
+    tb_test_fill(w, (size_t)(n * k), 12);
     for (int64_t j = 0; j < n; j++) {
         tb_convert_row(dt, w + j * k, wd + (size_t)j * rb, k);
         tb_dequantize_row(dt, wd + (size_t)j * rb, w + j * k, k);
@@ -109,8 +104,8 @@ START_TEST(packed_gemm_f32)
                 float *a = malloc(sizeof(float) * (size_t)(m * k)), *w = malloc(sizeof(float) * (size_t)(n * k));
                 float *c = malloc(sizeof(float) * (size_t)(m * n));
                 float *wp = aligned_alloc(64, (tb_packed_f32_bytes(&kern, n, k) + 63) / 64 * 64);
-                fill(a, (size_t)(m * k), 21);
-                fill(w, (size_t)(n * k), 22);
+                tb_test_fill(a, (size_t)(m * k), 21);
+                tb_test_fill(w, (size_t)(n * k), 22);
                 kern.pack_f32(w, wp, n, k, 0, n);
                 /* a slice that starts on a panel boundary and ends anywhere, as threads get */
                 int64_t n0 = n > kern.gemm_nr ? kern.gemm_nr : 0, n1 = n - (n > 2 ? 1 : 0);
@@ -149,21 +144,20 @@ START_TEST(table_names_the_tier)
 }
 END_TEST
 
-int main(int argc, char **argv)
+/* The tier the command line names, which this CPU and build run: the table must reach it. */
+static int for_tier(tb_isa t)
 {
-    if (argc < 2 || tb_isa_from_name(argv[1], &tier) != 0) {
-        fprintf(stderr, "usage: check_kernels generic|avx2|avx512|neon\n");
-        return 2;
-    }
-    if (!tb_isa_available(tier)) {
-        printf("tier %s: not available on this CPU or build: skipped\n", argv[1]);
-        return 77;
-    }
+    tier = t;
     if (tb_kernels_init(&kern, tier) != tier) {
-        fprintf(stderr, "tier %s is available but the table did not reach it\n", argv[1]);
+        fprintf(stderr, "tier %s is available but the table did not reach it\n", tb_isa_name(tier));
         return 1;
     }
-    Suite *s = suite_create(argv[1]);
+    return 0;
+}
+
+static Suite *build_suite(void)
+{
+    Suite *s = suite_create(tb_isa_name(tier));
     TCase *tc = tcase_create("kernels");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, table_names_the_tier);
@@ -171,9 +165,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, skinny_float_types);
     tcase_add_test(tc, packed_gemm_f32);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite, .for_tier = for_tier};

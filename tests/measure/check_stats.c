@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "stats.h"
+#include "testmain.h"
 
 START_TEST(median_and_quantiles)
 {
@@ -115,7 +116,7 @@ START_TEST(single_and_empty)
 }
 END_TEST
 
-int main(void)
+static Suite *build_suite(void)
 {
     Suite *s = suite_create("stats");
     TCase *tc = tcase_create("core");
@@ -127,9 +128,7 @@ int main(void)
     tcase_add_test(tc, ci_brackets_median_on_large_samples);
     tcase_add_test(tc, single_and_empty);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+const tb_test_spec tb_test_this = {.suite = build_suite};
