@@ -13,7 +13,7 @@
 #include <jansson.h>
 
 #include "cost.h"
-#include "csv.h"
+#include "csv_write.h"
 #include "output.h"
 #include "price_import.h"
 #include "prices.h"
