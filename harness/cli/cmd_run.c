@@ -27,7 +27,6 @@
 
 #include "bench.h"
 #include "blas.h"
-#include "cmd_prices.h"
 #include "forward.h"
 #include "llc.h"
 #include "measure.h"
@@ -35,6 +34,7 @@
 #include "output.h"
 #include "record.h"
 #include "roofline.h"
+#include "run_pricing.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "tb_config.h"

@@ -98,6 +98,9 @@ int tb_prices_have_default_dir(void);
 int tb_prices_add(tb_price_table *t, const char *const cells[TB_PCOL_COUNT], const char *file, int line, char *err,
                   size_t errcap);
 
+/* The table's files, ", "-separated, into buf (cut short at cap). */
+void tb_prices_list_files(const tb_price_table *t, char *buf, size_t cap);
+
 /* Prints the warnings stored for the rows selected (select[i] != 0; NULL: every row): a row
  * without a price, a future date, an outlier per vCPU; stale prices one line each, or one line
  * per file when a file has more than three. */
