@@ -27,7 +27,6 @@
 
 #include "bench.h"
 #include "blas.h"
-#include "cmd_prices.h"
 #include "forward.h"
 #include "llc.h"
 #include "measure.h"
@@ -36,6 +35,7 @@
 #include "probe_run.h"
 #include "record.h"
 #include "roofline.h"
+#include "run_pricing.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "tb_config.h"

@@ -197,3 +197,12 @@ int tb_prices_add(tb_price_table *t, const char *const cells[TB_PCOL_COUNT], con
     }
     return tb_prices_store_row(t, c, f, line, err, errcap) == 0 ? 0 : -1;
 }
+
+void tb_prices_list_files(const tb_price_table *t, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < t->nfiles; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", t->files[i]);
+    }
+}

@@ -98,6 +98,9 @@ int tb_prices_have_default_dir(void);
 int tb_prices_add(tb_price_table *t, const char *const cells[TB_PCOL_COUNT], const char *file, int line, char *err,
                   size_t errcap);
 
+/* The table's files, ", "-separated, into buf (cut short at cap). */
+void tb_prices_list_files(const tb_price_table *t, char *buf, size_t cap);
+
 /* Prints the warnings stored for the rows selected (select[i] != 0; NULL: every row): a row
  * without a price, a future date, an outlier per vCPU; stale prices one line each, or one line
  * per file when a file has more than three. */
@@ -106,8 +109,6 @@ void tb_prices_warn(const tb_price_table *t, const unsigned char *select);
 /* Writes the priced rows as a tokbench CSV (header, canonical column order, RFC 4180 quoting),
  * after optional comment lines (each line of comment gets a "# " prefix). */
 int tb_prices_write_csv(FILE *f, const tb_price_table *t, const char *comment);
-/* One CSV field, quoted when it needs to be. */
-void tb_csv_put_field(FILE *f, const char *s);
 
 /* The family of an instance name, the part before the size: "c7i" for "c7i.4xlarge",
  * "c3-standard" for "c3-standard-22", "Standard_Ds_v5" for "Standard_D16s_v5". */

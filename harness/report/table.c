@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "csv_write.h"
 #include "util.h"
 
 void tb_table_init(tb_table *t, const tb_col *col, size_t ncols)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "cost.h"
+#include "cost_records.h"
 #include "prices.h"
 #include "testmain.h"
 #include "testutil.h"
@@ -188,6 +189,37 @@ static json_t *find_row(json_t *rows, const char *inst, const char *pricing, int
 }
 
 static double num(json_t *r, const char *k) { return json_number_value(json_object_get(r, k)); }
+
+/* ---- the ranking (pricing/cost_records.c) ---- */
+
+static json_t *ranked_row(double blended, const char *provider, int batch)
+{
+    return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "usd_per_mtok_blended",
+                     isnan(blended) ? json_null() : json_real(blended), "provider", provider, "region", "r",
+                     "instance", "i", "pricing", "on-demand", "result", "f.json", "batch", batch, "threads", 1);
+}
+
+START_TEST(rank_cheapest_first_unknown_last)
+{
+    json_t *rows = json_array();
+    json_array_append_new(rows, ranked_row(2.0, "b", 1));
+    json_array_append_new(rows, ranked_row(NAN, "a", 1));
+    json_array_append_new(rows, ranked_row(1.0, "z", 1));
+    json_array_append_new(rows, ranked_row(2.0, "a", 8));
+    json_array_append_new(rows, ranked_row(2.0, "a", 1));
+    ck_assert_int_eq(tb_cost_rank(rows), 0);
+    static const char *const provider[] = {"z", "a", "a", "b", "a"};
+    static const int batch[] = {1, 1, 8, 1, 1};
+    ck_assert_int_eq(json_array_size(rows), 5);
+    for (size_t i = 0; i < 5; i++) {
+        const json_t *r = json_array_get(rows, i);
+        ck_assert_str_eq(json_string_value(json_object_get(r, "provider")), provider[i]);
+        ck_assert_int_eq(json_integer_value(json_object_get(r, "batch")), batch[i]);
+    }
+    ck_assert(json_is_null(json_object_get(json_array_get(rows, 4), "usd_per_mtok_blended")));
+    json_decref(rows);
+}
+END_TEST
 
 START_TEST(cost_json_fields_and_values)
 {
@@ -387,6 +419,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, blend_by_token_count);
     tcase_add_test(tc, fx_rates);
     tcase_add_test(tc, projection_rules);
+    tcase_add_test(tc, rank_cheapest_first_unknown_last);
     tcase_add_test(tc, cost_json_fields_and_values);
     tcase_add_test(tc, projection_is_labelled_everywhere);
     tcase_add_test(tc, refusals_exit_2_with_one_line);

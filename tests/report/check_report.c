@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "csv.h"
+#include "csv_write.h"
 #include "json_path.h"
 #include "table.h"
 #include "testmain.h"

@@ -1,7 +1,10 @@
-/* The one CSV writer of the reports (RFC 4180): fields separated by commas, quoted when they must
- * be, quotes inside a quoted field doubled. */
-#ifndef TB_CSV_H
-#define TB_CSV_H
+/* The one CSV writer (RFC 4180), for the reports, the price tables and the commands: fields
+ * separated by commas, quoted when they must be, quotes inside a quoted field doubled. It lives
+ * in platform/ because pricing/ and report/ are peers that both write CSV. Not named csv.h:
+ * libcsv's <csv.h> (the price-table reader) would then resolve to this file on every include
+ * path that holds platform/. */
+#ifndef TB_CSV_WRITE_H
+#define TB_CSV_WRITE_H
 
 #include <stdio.h>
 

@@ -1,5 +1,6 @@
 /* Reading a value out of a record by its dotted path: "prefill.tokens_per_s.median" is member
- * median of member tokens_per_s of member prefill. The one getter every renderer uses. */
+ * median of member tokens_per_s of member prefill. The one getter the renderers, the pricing and
+ * the commands use (in platform/ because pricing/ and report/ are peers). */
 #ifndef TB_JSON_PATH_H
 #define TB_JSON_PATH_H
 

@@ -1,5 +1,5 @@
-/* The CSV writer (see csv.h). */
-#include "csv.h"
+/* The CSV writer (see csv_write.h). */
+#include "csv_write.h"
 
 #include <ctype.h>
 #include <string.h>
