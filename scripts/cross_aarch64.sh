@@ -82,5 +82,5 @@ echo "== all tests, qemu -cpu ${QEMU_CPU:-max}"
 meson test -C "$build_dir" --no-rebuild --print-errorlogs --timeout-multiplier 3 || status=1
 echo "== kernel tests, qemu -cpu cortex-a53 (Armv8.0: NEON without dotprod)"
 QEMU_CPU=cortex-a53 meson test -C "$build_dir" --no-rebuild --print-errorlogs --timeout-multiplier 3 \
-    --logbase testlog-cortex-a53 kernels-generic kernels-neon attention-neon quant probes gemm || status=1
+    --logbase testlog-cortex-a53 kernels/kernels-generic kernels/kernels-neon kernels/attention-neon kernels/quant bench/probes platform/gemm || status=1
 exit $status
