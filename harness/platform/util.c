@@ -12,13 +12,20 @@ static int quiet_warnings;
 
 void tb_set_quiet(int quiet) { quiet_warnings = quiet; }
 
+/* The one printer of tokbench's stderr lines: "tokbench: " + prefix + message. */
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+    fputs("tokbench: ", stderr);
+    fputs(prefix, stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 int tb_fail(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("tokbench: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say("", fmt, ap);
     va_end(ap);
     return code;
 }
@@ -29,9 +36,21 @@ void tb_warn(const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("tokbench: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void tb_vnote(const char *fmt, va_list ap)
+{
+    if (!quiet_warnings)
+        say("note: ", fmt, ap);
+}
+
+void tb_note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tb_vnote(fmt, ap);
     va_end(ap);
 }
 

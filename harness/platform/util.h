@@ -22,6 +22,10 @@ int tb_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 /* Prints "tokbench: warning: <message>" on stderr unless warnings are silenced (--quiet). */
 void tb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tb_set_quiet(int quiet);
+/* Prints "tokbench: note: <message>": information that is neither an error nor a warning (what an
+ * import left out, and why). Silenced by --quiet as warnings are. */
+void tb_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tb_vnote(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* 64-byte aligned, zeroed allocation; NULL (after a tb_fail line naming what) when it fails. */
 void *tb_alloc(size_t bytes, const char *what);

@@ -110,9 +110,7 @@ void tb_imp_note(const tb_import *im, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("tokbench: note: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    tb_vnote(fmt, ap);
     va_end(ap);
 }
 
@@ -383,10 +381,10 @@ int tb_import_finish(tb_import *im, tb_price_table *out)
     for (size_t i = 0; i < im->nt; i++)
         skipped += im->t[i].n;
     if (im->nt && !im->quiet) {
-        fprintf(stderr, "tokbench: note: %zu row%s imported from %zu item%s; not imported:\n", rows, rows == 1 ? "" : "s",
+        tb_note("%zu row%s imported from %zu item%s; not imported:", rows, rows == 1 ? "" : "s",
                 im->seen, im->seen == 1 ? "" : "s");
         for (size_t i = 0; i < im->nt; i++)
-            fprintf(stderr, "tokbench: note:   %5zu  %s\n", im->t[i].n, im->t[i].reason);
+            tb_note("  %5zu  %s", im->t[i].n, im->t[i].reason);
     }
     if (rows == 0)
         return tb_fail(TB_EXIT_USAGE, "%s: nothing could be imported as --from %s (%zu items, %zu skipped)", im->files,
