@@ -184,6 +184,7 @@ START_TEST(bad_attention_options_are_exit_2)
     expect_usage_error("bench attn-decode --batch 5,6 --ctx 9", "--ctx");
     expect_usage_error("bench attn-decode --ctx 0", "--ctx");
     expect_usage_error("bench attn-decode --ctx abc", "--ctx");
+    expect_usage_error("bench attn-decode --ctx 1,,2", "--ctx");
     expect_usage_error("bench attn-prefill --seq 10,", "--seq");
     expect_usage_error("bench attn-decode --backend openblas", "--backend");
     expect_usage_error("bench attn-decode --backend read,read", "--backend");

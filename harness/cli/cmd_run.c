@@ -53,31 +53,25 @@
 #define PARTIAL_CHECK_TOKENS 4
 
 typedef struct {
-    long long v[MAX_LIST];
+    int64_t v[MAX_LIST];
     int n;
 } ilist;
 
-static int parse_list(const char *flag, const char *s, const char *dflt, long long lo, long long hi, ilist *out)
+/* A sweep's list (tb_parse_int_list), s or else dflt, with no value twice. */
+static int parse_list(const char *flag, const char *s, const char *dflt, int64_t lo, int64_t hi, ilist *out)
 {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", s ? s : dflt);
-    out->n = 0;
-    for (char *sv = NULL, *t = strtok_r(buf, ",", &sv); t; t = strtok_r(NULL, ",", &sv)) {
-        uint64_t x;
-        if (tb_parse_u64(t, &x) || (long long)x < lo || (long long)x > hi)
-            return tb_fail(TB_EXIT_USAGE, "--%s '%s': expected a list of whole numbers in %lld..%lld", flag, s ? s : dflt,
-                           lo, hi);
-        if (out->n == MAX_LIST)
-            return tb_fail(TB_EXIT_USAGE, "--%s: at most %d values", flag, MAX_LIST);
-        /* a repeated value would time the same row twice and give the SLO search two answers */
-        for (int i = 0; i < out->n; i++)
-            if (out->v[i] == (long long)x)
-                return tb_fail(TB_EXIT_USAGE, "--%s '%s': %llu listed twice", flag, s ? s : dflt,
-                               (unsigned long long)x);
-        out->v[out->n++] = (long long)x;
-    }
-    if (out->n == 0)
-        return tb_fail(TB_EXIT_USAGE, "--%s: empty list", flag);
+    const char *v = s ? s : dflt;
+    int rc = tb_parse_int_list(v, lo, hi, out->v, MAX_LIST, &out->n);
+    if (rc == TB_LIST_TOO_MANY)
+        return tb_fail(TB_EXIT_USAGE, "--%s: at most %d values", flag, MAX_LIST);
+    if (rc)
+        return tb_fail(TB_EXIT_USAGE, "--%s '%s': expected a list of whole numbers in %lld..%lld", flag, v,
+                       (long long)lo, (long long)hi);
+    /* a repeated value would time the same row twice and give the SLO search two answers */
+    for (int i = 1; i < out->n; i++)
+        for (int j = 0; j < i; j++)
+            if (out->v[j] == out->v[i])
+                return tb_fail(TB_EXIT_USAGE, "--%s '%s': %lld listed twice", flag, v, (long long)out->v[i]);
     return 0;
 }
 
