@@ -26,8 +26,8 @@ typedef struct opt_def {
     int kind;
     size_t offset;
     unsigned cmds;
-    int lo, hi; /* for A_INT */
-    const char *help;
+    int lo, hi;       /* for A_INT */
+    const char *help; /* NULL: a test hook, which --help does not list */
 } opt_def;
 
 #define OFF(f) offsetof(tb_opts, f)
@@ -83,6 +83,10 @@ static const opt_def opts_table[] = {
     {"from", A_STR, OFF(from), C_PRICES, 0, 0, "prices import: aws|azure|gcp (the cloud's own price-list format)"},
     {"output", A_STR, OFF(output), C_PRICES, 0, 0, "write the CSV here instead of stdout"},
     {"warm", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights stay cache-warm (one copy)"},
+    /* test hooks (options.h): the tests set them as TOKBENCH_FAULT_INJECT and so on */
+    {"fault-inject", A_STR, OFF(fault_inject), C_MEASURE, 0, 0, NULL},
+    {"memavailable", A_U64, OFF(mem_available), C_RUN, 0, 0, NULL},
+    {"dmi-dir", A_STR, OFF(dmi_dir), C_SYSINFO | C_MEASURE, 0, 0, NULL},
 };
 
 static const struct {
@@ -115,7 +119,7 @@ static void command_help(tb_cmd cmd, const char *name)
         if (commands[i].cmd == cmd)
             printf("usage: tokbench %s %s\n\noptions:\n", name, commands[i].help);
     for (size_t i = 0; i < sizeof opts_table / sizeof *opts_table; i++)
-        if (opts_table[i].cmds & (1u << cmd))
+        if ((opts_table[i].cmds & (1u << cmd)) && opts_table[i].help)
             printf("  --%-13s %s\n", opts_table[i].name, opts_table[i].help);
     printf("\nEvery option also reads TOKBENCH_<NAME> from the environment (--min-time: TOKBENCH_MIN_TIME).\n");
 }

@@ -140,14 +140,14 @@ static void time_probes(tb_probe_peak *peak, tb_probe_read *rd, tb_probe_int8 *i
  * over an array of 4x the last-level cache, on the team: the roofline's ceilings for these very
  * cores. The best, not the median: a ceiling, and on a shared machine noise only ever lowers a
  * sample. The probes are those of the kernels' tier (or the best below it that this build has). */
-static int run_probes(tb_team *team, const tb_kernels *kern, unsigned long long llc, double *gflops, double *int8_gops,
+static int run_probes(const tb_opts *o, tb_team *team, const tb_kernels *kern, unsigned long long llc, double *gflops, double *int8_gops,
                       double *gbps)
 {
     *gflops = *int8_gops = *gbps = 0;
     tb_probe_kernels pk;
     tb_probe_kernels_at_most(kern->isa, &pk);
     /* as bench peak does: the int8 probe against its scalar replay before it is timed */
-    const char *fault = getenv("TOKBENCH_FAULT_INJECT"); /* test hook: corrupt the probe's result */
+    const char *fault = o->fault_inject; /* test hook (options.h): corrupt the probe's result */
     double per_step;
     if (tb_probe_int8_check(kern->peak_int8, kern->peak_int8_info.name, fault && strcmp(fault, "int8") == 0,
                             &per_step) != 0)
@@ -374,10 +374,12 @@ static double need_bytes(const tb_model *m, tb_fwd_shape *s, const tb_kernels *k
 }
 
 /* Full depth when it fits; else the most distinct layers that fit, at least 4x the LLC. */
-static int plan_layers(const tb_model *m, tb_fwd_shape *s, const tb_kernels *k, int threads, unsigned long long llc)
+static int plan_layers(const tb_opts *o, const tb_model *m, tb_fwd_shape *s, const tb_kernels *k, int threads,
+                       unsigned long long llc)
 {
-    const char *fake = getenv("TOKBENCH_MEMAVAILABLE"); /* test hook: pretend this much memory is free */
-    double avail = (double)(fake ? strtoull(fake, NULL, 10) : tb_meminfo_bytes("MemAvailable")) * MEM_MARGIN;
+    /* test hook (options.h): pretend this much memory is free */
+    unsigned long long free_bytes = o->mem_available ? o->mem_available : tb_meminfo_bytes("MemAvailable");
+    double avail = (double)free_bytes * MEM_MARGIN;
     if (avail <= 0)
         avail = 1e18; /* unreadable: do not refuse on a guess */
     if (need_bytes(m, s, k, threads, m->layers) <= avail)
@@ -482,7 +484,7 @@ int tb_cmd_run(const tb_opts *o)
     tb_team *team = NULL;
     tb_fwd *fwd = NULL;
     tb_run_pricing *pricing = NULL;
-    json_t *machine = tb_sysinfo_json(&tp), *rec = NULL, *rows = json_array(), *checks = json_array();
+    json_t *machine = tb_sysinfo_json(&tp, o->dmi_dir), *rec = NULL, *rows = json_array(), *checks = json_array();
     if (!machine) {
         rc = tb_fail(TB_EXIT_RUNTIME, "out of memory describing the machine");
         goto out;
@@ -534,7 +536,7 @@ int tb_cmd_run(const tb_opts *o)
             json_object_set_new(settings, "placement", tb_team_placement_json(team));
         }
         ceilings before, after;
-        if ((rc = run_probes(team, &kern, llc, &before.peak, &before.peak_int8, &before.bw)))
+        if ((rc = run_probes(o, team, &kern, llc, &before.peak, &before.peak_int8, &before.bw)))
             goto out;
         const double peak = before.peak, peak_int8 = before.peak_int8;
         /* Per row: how much of the prefill to time (see the top of the file). */
@@ -568,7 +570,7 @@ int tb_cmd_run(const tb_opts *o)
                     }
                     s.max_seqs = r->pf_seqs > s.max_seqs ? r->pf_seqs : s.max_seqs;
                 }
-        if ((rc = plan_layers(&m, &s, &kern, nt, llc)))
+        if ((rc = plan_layers(o, &m, &s, &kern, nt, llc)))
             goto out;
         for (int i = 0; i < nr; i++)
             rp[i].pf_layers = rp[i].pf_layers > s.layers ? s.layers : rp[i].pf_layers;
@@ -610,7 +612,7 @@ int tb_cmd_run(const tb_opts *o)
         /* The probes again, after the rows: one disturbed probe run would otherwise put a row
          * above its bound. The rows are graded against the higher of the two. */
         if (json_array_size(rows) > first) {
-            if ((rc = run_probes(team, &kern, llc, &after.peak, &after.peak_int8, &after.bw)))
+            if ((rc = run_probes(o, team, &kern, llc, &after.peak, &after.peak_int8, &after.bw)))
                 goto out;
             ceilings use = {fmax(before.peak, after.peak), fmax(before.peak_int8, after.peak_int8),
                             fmax(before.bw, after.bw)};

@@ -62,7 +62,7 @@ static int cmd_sysinfo(const tb_opts *o)
     static tb_plan plan;
     tb_team *team = NULL;
     tb_llc llc;
-    json_t *si = tb_sysinfo_json(&tp);
+    json_t *si = tb_sysinfo_json(&tp, o->dmi_dir);
     if (!si)
         rc = tb_fail(TB_EXIT_RUNTIME, "out of memory describing the machine");
     if (!rc && !(rc = tb_topo_plan(&tp, &req, &plan)) && !(rc = tb_team_create(&team, &tp, &plan)))
@@ -204,7 +204,7 @@ static int cmd_bench(const tb_opts *o)
     if ((rc = tb_topo_plan(&tp, &req, &plan)) != 0)
         goto out;
     /* Describe the machine before any thread is bound: the allowed set is read unbound. */
-    machine = tb_sysinfo_json(&tp);
+    machine = tb_sysinfo_json(&tp, o->dmi_dir);
     if (!machine) {
         rc = tb_fail(TB_EXIT_RUNTIME, "out of memory describing the machine");
         goto out;
