@@ -61,24 +61,19 @@ static int parse_variants(const tb_opts *o, int decode, tb_attn_variant_spec *ou
     return *n ? 0 : tb_fail(TB_EXIT_USAGE, "--backend: empty list");
 }
 
-/* A comma list of whole numbers in [1, max] (empty entries refused). */
+/* A comma list of whole numbers in [1, max] (tb_parse_int_list: empty entries refused). */
 static int parse_list(const char *s, const char *flag, long long max, int64_t *out, int cap, int *n)
 {
-    char buf[1024];
-    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf)
-        return tb_fail(TB_EXIT_USAGE, "--%s: list too long", flag);
-    *n = 0;
-    if (!*buf || buf[strlen(buf) - 1] == ',' || *buf == ',' || strstr(buf, ",,"))
+    switch (tb_parse_int_list(s, 1, max, out, cap, n)) {
+    case TB_LIST_OK:
+        return 0;
+    case TB_LIST_EMPTY_ITEM:
         return tb_fail(TB_EXIT_USAGE, "--%s '%s': expected a comma list of whole numbers from 1 to %lld", flag, s, max);
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        uint64_t v;
-        if (tb_parse_u64(t, &v) != 0 || v < 1 || v > (uint64_t)max)
-            return tb_fail(TB_EXIT_USAGE, "--%s '%s': expected whole numbers from 1 to %lld", flag, s, max);
-        if (*n == cap)
-            return tb_fail(TB_EXIT_USAGE, "--%s: at most %d entries", flag, cap);
-        out[(*n)++] = (int64_t)v;
+    case TB_LIST_TOO_MANY:
+        return tb_fail(TB_EXIT_USAGE, "--%s: at most %d entries", flag, cap);
+    default:
+        return tb_fail(TB_EXIT_USAGE, "--%s '%s': expected whole numbers from 1 to %lld", flag, s, max);
     }
-    return 0;
 }
 
 int tb_attn_parse_opts(const tb_opts *o, const char *op, tb_attn_opts *ao)

@@ -402,7 +402,7 @@ static int run_case(const tb_bench_env *env, const char *op, attn_case *a, const
     tb_attn_oracle orc;
     memset(&orc, 0, sizeof orc);
     rc = make_case(a, o->seed, &orc);
-    const char *fault = getenv("TOKBENCH_FAULT_INJECT"); /* test hook: corrupt one backend's output */
+    const char *fault = o->fault_inject; /* test hook (options.h): corrupt one backend's output */
     tb_variant *timed[MAX_VARIANTS];
     int np = 0;
     for (int i = 0; i < nv && rc == 0; i++) {

@@ -452,7 +452,7 @@ static int run_shape(const tb_bench_env *env, const char *op, const tb_gemm_shap
     if (rc)
         return rc;
     rc = make_inputs(r, specs, nv);
-    const char *fault = getenv("TOKBENCH_FAULT_INJECT"); /* test hook: corrupt one backend's output */
+    const char *fault = env->o->fault_inject; /* test hook (options.h): corrupt one backend's output */
     tb_variant *timed[MAX_VARIANTS];
     int np = 0, any_failed = 0;
     for (int i = 0; i < nv && rc == 0; i++) {

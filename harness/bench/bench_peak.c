@@ -3,7 +3,6 @@
  * timed interleaved, every sample kept; a probe that fails its check is never timed. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <tokbench/probes.h>
@@ -26,7 +25,7 @@ static int check_and_time(const tb_opts *o, tb_probe_peak *pc, tb_variant *v, do
 {
     tb_variant *timed[TB_ISA_COUNT];
     int idx[TB_ISA_COUNT], np = 0;
-    const char *fault = getenv("TOKBENCH_FAULT_INJECT"); /* test hook: corrupt one tier's result */
+    const char *fault = o->fault_inject; /* test hook (options.h): corrupt one tier's result */
     for (int i = 0; i < ntiers; i++) {
         v[i].call = tb_probe_peak_call;
         v[i].ctx = &pc[i];

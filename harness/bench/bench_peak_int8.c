@@ -4,7 +4,6 @@
  * scalar replay, then timed interleaved on the pinned team, every sample kept. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
@@ -77,7 +76,7 @@ int tb_bench_peak_int8(const tb_bench_env *env, const tb_isa *tiers, int ntiers,
     if (!o->quiet)
         fprintf(stderr, "tokbench: peak int8, %d tier%s, %d thread%s\n", ntiers, ntiers > 1 ? "s" : "", nt,
                 nt > 1 ? "s" : "");
-    const char *fault = getenv("TOKBENCH_FAULT_INJECT"); /* test hook: corrupt one tier's check */
+    const char *fault = o->fault_inject; /* test hook (options.h): corrupt one tier's check */
     for (int i = 0; i < ntiers; i++) {
         tb_kernels_init(&k[i], tiers[i]);
         if ((rc = tb_probe_int8_init(&probe[i], env->team, k[i].peak_int8, INT8_ITERS, "int8 probe state")) != 0)

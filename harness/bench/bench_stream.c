@@ -281,7 +281,7 @@ static void stream_free(stream_ctx *s)
 static int stream_check_and_time(const tb_opts *o, stream_ctx *s, stream_variant *sv, tb_variant *v, double *err,
                                  int *passed)
 {
-    const char *fault = getenv("TOKBENCH_FAULT_INJECT"); /* test hook: corrupt one variant's output */
+    const char *fault = o->fault_inject; /* test hook (options.h): corrupt one variant's output */
     tb_variant *timed[NV];
     int np = 0;
     for (int i = 0; i < NV; i++) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "tb_config.h"
 #include "util.h"
 
@@ -26,8 +27,8 @@ typedef struct opt_def {
     int kind;
     size_t offset;
     unsigned cmds;
-    int lo, hi; /* for A_INT */
-    const char *help;
+    int lo, hi;       /* for A_INT */
+    const char *help; /* NULL: a test hook, which --help does not list */
 } opt_def;
 
 #define OFF(f) offsetof(tb_opts, f)
@@ -83,39 +84,25 @@ static const opt_def opts_table[] = {
     {"from", A_STR, OFF(from), C_PRICES, 0, 0, "prices import: aws|azure|gcp (the cloud's own price-list format)"},
     {"output", A_STR, OFF(output), C_PRICES, 0, 0, "write the CSV here instead of stdout"},
     {"warm", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights stay cache-warm (one copy)"},
-};
-
-static const struct {
-    const char *name;
-    tb_cmd cmd;
-    const char *help;
-} commands[] = {
-    {"sysinfo", TB_CMD_SYSINFO, "the machine: CPU, ISA, caches, topology, memory, OS, instance"},
-    {"list", TB_CMD_LIST, "[kernels|models|prices]: what exists, and which kernel this CPU gets"},
-    {"bench", TB_CMD_BENCH,
-     "OP [options]: one kernel family, checked then timed (gemm, gemv, attn-prefill, attn-decode, stream, peak)"},
-    {"run", TB_CMD_RUN, "[options]: a model shape -> prefill/decode tokens/s, TTFT/TPOT, roofline"},
-    {"cost", TB_CMD_COST, "RESULT... [options]: $ per million tokens of saved run results, ranked"},
-    {"compare", TB_CMD_COMPARE, "BASE CANDIDATE: statistical comparison of two results (not yet built)"},
-    {"report", TB_CMD_REPORT, "RESULT|DIR... -o F: an HTML report (not yet built)"},
-    {"prices", TB_CMD_PRICES, "import --from aws|azure|gcp FILE: a cloud's price list as a tokbench price table"},
+    /* test hooks (options.h): the tests set them as TOKBENCH_FAULT_INJECT and so on */
+    {"fault-inject", A_STR, OFF(fault_inject), C_MEASURE, 0, 0, NULL},
+    {"memavailable", A_U64, OFF(mem_available), C_RUN, 0, 0, NULL},
+    {"dmi-dir", A_STR, OFF(dmi_dir), C_SYSINFO | C_MEASURE, 0, 0, NULL},
 };
 
 void tb_cli_usage(void)
 {
     printf("usage: tokbench COMMAND [options]\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        printf("  %-9s %s\n", commands[i].name, commands[i].help);
+    for (size_t i = 0; i < tb_ncommands; i++)
+        printf("  %-9s %s\n", tb_commands[i].name, tb_commands[i].help);
     printf("\n'tokbench COMMAND --help' lists a command's options; 'tokbench --version' the version.\n");
 }
 
-static void command_help(tb_cmd cmd, const char *name)
+static void command_help(const tb_command *c)
 {
-    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (commands[i].cmd == cmd)
-            printf("usage: tokbench %s %s\n\noptions:\n", name, commands[i].help);
+    printf("usage: tokbench %s %s\n\noptions:\n", c->name, c->help);
     for (size_t i = 0; i < sizeof opts_table / sizeof *opts_table; i++)
-        if (opts_table[i].cmds & (1u << cmd))
+        if ((opts_table[i].cmds & (1u << c->cmd)) && opts_table[i].help)
             printf("  --%-13s %s\n", opts_table[i].name, opts_table[i].help);
     printf("\nEvery option also reads TOKBENCH_<NAME> from the environment (--min-time: TOKBENCH_MIN_TIME).\n");
 }
@@ -248,13 +235,11 @@ int tb_cli_parse(int argc, char **argv, tb_opts *o)
         printf("tokbench %s\n", TB_VERSION);
         return -1;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (strcmp(c, commands[i].name) == 0) {
-            o->cmd = commands[i].cmd;
-            o->cmd_name = commands[i].name;
-        }
-    if (!o->cmd)
+    const tb_command *command = tb_command_named(c);
+    if (!command)
         return tb_fail(TB_EXIT_USAGE, "unknown command '%s' (see tokbench --help)", c);
+    o->cmd = command->cmd;
+    o->cmd_name = command->name;
 
     int rc = apply_env(o);
     if (rc)
@@ -274,7 +259,7 @@ int tb_cli_parse(int argc, char **argv, tb_opts *o)
             continue;
         }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            command_help(o->cmd, o->cmd_name);
+            command_help(command);
             return -1;
         }
         if (a[1] != '-')

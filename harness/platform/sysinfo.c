@@ -337,7 +337,7 @@ void tb_sysinfo_fingerprint(json_t *si)
     json_object_set_new(si, "fingerprint", json_string(hex));
 }
 
-json_t *tb_sysinfo_json(const tb_topo *tp)
+json_t *tb_sysinfo_json(const tb_topo *tp, const char *dmi_dir)
 {
     int hv = 0;
     char hv_vendor[32];
@@ -358,9 +358,8 @@ json_t *tb_sysinfo_json(const tb_topo *tp)
                             (json_int_t)tb_meminfo_bytes("MemAvailable"), "hwloc_bytes",
                             (json_int_t)hwloc_get_root_obj(tp->topo)->total_memory, "total_gib",
                             (json_int_t)((total + (1ull << 29)) >> 30));
-    const char *dmi = getenv("TOKBENCH_DMI_DIR");
     json_t *si = json_pack("{s:o, s:o, s:o, s:o, s:o}", "cpu", cpu, "topology", topology_json(tp), "memory", mem, "os",
-                           os_json(hv, hv_vendor), "instance", tb_instance_from_dmi(dmi ? dmi : "/sys/class/dmi/id"));
+                           os_json(hv, hv_vendor), "instance", tb_instance_from_dmi(dmi_dir ? dmi_dir : "/sys/class/dmi/id"));
     if (si)
         tb_sysinfo_fingerprint(si);
     return si;

@@ -119,6 +119,29 @@ int tb_parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
+int tb_parse_int_list(const char *s, int64_t lo, int64_t hi, int64_t *out, int cap, int *n)
+{
+    *n = 0;
+    if (!s || !*s || *s == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+        return TB_LIST_EMPTY_ITEM;
+    for (const char *p = s;; p++) {
+        const char *digits = p;
+        uint64_t v = 0;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (v > ((uint64_t)INT64_MAX - (uint64_t)(*p - '0')) / 10)
+                return TB_LIST_BAD_ITEM; /* past any range: the value would not fit */
+            v = v * 10 + (uint64_t)(*p - '0');
+        }
+        if (p == digits || (*p != ',' && *p != '\0') || (int64_t)v < lo || (int64_t)v > hi)
+            return TB_LIST_BAD_ITEM;
+        if (*n == cap)
+            return TB_LIST_TOO_MANY;
+        out[(*n)++] = (int64_t)v;
+        if (*p == '\0')
+            return TB_LIST_OK;
+    }
+}
+
 int tb_parse_int(const char *s, int lo, int hi, int *out)
 {
     if (!s || !*s || *s == ' ')

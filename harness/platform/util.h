@@ -43,6 +43,14 @@ int tb_parse_double(const char *s, double *out);
 /* A byte count: digits, optionally followed by KiB, MiB or GiB (any case). */
 int tb_parse_bytes(const char *s, uint64_t *out);
 
+/* What tb_parse_int_list says of a list: each caller words its own error and names its flag. */
+enum { TB_LIST_OK = 0, TB_LIST_EMPTY_ITEM = -1, TB_LIST_BAD_ITEM = -2, TB_LIST_TOO_MANY = -3 };
+/* A comma list of whole numbers, each from lo to hi, into out[0..*n): digits only per item, no
+ * empty item (so no leading, trailing or doubled comma, and no empty list), at most cap items.
+ * The list's shape is checked before any item, so an empty item is reported as such wherever it
+ * is. Repeated values are the caller's business (a sweep refuses them, a batch of lengths not). */
+int tb_parse_int_list(const char *s, int64_t lo, int64_t hi, int64_t *out, int cap, int *n);
+
 /* Multiplies with overflow detection; returns -1 on overflow. */
 int tb_mul_u64(uint64_t a, uint64_t b, uint64_t *out);
 

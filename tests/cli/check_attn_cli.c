@@ -158,6 +158,7 @@ START_TEST(bad_attention_options_are_exit_2)
     tb_test_expect_usage_error(NULL, "bench attn-decode --batch 5,6 --ctx 9", "--ctx");
     tb_test_expect_usage_error(NULL, "bench attn-decode --ctx 0", "--ctx");
     tb_test_expect_usage_error(NULL, "bench attn-decode --ctx abc", "--ctx");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --ctx 1,,2", "--ctx");
     tb_test_expect_usage_error(NULL, "bench attn-prefill --seq 10,", "--seq");
     tb_test_expect_usage_error(NULL, "bench attn-decode --backend openblas", "--backend");
     tb_test_expect_usage_error(NULL, "bench attn-decode --backend read,read", "--backend");

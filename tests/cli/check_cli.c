@@ -11,6 +11,7 @@
 #include "record.h"
 #include "testmain.h"
 #include "testutil.h"
+#include "util.h"
 
 #define FAST "--min-time 0 --repetitions 3 --warmup 1 --no-save "
 
@@ -61,6 +62,25 @@ START_TEST(bad_input_is_exit_2_with_one_line_naming_the_flag)
     tb_test_expect_usage_error(NULL, "bench", "OP");
     tb_test_expect_usage_error(NULL, "sysinfo --shape 1x1x1", "--shape");
     tb_test_expect_usage_error(NULL, "list gizmos", "gizmos");
+    tb_test_expect_usage_error(NULL, "run --batch 1,,8", "--batch");
+}
+END_TEST
+
+/* tb_parse_int_list: digits only per item, no empty item, each in range, at most cap. */
+START_TEST(int_list_parser_is_strict)
+{
+    int64_t v[3];
+    int n;
+    ck_assert_int_eq(tb_parse_int_list("1,20,300", 1, 300, v, 3, &n), TB_LIST_OK);
+    ck_assert(n == 3 && v[0] == 1 && v[1] == 20 && v[2] == 300);
+    ck_assert_int_eq(tb_parse_int_list("7,7", 0, 9, v, 3, &n), TB_LIST_OK); /* repeats: the caller's call */
+    static const char *const empty[] = {"", ",", "1,,2", ",1", "1,", "x,,2"};
+    for (size_t i = 0; i < sizeof empty / sizeof *empty; i++)
+        ck_assert_msg(tb_parse_int_list(empty[i], 0, 9, v, 3, &n) == TB_LIST_EMPTY_ITEM, "'%s'", empty[i]);
+    static const char *const bad[] = {"x", "1,-2", "+1", " 1", "1 ", "1.0", "0x1", "10", "0", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(tb_parse_int_list(bad[i], 1, 9, v, 3, &n) == TB_LIST_BAD_ITEM, "'%s'", bad[i]);
+    ck_assert_int_eq(tb_parse_int_list("1,2,3,4", 1, 9, v, 3, &n), TB_LIST_TOO_MANY);
 }
 END_TEST
 
@@ -371,6 +391,7 @@ static Suite *build_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, usage_and_version);
     tcase_add_test(tc, bad_input_is_exit_2_with_one_line_naming_the_flag);
+    tcase_add_test(tc, int_list_parser_is_strict);
     tcase_add_test(tc, environment_twins_are_checked_too);
     tcase_add_test(tc, openblas_fallback_kernels_are_named);
     tcase_add_test(tc, bench_json_has_spec_fields_and_matches_saved_record);

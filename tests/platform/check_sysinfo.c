@@ -14,7 +14,7 @@ START_TEST(required_fields_present)
 {
     tb_topo tp;
     ck_assert_int_eq(tb_topo_load(&tp, NULL), 0);
-    json_t *si = tb_sysinfo_json(&tp);
+    json_t *si = tb_sysinfo_json(&tp, NULL);
     ck_assert_ptr_nonnull(si);
     const char *strings[] = {"cpu.vendor", "cpu.brand", "os.kernel", "fingerprint"};
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
