@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "json_path.h"
 #include "tb_config.h"
 #include "util.h"
 
@@ -365,22 +366,16 @@ json_t *tb_sysinfo_json(const tb_topo *tp, const char *dmi_dir)
     return si;
 }
 
-static const char *str_or(const json_t *o, const char *key, const char *dflt)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : dflt;
-}
-
 void tb_sysinfo_print_text(const json_t *si)
 {
     const json_t *cpu = json_object_get(si, "cpu"), *topo = json_object_get(si, "topology");
     const json_t *mem = json_object_get(si, "memory"), *os = json_object_get(si, "os");
     const json_t *caches = json_object_get(cpu, "caches"), *inst = json_object_get(si, "instance");
     char b1[32], b2[32], b3[32];
-    printf("%-12s %s\n", "cpu", str_or(cpu, "brand", "?"));
-    printf("%-12s %s, family %lld model %lld stepping %lld, %s\n", "", str_or(cpu, "vendor", "?"),
+    printf("%-12s %s\n", "cpu", tb_json_str_or(cpu, "brand", "?"));
+    printf("%-12s %s, family %lld model %lld stepping %lld, %s\n", "", tb_json_str_or(cpu, "vendor", "?"),
            json_integer_value(json_object_get(cpu, "family")), json_integer_value(json_object_get(cpu, "model")),
-           json_integer_value(json_object_get(cpu, "stepping")), str_or(cpu, "codename", "codename unknown"));
+           json_integer_value(json_object_get(cpu, "stepping")), tb_json_str_or(cpu, "codename", "codename unknown"));
     printf("%-12s", "isa");
     size_t i;
     json_t *v;
@@ -399,26 +394,26 @@ void tb_sysinfo_print_text(const json_t *si)
         if (json_is_integer(m))
             tb_format_bytes((double)json_integer_value(m), b3, sizeof b3);
         printf("%-12s %s used (%s) for CPUs %s: reported %s, measured %s%s\n", "llc", b1,
-               str_or(llc, "source", "?"), str_or(llc, "cpus", "?"), b2, json_is_integer(m) ? b3 : "not run",
+               tb_json_str_or(llc, "source", "?"), tb_json_str_or(llc, "cpus", "?"), b2, json_is_integer(m) ? b3 : "not run",
                json_is_true(json_object_get(json_object_get(llc, "measurement"), "from_cache")) ? " (cached sweep)" : "");
     }
     printf("%-12s %lld package(s), %lld NUMA node(s), %lld core(s), %lld PU(s); allowed CPUs %s\n", "topology",
            json_integer_value(json_object_get(topo, "packages")), json_integer_value(json_object_get(topo, "numa_nodes")),
            json_integer_value(json_object_get(topo, "cores")), json_integer_value(json_object_get(topo, "pus")),
-           str_or(topo, "allowed_cpus", "?"));
+           tb_json_str_or(topo, "allowed_cpus", "?"));
     tb_format_bytes((double)json_integer_value(json_object_get(mem, "total_bytes")), b1, sizeof b1);
     tb_format_bytes((double)json_integer_value(json_object_get(mem, "available_bytes")), b2, sizeof b2);
     tb_format_bytes((double)json_integer_value(json_object_get(mem, "hwloc_bytes")), b3, sizeof b3);
     printf("%-12s %s total, %s available (hwloc sees %s)\n", "memory", b1, b2, b3);
     const json_t *hv = json_object_get(os, "hypervisor");
-    printf("%-12s Linux %s, governor %s, boost %s, THP %s, hypervisor %s\n", "os", str_or(os, "kernel", "?"),
-           str_or(os, "governor", "n/a"),
+    printf("%-12s Linux %s, governor %s, boost %s, THP %s, hypervisor %s\n", "os", tb_json_str_or(os, "kernel", "?"),
+           tb_json_str_or(os, "governor", "n/a"),
            json_is_boolean(json_object_get(os, "boost")) ? (json_is_true(json_object_get(os, "boost")) ? "on" : "off") : "n/a",
-           str_or(os, "transparent_hugepages", "n/a"),
-           json_is_true(json_object_get(hv, "present")) ? str_or(hv, "vendor", "yes") : "none");
+           tb_json_str_or(os, "transparent_hugepages", "n/a"),
+           json_is_true(json_object_get(hv, "present")) ? tb_json_str_or(hv, "vendor", "yes") : "none");
     if (json_is_object(inst))
-        printf("%-12s %s %s\n", "instance", str_or(inst, "provider", "?"), str_or(inst, "type", "(type not in DMI)"));
+        printf("%-12s %s %s\n", "instance", tb_json_str_or(inst, "provider", "?"), tb_json_str_or(inst, "type", "(type not in DMI)"));
     else
         printf("%-12s not detected\n", "instance");
-    printf("%-12s %s\n", "fingerprint", str_or(si, "fingerprint", "?"));
+    printf("%-12s %s\n", "fingerprint", tb_json_str_or(si, "fingerprint", "?"));
 }
