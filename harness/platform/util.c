@@ -199,3 +199,55 @@ void tb_format_bytes(double bytes, char *buf, size_t cap)
     }
     snprintf(buf, cap, u ? "%.2f %s" : "%.0f %s", bytes, unit[u]);
 }
+
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), 0 when it is ill-formed. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (len == 0 || s[0] > 0xf4 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    /* the second byte's range rules out overlong forms, surrogates and code points past U+10FFFF */
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) || (s[0] == 0xf0 && s[1] < 0x90) ||
+        (s[0] == 0xf4 && s[1] > 0x8f))
+        return 0;
+    return len;
+}
+
+int tb_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t l = utf8_seq(u + i, n - i);
+        if (!l)
+            return 0;
+        i += l;
+    }
+    return 1;
+}
+
+char *tb_utf8_escaped(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(4 * n + 1), *o = out;
+    if (!out)
+        return NULL;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t l = utf8_seq(u + i, n - i);
+        if (l) {
+            memcpy(o, u + i, l);
+            o += l;
+            i += l;
+        } else {
+            o += sprintf(o, "\\x%02x", u[i]);
+            i++;
+        }
+    }
+    *o = '\0';
+    return out;
+}

@@ -57,6 +57,13 @@ int tb_mul_u64(uint64_t a, uint64_t b, uint64_t *out);
 /* Reads a small text file (sysfs, procfs) into buf, strips the trailing newline; -1 if unreadable. */
 int tb_read_small_file(const char *path, char *buf, size_t cap);
 
+/* 1 when the n bytes at s are well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). */
+int tb_utf8_valid(const char *s, size_t n);
+/* A copy of s, UTF-8 as it is and each byte of an ill-formed sequence as the text \xNN, so a name
+ * read from the file system is carried, never dropped (JSON strings must be UTF-8). Caller frees;
+ * NULL on OOM. */
+char *tb_utf8_escaped(const char *s);
+
 /* Human-readable byte count ("1.50 GiB"). */
 void tb_format_bytes(double bytes, char *buf, size_t cap);
 

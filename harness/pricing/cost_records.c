@@ -149,7 +149,9 @@ static json_t *cost_row(const tb_cost_ctx *c, const char *file, const json_t *re
     json_object_set_new(o, "usd_per_mtok_blended_floor", jreal(tb_cost_blend(in_floor, out_floor, c->w_in, c->w_out)));
     json_object_set_new(o, "projected", json_boolean(projected));
     json_object_set_new(o, "projection", proj);
-    json_object_set_new(o, "result", json_string(file));
+    char *shown = tb_utf8_escaped(file); /* a file name is bytes: carried as text, never dropped */
+    json_object_set_new(o, "result", json_string(shown ? shown : ""));
+    free(shown);
     json_object_set_new(o, "model", model_name ? json_string(model_name) : json_null());
     json_object_set_new(o, "batch", json_deep_copy(json_object_get(row, "batch")));
     json_object_set_new(o, "threads", json_deep_copy(json_object_get(row, "threads")));

@@ -54,6 +54,12 @@ static void on_field(void *s, size_t len, void *data)
         c->rc = tb_fail(TB_EXIT_USAGE, "%s:%d: field %zu holds a NUL byte", c->file, c->line, c->nf + 1);
         return;
     }
+    /* a price row's names reach JSON, CSV and HTML, which all carry UTF-8 only: refused here, where
+     * the file and line can still be named */
+    if (!tb_utf8_valid(s, len)) {
+        c->rc = tb_fail(TB_EXIT_USAGE, "%s:%d: field %zu is not valid UTF-8", c->file, c->line, c->nf + 1);
+        return;
+    }
     char *f = malloc(len + 1);
     if (!f) {
         c->rc = tb_fail(TB_EXIT_RUNTIME, "out of memory reading %s", c->file);

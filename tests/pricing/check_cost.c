@@ -409,6 +409,32 @@ START_TEST(directories_of_results)
 }
 END_TEST
 
+/* A record's file name is bytes, not text: one that is not UTF-8 is carried as \xNN text, never
+ * dropped (JSON strings must be UTF-8) and never a crash. */
+START_TEST(a_file_name_that_is_not_utf8_is_carried_escaped)
+{
+    char *dir = tb_test_tmpdir(), cmd[8800];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/bad\xff.json'", tb_test_fixture("results/run-aws-c7i-4xlarge.json"), dir);
+    ck_assert_int_eq(system(cmd), 0);
+    char x[4400];
+    snprintf(x, sizeof x, "%s --format json --pricing on-demand", cost_prices());
+    snprintf(cmd, sizeof cmd, "cost '%s' --max-age-days 100000 %s", dir, x);
+    tb_run_result r = tb_test_run(NULL, cmd);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    json_t *doc = json_loads(r.out, 0, NULL);
+    ck_assert_ptr_nonnull(doc);
+    json_t *rows = json_object_get(doc, "rows");
+    ck_assert_uint_ge(json_array_size(rows), 1);
+    const char *res = json_string_value(json_object_get(json_array_get(rows, 0), "result"));
+    ck_assert_msg(res && strstr(res, "bad\\xff.json"), "result: %s", res ? res : "(missing)");
+    json_decref(doc);
+    tb_test_run_free(&r);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(dir);
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("cost");
@@ -425,6 +451,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, refusals_exit_2_with_one_line);
     tcase_add_test(tc, currencies_are_never_mixed_unconverted);
     tcase_add_test(tc, directories_of_results);
+    tcase_add_test(tc, a_file_name_that_is_not_utf8_is_carried_escaped);
     suite_add_tcase(s, tc);
     return s;
 }

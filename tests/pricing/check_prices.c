@@ -14,6 +14,7 @@
 #include "prices.h"
 #include "testmain.h"
 #include "testutil.h"
+#include "util.h"
 
 static char *tmpdir_path;
 
@@ -86,6 +87,20 @@ START_TEST(liberal_table_bom_crlf_comments_quotes_any_order)
     ck_assert_int_eq(spot->line, 9);
     ck_assert(isnan(small->physical_cores)); /* a column that is absent is unknown too */
     tb_prices_free(&t);
+}
+END_TEST
+
+/* The UTF-8 rule of platform/util.c: well-formed sequences pass, each ill-formed byte shows as \xNN. */
+START_TEST(utf8_rule)
+{
+    ck_assert(tb_utf8_valid("c7i \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 13));
+    static const char *const bad[] = {"\xff", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc3",
+                                      "\xe2\x82"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(!tb_utf8_valid(bad[i], strlen(bad[i])), "case %zu", i);
+    char *e = tb_utf8_escaped("a\xff" "b\xc3\xa9");
+    ck_assert_str_eq(e, "a\\xff" "b\xc3\xa9");
+    free(e);
 }
 END_TEST
 
@@ -183,6 +198,9 @@ START_TEST(every_error_names_file_line_and_column)
     expect_table_error("provider,instance,pricing,price_per_hour,currency,price_date,Pricing\n", 1,
                        "column pricing appears twice");
     expect_table_error("# only a comment\n\n", 1, "no header row");
+    /* names reach JSON, CSV and HTML: ill-formed UTF-8 (a stray byte, an overlong '/') is refused */
+    expect_table_error(HDR "aws,us-east-1,c7\xffi.2xlarge,8,4,on-demand,0.3,USD,2026-07-20\n", 2, "not valid UTF-8");
+    expect_table_error(HDR OK_ROW "aws,us-east-1,c7i.\xc0\xafx,8,4,on-demand,0.3,USD,2026-07-20\n", 3, "not valid UTF-8");
     /* CRLF and a BOM do not shift line numbers */
     expect_table_error("\xEF\xBB\xBF# c\r\n" "provider,instance,pricing,price_per_hour,currency,price_date\r\n"
                        "aws,x.large,on-demand,1,USD,2026-07-20\r\naws,y.large,on-demand,-1,USD,2026-07-20\r\n",
@@ -706,6 +724,7 @@ static Suite *build_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, liberal_table_bom_crlf_comments_quotes_any_order);
+    tcase_add_test(tc, utf8_rule);
     tcase_add_test(tc, column_order_does_not_matter);
     tcase_add_test(tc, csv_written_reads_back_identically);
     tcase_add_test(tc, every_error_names_file_line_and_column);
