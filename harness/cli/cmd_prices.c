@@ -14,6 +14,7 @@
 
 #include "cost_records.h"
 #include "csv_write.h"
+#include "out_file.h"
 #include "output.h"
 #include "price_import.h"
 #include "prices.h"
@@ -164,33 +165,15 @@ int tb_cmd_list_prices(const tb_opts *o)
 
 static int write_output(const char *out, const tb_price_table *t, const char *comment)
 {
-    size_t len = strlen(out) + 16;
-    char *tmp = malloc(len);
-    if (!tmp)
-        return tb_fail(TB_EXIT_RUNTIME, "out of memory");
-    snprintf(tmp, len, "%s.tmp-XXXXXX", out);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return tb_fail(TB_EXIT_RUNTIME, "--output %s: cannot create it: %s", out, strerror(e));
+    tb_out_file of;
+    int rc = tb_out_open(&of, "--output", out);
+    if (rc)
+        return rc;
+    if (tb_prices_write_csv(of.f, t, comment) != 0) {
+        tb_out_abort(&of);
+        return tb_fail(TB_EXIT_RUNTIME, "--output %s: write failed", out);
     }
-    FILE *f = fdopen(fd, "w");
-    int bad = !f || tb_prices_write_csv(f, t, comment) != 0;
-    bad |= f && fflush(f) != 0;
-    bad |= f && fsync(fileno(f)) != 0;
-    if (f)
-        bad |= fclose(f) != 0;
-    else
-        close(fd);
-    if (bad || rename(tmp, out) != 0) {
-        int e = errno;
-        unlink(tmp);
-        free(tmp);
-        return tb_fail(TB_EXIT_RUNTIME, "--output %s: write failed: %s", out, strerror(e));
-    }
-    free(tmp);
-    return 0;
+    return tb_out_commit(&of);
 }
 
 int tb_cmd_prices(const tb_opts *o)
@@ -204,10 +187,12 @@ int tb_cmd_prices(const tb_opts *o)
         return tb_fail(TB_EXIT_USAGE, "--from '%s': expected aws, azure or gcp", o->from);
     if (o->npositional < 2)
         return tb_fail(TB_EXIT_USAGE, "prices import: give the price-list FILE to convert");
+    int rc = o->output ? tb_out_check("--output", o->output) : 0; /* before reading anything */
+    if (rc)
+        return rc;
     tb_import *im = tb_import_new(from, -1, o->quiet);
     if (!im)
         return tb_fail(TB_EXIT_RUNTIME, "out of memory");
-    int rc = 0;
     for (int i = 1; i < o->npositional && !rc; i++)
         rc = tb_import_add_file(im, o->positional[i]);
     tb_price_table t;

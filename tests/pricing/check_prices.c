@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -651,6 +652,46 @@ START_TEST(importers_skip_what_they_cannot_price_never_zero)
 }
 END_TEST
 
+/* --output replaces only a regular file of this user, whole, keeping its permissions; a device,
+ * FIFO or symbolic link is refused with exit 2 and left as it was (issue 18, item 2). */
+START_TEST(output_replaces_only_a_regular_file)
+{
+    const char *aws = tb_test_fixture("price-formats/aws-offer-ec2-sample.json");
+    char path[4200], target[4200], args[8800], cmd[8800];
+    snprintf(target, sizeof target, "%s/target.csv", tmpdir_path);
+    FILE *f = fopen(target, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("keep\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/link.csv", tmpdir_path);
+    ck_assert_int_eq(symlink("target.csv", path), 0);
+    snprintf(cmd, sizeof cmd, "mkfifo '%s/fifo.csv'", tmpdir_path);
+    ck_assert_int_eq(system(cmd), 0);
+    static const char *const refused[] = {"/dev/null", "link.csv", "fifo.csv", "."};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        if (refused[i][0] == '/')
+            snprintf(path, sizeof path, "%s", refused[i]);
+        else
+            snprintf(path, sizeof path, "%s/%s", tmpdir_path, refused[i]);
+        snprintf(args, sizeof args, "prices import --from aws '%s' --output '%s'", aws, path);
+        tb_test_expect_usage_error("timeout 20 ", args, "--output");
+    }
+    struct stat st;
+    ck_assert(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+    snprintf(path, sizeof path, "%s/link.csv", tmpdir_path);
+    ck_assert(lstat(path, &st) == 0 && S_ISLNK(st.st_mode));
+    ck_assert(stat(target, &st) == 0 && st.st_size == 5);
+    /* a regular file: replaced whole, its mode kept */
+    ck_assert_int_eq(chmod(target, 0640), 0);
+    snprintf(args, sizeof args, "prices import --quiet --from aws '%s' --output '%s'", aws, target);
+    tb_run_result r = tb_test_run(NULL, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tb_test_run_free(&r);
+    ck_assert(stat(target, &st) == 0 && st.st_size > 100);
+    ck_assert_int_eq(st.st_mode & 07777, 0640);
+}
+END_TEST
+
 START_TEST(import_end_to_end)
 {
     char args[4400], out[4200];
@@ -741,6 +782,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, gcp_catalog_page);
     tcase_add_test(tc, importers_skip_what_they_cannot_price_never_zero);
     tcase_add_test(tc, import_end_to_end);
+    tcase_add_test(tc, output_replaces_only_a_regular_file);
     suite_add_tcase(s, tc);
     return s;
 }
