@@ -19,6 +19,7 @@
 #include "price_import.h"
 #include "prices.h"
 #include "record.h"
+#include "in_file.h"
 #include "util.h"
 
 /* ---- shared helpers ---- */
@@ -244,6 +245,8 @@ static int collect_json(const char *dir, tb_strlist *out, int depth)
         size_t l = strlen(e->d_name);
         if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
             rc = collect_json(p, out, depth + 1);
+        else if (l > 5 && strcmp(e->d_name + l - 5, ".json") == 0 && !tb_in_is_regular(p))
+            tb_warn("%s: not a regular file, skipped", p); /* a FIFO would block the whole walk */
         else if (l > 5 && strcmp(e->d_name + l - 5, ".json") == 0)
             rc = tb_strlist_add(out, p);
         free(p);

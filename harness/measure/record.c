@@ -16,6 +16,7 @@
 #include "tb_commit.h"
 #include "tb_config.h"
 #include "timer.h"
+#include "in_file.h"
 #include "util.h"
 
 #if TB_HAVE_LIBCPUID
@@ -215,14 +216,11 @@ int tb_record_publish(json_t *rec, const tb_opts *o, int complete, void (*render
 
 int tb_record_load(const char *path, json_t **out)
 {
-    json_error_t err;
+    int rc;
     *out = NULL;
-    json_t *rec = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-    if (!rec) {
-        if (err.line < 0 && access(path, R_OK) != 0)
-            return tb_fail(TB_EXIT_USAGE, "%s: cannot read: %s", path, strerror(errno));
-        return tb_fail(TB_EXIT_USAGE, "%s:%d: not valid JSON: %s", path, err.line, err.text);
-    }
+    json_t *rec = tb_in_load_json(path, TB_IN_MAX_RECORD, JSON_REJECT_DUPLICATES, &rc);
+    if (!rec)
+        return rc;
     const char *schema = json_string_value(json_object_get(rec, "schema"));
     if (!json_is_object(rec) || !schema) {
         json_decref(rec);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "in_file.h"
 #include "util.h"
 
 /* Shapes from each model's published config.json on the Hugging Face hub. */
@@ -144,13 +145,17 @@ int tb_model_resolve(const char *name_or_path, tb_model *m)
         return tb_fail(TB_EXIT_USAGE, "--model %s: cannot read a config.json: %s", name_or_path, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return tb_fail(TB_EXIT_USAGE, "--model %s: not a file (give the path of a config.json)", name_or_path);
+    char *text;
+    size_t len;
+    int rc = tb_in_read(name_or_path, TB_IN_MAX_CONFIG, &text, &len);
+    if (rc)
+        return rc;
     json_error_t err;
-    json_t *cfg = json_load_file(name_or_path, JSON_REJECT_DUPLICATES, &err);
-    if (!cfg && err.line < 1) /* jansson's line is -1 when it never got to parse (unreadable file) */
-        return tb_fail(TB_EXIT_USAGE, "%s: cannot read a config.json: %s", name_or_path, err.text);
+    json_t *cfg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    free(text);
     if (!cfg)
         return tb_fail(TB_EXIT_USAGE, "%s:%d: cannot read a config.json: %s", name_or_path, err.line, err.text);
-    int rc = tb_model_from_config(cfg, name_or_path, m);
+    rc = tb_model_from_config(cfg, name_or_path, m);
     json_decref(cfg);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "import_internal.h"
+#include "in_file.h"
 #include "util.h"
 
 static const char *const from_names[] = {"aws", "azure", "gcp"};
@@ -269,18 +270,13 @@ int tb_imp_read_page(tb_import *im, const json_t *root, const char *path, const 
 
 int tb_import_add_file(tb_import *im, const char *path)
 {
-    json_error_t err;
-    json_t *root = json_load_file(path, 0, &err);
-    if (!root) {
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            return tb_fail(TB_EXIT_USAGE, "%s: cannot read: %s", path, err.text);
-        fclose(f);
-        return tb_fail(TB_EXIT_USAGE, "%s:%d: not valid JSON: %s", path, err.line, err.text);
-    }
+    int rc;
+    json_t *root = tb_in_load_json(path, TB_IN_MAX_PRICE_LIST, 0, &rc);
+    if (!root)
+        return rc;
     size_t used = strlen(im->files);
     snprintf(im->files + used, sizeof im->files - used, "%s%s", used ? ", " : "", path);
-    int rc = im->from == TB_IMPORT_AWS     ? tb_imp_aws(im, root, path)
+    rc = im->from == TB_IMPORT_AWS         ? tb_imp_aws(im, root, path)
              : im->from == TB_IMPORT_AZURE ? tb_imp_azure(im, root, path)
                                            : tb_imp_gcp(im, root, path);
     json_decref(root);

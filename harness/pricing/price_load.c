@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "prices_internal.h"
+#include "in_file.h"
 #include "util.h"
 
 static const tb_pcol required_cols[] = {TB_PCOL_PROVIDER, TB_PCOL_INSTANCE, TB_PCOL_PRICING,
@@ -152,40 +153,6 @@ static void on_record(int term, void *data)
     free_fields(c);
 }
 
-static int read_all(const char *path, char **buf, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return tb_fail(errno == ENOENT ? TB_EXIT_USAGE : TB_EXIT_RUNTIME, "%s: cannot read: %s", path,
-                       strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    while (b) {
-        n += fread(b + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *nb = realloc(b, cap * 2);
-        if (!nb) {
-            free(b);
-            b = NULL;
-            break;
-        }
-        b = nb;
-        cap *= 2;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!b)
-        return tb_fail(TB_EXIT_RUNTIME, "%s: out of memory reading it", path);
-    if (err) {
-        free(b);
-        return tb_fail(TB_EXIT_RUNTIME, "%s: read error", path);
-    }
-    *buf = b;
-    *len = n;
-    return 0;
-}
-
 /* libcsv knows neither comments nor line numbers, so the text is first cut into logical records:
  * a record ends at a newline outside quotes (RFC 4180 doubles quotes inside a quoted field, so
  * the parity of the quotes seen tells). Each record then goes through libcsv on its own, with
@@ -237,7 +204,7 @@ int tb_prices_load_file(tb_price_table *t, const char *path, const tb_price_chec
 {
     char *buf = NULL;
     size_t len = 0;
-    int rc = read_all(path, &buf, &len);
+    int rc = tb_in_read(path, TB_IN_MAX_PRICE_TABLE, &buf, &len);
     if (rc)
         return rc;
     load_ctx c;

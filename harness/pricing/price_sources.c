@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "in_file.h"
 #include "util.h"
 
 static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -52,8 +53,12 @@ int tb_prices_load_path(tb_price_table *t, const char *path, const tb_price_chec
         rc = tb_fail(TB_EXIT_USAGE, "%s: no *.csv price tables in this directory", path);
     if (names)
         qsort(names, n, sizeof *names, name_cmp);
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = tb_prices_load_file(t, names[i], chk);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!tb_in_is_regular(names[i])) /* a FIFO found in a folder is passed over, never waited on */
+            tb_warn("%s: not a regular file, skipped", names[i]);
+        else
+            rc = tb_prices_load_file(t, names[i], chk);
+    }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);

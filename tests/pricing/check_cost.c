@@ -435,6 +435,28 @@ START_TEST(a_file_name_that_is_not_utf8_is_carried_escaped)
 }
 END_TEST
 
+/* A FIFO named as a result is refused (exit 2) and one found in a folder of results is skipped
+ * with a warning, never waited on (issue 18, item 3). */
+START_TEST(a_fifo_among_results_is_never_read)
+{
+    char *dir = tb_test_tmpdir(), cmd[8800], x[4400];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/' && mkfifo '%s/pipe.json'", tb_test_fixture("results/run-aws-c7i-4xlarge.json"),
+             dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(x, sizeof x, "%s --pricing on-demand", cost_prices());
+    snprintf(cmd, sizeof cmd, "cost '%s' --max-age-days 100000 %s", dir, x);
+    tb_run_result r = tb_test_run("timeout 20 ", cmd);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.err, "pipe.json: not a regular file, skipped"), "%s", r.err);
+    tb_test_run_free(&r);
+    snprintf(cmd, sizeof cmd, "cost '%s/pipe.json' --max-age-days 100000 %s", dir, x);
+    tb_test_expect_usage_error("timeout 20 ", cmd, "a FIFO");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(dir);
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("cost");
@@ -452,6 +474,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, currencies_are_never_mixed_unconverted);
     tcase_add_test(tc, directories_of_results);
     tcase_add_test(tc, a_file_name_that_is_not_utf8_is_carried_escaped);
+    tcase_add_test(tc, a_fifo_among_results_is_never_read);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -692,6 +692,41 @@ START_TEST(output_replaces_only_a_regular_file)
 }
 END_TEST
 
+/* Inputs are read only when they are regular files under a size limit: a FIFO is refused, never
+ * waited on; /dev/zero and a huge (sparse) file are refused, never read until memory runs out; a
+ * FIFO found in a folder of tables is skipped with a warning (issue 18, item 3). */
+START_TEST(inputs_must_be_regular_files_of_sane_size)
+{
+    char fifo[4200], big[4200], dir[4200], args[8800], cmd[17000];
+    snprintf(fifo, sizeof fifo, "%s/fifo.csv", tmpdir_path);
+    snprintf(big, sizeof big, "%s/big.csv", tmpdir_path);
+    snprintf(cmd, sizeof cmd, "mkfifo '%s' && truncate -s 65M '%s'", fifo, big);
+    ck_assert_int_eq(system(cmd), 0);
+    const struct {
+        const char *args, *path, *mention;
+    } refused[] = {
+        {"list prices --prices '%s'", fifo, "a FIFO"},
+        {"list prices --prices '%s'", "/dev/zero", "a character device"},
+        {"list prices --prices '%s'", big, "larger than 64.00 MiB"},
+        {"prices import --from aws '%s'", fifo, "a FIFO"},
+        {"prices import --from gcp '%s'", "/dev/zero", "a character device"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        snprintf(args, sizeof args, refused[i].args, refused[i].path);
+        tb_test_expect_usage_error("timeout 20 ", args, refused[i].mention);
+    }
+    snprintf(dir, sizeof dir, "%s/tables", tmpdir_path);
+    snprintf(cmd, sizeof cmd, "mkdir '%s' && cp '%s' '%s/' && mkfifo '%s/zz.csv'", dir,
+             tb_test_fixture("prices/cost.csv"), dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(args, sizeof args, "list prices --prices '%s' --format json", dir);
+    tb_run_result r = tb_test_run("timeout 20 ", args);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.err, "zz.csv: not a regular file, skipped"), "%s", r.err);
+    tb_test_run_free(&r);
+}
+END_TEST
+
 START_TEST(import_end_to_end)
 {
     char args[4400], out[4200];
@@ -783,6 +818,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, importers_skip_what_they_cannot_price_never_zero);
     tcase_add_test(tc, import_end_to_end);
     tcase_add_test(tc, output_replaces_only_a_regular_file);
+    tcase_add_test(tc, inputs_must_be_regular_files_of_sane_size);
     suite_add_tcase(s, tc);
     return s;
 }
