@@ -57,6 +57,8 @@ int tb_cmd_bench(const tb_opts *o)
         rc = tb_fail(TB_EXIT_RUNTIME, "out of memory describing the machine");
         goto out;
     }
+    if ((rc = tb_record_prepare(json_string_value(json_object_get(machine, "fingerprint")), o)) != 0)
+        goto out;
     if ((rc = tb_team_create(&team, &tp, &plan)) != 0 || (rc = tb_blas_place(team)) != 0)
         goto out;
 

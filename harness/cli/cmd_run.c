@@ -23,6 +23,7 @@
 #include <tokbench/attention.h>
 
 #include "blas.h"
+#include "json_path.h"
 #include "llc.h"
 #include "measure.h"
 #include "output.h"
@@ -333,8 +334,10 @@ int tb_cmd_run(const tb_opts *o)
         rc = tb_fail(TB_EXIT_RUNTIME, "out of memory for the record");
         goto out;
     }
-    /* Price tables and the instance first: a bad table fails before the minutes of measuring. */
-    if ((rc = tb_run_pricing_open(o, json_object_get(rec, "machine"), &pricing)))
+    /* Price tables, the instance and the results folder first: a bad one fails before the minutes
+     * of measuring. */
+    if ((rc = tb_run_pricing_open(o, json_object_get(rec, "machine"), &pricing)) ||
+        (rc = tb_record_prepare(tb_json_str_or(rec, "machine.fingerprint", NULL), o)))
         goto out;
     describe_sweep(&r, rec);
     for (int ti = 0; ti < r.threads.n && !tb_interrupted; ti++)

@@ -101,19 +101,47 @@ void tb_record_finish(json_t *rec, int complete)
     json_object_set_new(rec, "complete", json_boolean(complete));
 }
 
-static int mkdir_p(const char *path)
+/* Makes path and its missing parents; *made (when given) counts the folders it created, deepest
+ * last, so a caller can take them away again. */
+static int mkdir_p_count(const char *path, int *made)
 {
     char buf[4096];
+    if (made)
+        *made = 0;
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
         return -1;
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(buf, 0777) == 0) {
+            if (made)
+                (*made)++;
+        } else if (errno != EEXIST) {
+            return -1;
         }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+        *p = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
+static int mkdir_p(const char *path) { return mkdir_p_count(path, NULL); }
+
+/* Removes the n deepest folders of path (those mkdir_p_count made), deepest first. */
+static void rmdir_made(const char *path, int n)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (int i = 0; i < n; i++) {
+        if (rmdir(buf) != 0)
+            return;
+        char *slash = strrchr(buf, '/');
+        if (!slash || slash == buf)
+            return;
+        *slash = '\0';
+    }
 }
 
 static int write_all(int fd, const char *s, size_t n)
@@ -188,6 +216,29 @@ int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t ca
         fsync(dfd); /* make the new name itself durable */
         close(dfd);
     }
+    return 0;
+}
+
+int tb_record_prepare(const char *fp, const tb_opts *o)
+{
+    if (o->no_save)
+        return 0;
+    char sub[4096], probe[4200];
+    snprintf(sub, sizeof sub, "%s/%s", o->results_dir, fp ? fp : "unknown-machine");
+    int made = 0;
+    if (mkdir_p_count(sub, &made) != 0)
+        return tb_fail(TB_EXIT_USAGE, "--results-dir %s: cannot create %s: %s", o->results_dir, sub, strerror(errno));
+    /* a folder can exist and still refuse new files (permissions, a read-only mount): try one */
+    snprintf(probe, sizeof probe, "%s/.tokbench-XXXXXX", sub);
+    int fd = mkstemp(probe), e = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(probe);
+    }
+    /* leave no trace: a run that stops before its record must not leave empty folders behind */
+    rmdir_made(sub, made);
+    if (fd < 0)
+        return tb_fail(TB_EXIT_USAGE, "--results-dir %s: cannot write in %s: %s", o->results_dir, sub, strerror(e));
     return 0;
 }
 

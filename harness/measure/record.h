@@ -35,6 +35,12 @@ int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t ca
  * saves it unless --no-save, prints it (the JSON itself for --format json, else render(rec, fmt))
  * and says on stderr where it went. Returns rc, or the interrupt's or the save's exit code when rc
  * is 0. An interrupt always ends in exit 1 with a line saying whether the partial record was kept. */
+/* Makes the folder of the machine's records (fp: its fingerprint) under --results-dir and checks a
+ * file can be created there, so a bad
+ * --results-dir (a regular file, a read-only place) stops a command before it measures, not after.
+ * 0 with --no-save; else 0 or TB_EXIT_USAGE after one line naming the flag. */
+int tb_record_prepare(const char *fp, const tb_opts *o);
+
 int tb_record_publish(json_t *rec, const tb_opts *o, int complete, void (*render)(const json_t *rec, tb_format fmt),
                       int rc);
 

@@ -35,11 +35,10 @@ int tb_run_pricing_open(const tb_opts *o, const json_t *machine, tb_run_pricing 
 {
     *out = NULL;
     const char *detected = tb_json_str_or(machine, "instance.type", NULL);
-    if (!o->instance && (!detected || (o->nprices == 0 && !tb_prices_have_default_dir()))) {
-        if (o->nprices || o->pricing || o->utilization >= 0 || o->blend || o->fx)
-            tb_warn("no instance detected (DMI) and no --instance: the rows are not priced");
+    int nowhere = !o->instance && (!detected || (o->nprices == 0 && !tb_prices_have_default_dir()));
+    int asked = o->nprices || o->pricing || o->utilization >= 0 || o->blend || o->fx;
+    if (nowhere && !asked)
         return 0;
-    }
     if (o->instance && (strcmp(o->instance, "all") == 0 || strchr(o->instance, ',')))
         return tb_fail(TB_EXIT_USAGE, "--instance '%s': run prices the one instance it runs on (`tokbench cost` "
                        "ranks several)",
@@ -48,9 +47,16 @@ int tb_run_pricing_open(const tb_opts *o, const json_t *machine, tb_run_pricing 
     if (!p)
         return tb_fail(TB_EXIT_RUNTIME, "out of memory");
     tb_prices_init(&p->t);
+    /* Every pricing option and table given is checked even when nothing will be priced: a typo must
+     * stop the run before its minutes of measuring, not after them. */
     int rc = tb_cost_setup(&p->c, o, &p->want, &p->inst_copy);
-    if (!rc)
+    if (!rc && (!nowhere || o->nprices))
         rc = tb_cost_load(&p->c, &p->t);
+    if (!rc && nowhere) {
+        tb_warn("no instance detected (DMI) and no --instance: the rows are not priced");
+        tb_run_pricing_close(p);
+        return 0;
+    }
     const char *name = o->instance ? o->instance : detected;
     int priced = 0;
     for (size_t k = 0; !rc && k < p->t.n; k++) {

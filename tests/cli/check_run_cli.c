@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testmain.h"
 #include "testutil.h"
@@ -218,6 +219,35 @@ START_TEST(unpriced_instance_fails_before_measuring)
 }
 END_TEST
 
+/* Every check that can be made before measuring is made before measuring (issue 18, item 4):
+ * pricing options and tables given without an instance, and a results folder that cannot be
+ * written, each exit 2 with one line and no row timed. */
+START_TEST(bad_options_fail_before_measuring_without_an_instance)
+{
+    char missing[1100], extra[4096];
+    char *dir = tb_test_tmpdir();
+    snprintf(missing, sizeof missing, "%s/missing.csv", dir);
+    const struct {
+        const char *flag, *value;
+    } bad[] = {
+        {"--prices", missing}, {"--pricing", "bogus"}, {"--utilization", "5"}, {"--blend", "garbage"},
+        {"--fx", "EUR=abc"},   {"--results-dir", "/etc/passwd"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(extra, sizeof extra, "%s '%s'", bad[i].flag, bad[i].value);
+        tb_run_result r = tb_test_run("TOKBENCH_DMI_DIR=/nonexistent ", tiny_args(extra));
+        ck_assert_msg(r.status == 2, "%s %s: exit %d (%s)", bad[i].flag, bad[i].value, r.status, r.err);
+        ck_assert_msg(tb_test_count_lines(r.err) == 1, "%s: %s", bad[i].flag, r.err);
+        ck_assert_ptr_null(strstr(r.err, "tokbench: [1/"));
+        ck_assert_str_eq(r.out, "");
+        tb_test_run_free(&r);
+    }
+    tb_test_expect_usage_error(NULL, "bench gemm --shape 8x8x8 --min-time 0 --results-dir /etc/passwd", "--results-dir");
+    rmdir(dir);
+    free(dir);
+}
+END_TEST
+
 /* The int8 ceiling probe is checked like a kernel: a wrong result stops the run before anything
  * is timed or saved. */
 START_TEST(failed_int8_probe_check_stops_the_run)
@@ -281,6 +311,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, prefill_time_decides_what_is_scaled);
     tcase_add_test(tc, failed_int8_probe_check_stops_the_run);
     tcase_add_test(tc, unpriced_instance_fails_before_measuring);
+    tcase_add_test(tc, bad_options_fail_before_measuring_without_an_instance);
     suite_add_tcase(s, tc);
     return s;
 }
