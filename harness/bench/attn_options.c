@@ -18,8 +18,11 @@ const char *tb_attn_backend_name(tb_attn_backend k) { return backend_names[k]; }
 static int parse_variants(const tb_opts *o, int decode, tb_attn_variant_spec *out, int *n)
 {
     char buf[256], isabuf[256];
-    snprintf(buf, sizeof buf, "%s", o->backend ? o->backend : decode ? "portable,read" : "portable,peak");
-    snprintf(isabuf, sizeof isabuf, "%s", o->isa ? o->isa : "auto");
+    /* a list cut short would silently drop its last items */
+    if (snprintf(buf, sizeof buf, "%s", o->backend ? o->backend : decode ? "portable,read" : "portable,peak") >= (int)sizeof buf)
+        return tb_fail(TB_EXIT_USAGE, "--backend: list too long");
+    if (snprintf(isabuf, sizeof isabuf, "%s", o->isa ? o->isa : "auto") >= (int)sizeof isabuf)
+        return tb_fail(TB_EXIT_USAGE, "--isa: list too long");
     *n = 0;
     for (char *s1 = NULL, *t = strtok_r(buf, ",", &s1); t; t = strtok_r(NULL, ",", &s1)) {
         int kind = -1;

@@ -74,8 +74,11 @@ int tb_gemm_parse_shapes(const tb_opts *o, int gemv, tb_dtype dt, tb_gemm_shape 
 int tb_gemm_parse_variants(const tb_opts *o, tb_gemm_variant_spec *out, int *n)
 {
     char buf[256], isabuf[256];
-    snprintf(buf, sizeof buf, "%s", o->backend ? o->backend : (TB_HAVE_OPENBLAS ? "portable,openblas" : "portable"));
-    snprintf(isabuf, sizeof isabuf, "%s", o->isa ? o->isa : "auto");
+    /* a list cut short would silently drop its last items */
+    if (snprintf(buf, sizeof buf, "%s", o->backend ? o->backend : (TB_HAVE_OPENBLAS ? "portable,openblas" : "portable")) >= (int)sizeof buf)
+        return tb_fail(TB_EXIT_USAGE, "--backend: list too long");
+    if (snprintf(isabuf, sizeof isabuf, "%s", o->isa ? o->isa : "auto") >= (int)sizeof isabuf)
+        return tb_fail(TB_EXIT_USAGE, "--isa: list too long");
     *n = 0;
     for (char *s1 = NULL, *t = strtok_r(buf, ",", &s1); t; t = strtok_r(NULL, ",", &s1)) {
         tb_gemm_backend bk;

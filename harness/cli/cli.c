@@ -107,6 +107,24 @@ static void command_help(const tb_command *c)
     printf("\nEvery option also reads TOKBENCH_<NAME> from the environment (--min-time: TOKBENCH_MIN_TIME).\n");
 }
 
+/* Options whose value is a comma list: an empty item (",", "a,,b", "a,") is an error for each of
+ * them, never skipped, so "--isa ," cannot quietly mean "--isa auto". */
+static int is_list(const char *name)
+{
+    static const char *const lists[] = {"shape", "backend", "isa", "threads", "batch", "prompt",
+                                        "ctx",   "seq",     "fx",  "instance", "cores"};
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+        if (strcmp(name, lists[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int has_empty_item(const char *v)
+{
+    size_t n = strlen(v);
+    return v[0] == ',' || v[n - 1] == ',' || strstr(v, ",,") != NULL;
+}
+
 static int set_value(const opt_def *d, const char *val, tb_opts *o, const char *origin)
 {
     char *base = (char *)o + d->offset;
@@ -136,6 +154,8 @@ static int set_value(const opt_def *d, const char *val, tb_opts *o, const char *
     case A_STR:
         if (!*val)
             return tb_fail(TB_EXIT_USAGE, "%s%s: empty value", origin, d->name);
+        if (is_list(d->name) && has_empty_item(val))
+            return tb_fail(TB_EXIT_USAGE, "%s%s '%s': an empty item in the list", origin, d->name, val);
         *(const char **)base = val;
         return 0;
     case A_PRICES: {
@@ -222,10 +242,9 @@ int tb_cli_parse(int argc, char **argv, tb_opts *o)
     o->utilization = -1;
     o->prefill_time = -1;
 
-    if (argc < 2) {
-        tb_cli_usage();
-        return TB_EXIT_USAGE;
-    }
+    if (argc < 2)
+        return tb_fail(TB_EXIT_USAGE, "give a command: sysinfo, list, bench, run, cost, compare, report or prices "
+                                      "(tokbench --help says what each does)");
     const char *c = argv[1];
     if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "help") == 0) {
         tb_cli_usage();

@@ -42,6 +42,8 @@ static void print_flat(const json_t *j, tb_format fmt)
 
 int tb_cmd_sysinfo(const tb_opts *o)
 {
+    if (o->npositional)
+        return tb_fail(TB_EXIT_USAGE, "sysinfo takes no argument '%s' (options only)", o->positional[0]);
     tb_topo tp;
     int rc = tb_topo_load(&tp, NULL);
     if (rc)

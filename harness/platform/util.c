@@ -157,7 +157,8 @@ int tb_parse_int(const char *s, int lo, int hi, int *out)
 
 int tb_parse_double(const char *s, double *out)
 {
-    if (!s || !*s || *s == ' ')
+    /* decimal only: strtod would also take hex ("0x10" = 16), "inf", "nan" and leading blanks */
+    if (!s || !*s || strspn(s, "0123456789.eE+-") != strlen(s))
         return -1;
     errno = 0;
     char *end = NULL;

@@ -17,8 +17,13 @@
 
 START_TEST(usage_and_version)
 {
+    /* bare tokbench is a usage error like any other: one line on stderr naming the commands */
+    tb_test_expect_usage_error(NULL, "", "give a command: sysinfo, list, bench, run");
     tb_run_result r = tb_test_run(NULL, "");
-    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.out, "");
+    tb_test_run_free(&r);
+    r = tb_test_run(NULL, "--help");
+    ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "usage: tokbench"));
     tb_test_run_free(&r);
     r = tb_test_run(NULL, "--version");
@@ -63,6 +68,18 @@ START_TEST(bad_input_is_exit_2_with_one_line_naming_the_flag)
     tb_test_expect_usage_error(NULL, "sysinfo --shape 1x1x1", "--shape");
     tb_test_expect_usage_error(NULL, "list gizmos", "gizmos");
     tb_test_expect_usage_error(NULL, "run --batch 1,,8", "--batch");
+    /* issue 18, item 8: empty list items, stray arguments, non-decimal numbers */
+    tb_test_expect_usage_error(NULL, "bench gemm --shape 2x2x2,,3x3x3", "--shape");
+    tb_test_expect_usage_error(NULL, "bench gemm --backend portable,,ref", "--backend");
+    tb_test_expect_usage_error(NULL, "bench gemm --isa ,", "--isa");
+    tb_test_expect_usage_error(NULL, "bench attn-decode --isa avx2,", "--isa");
+    tb_test_expect_usage_error(NULL, "run --threads 1,", "--threads");
+    tb_test_expect_usage_error(NULL, "cost x --fx EUR=1.1,,GBP=1.2", "--fx");
+    tb_test_expect_usage_error("TOKBENCH_SHAPE=,4x4x4 ", "bench gemm", "TOKBENCH_SHAPE");
+    tb_test_expect_usage_error(NULL, "sysinfo extra junk", "extra");
+    tb_test_expect_usage_error(NULL, "bench gemm --min-time 0x10", "--min-time");
+    tb_test_expect_usage_error(NULL, "bench gemm --min-time inf", "--min-time");
+    tb_test_expect_usage_error(NULL, "bench gemm --min-time ' 1'", "--min-time");
 }
 END_TEST
 
