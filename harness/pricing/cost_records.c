@@ -272,6 +272,26 @@ static int no_row_error(const tb_cost_ctx *c, const char *file, const tb_ran_on 
                    c->o->instance ? c->o->instance : ran->type, tb_proj_reason(worst));
 }
 
+/* A row's throughputs as tokbench writes them: a finite, positive median inside its finite 95%
+ * interval. Anything else (missing, zero, negative, 1e308 with an interval of [19, 21]) is not a
+ * measurement and must not be priced, least of all ranked cheapest. */
+static int check_rates(const char *file, size_t i, const json_t *row)
+{
+    static const char *const phases[] = {"prefill", "decode"};
+    for (int k = 0; k < 2; k++) {
+        tb_ci v = tokens_ci(row, phases[k]);
+        if (!(isfinite(v.median) && v.median > 0))
+            return tb_fail(TB_EXIT_USAGE, "%s: rows[%zu]: %s.tokens_per_s.median is missing, zero or negative: not a "
+                           "measurement to price",
+                           file, i, phases[k]);
+        if (!(isfinite(v.lo) && isfinite(v.hi) && v.lo > 0 && v.lo <= v.median && v.median <= v.hi))
+            return tb_fail(TB_EXIT_USAGE, "%s: rows[%zu]: %s.tokens_per_s.median %g lies outside its 95%% interval "
+                           "[%g, %g]: not a measurement to price",
+                           file, i, phases[k], v.median, v.lo, v.hi);
+    }
+    return 0;
+}
+
 int tb_cost_price_record(tb_cost_ctx *c, const char *file, const json_t *rec, int found, int own)
 {
     int skip, rc = check_record(c, file, rec, found, own, &skip);
@@ -290,7 +310,8 @@ int tb_cost_price_record(tb_cost_ctx *c, const char *file, const json_t *rec, in
     size_t i;
     json_t *row;
     json_array_foreach(json_object_get(rec, "rows"), i, row) {
-        if ((rc = price_row(c, file, rec, row, &ran, &tl)) != 0)
+        /* a run pricing its own rows prices what it measured, even a row an interrupt cut short */
+        if ((!own && (rc = check_rates(file, i, row)) != 0) || (rc = price_row(c, file, rec, row, &ran, &tl)) != 0)
             break;
     }
     for (size_t u = 0; !rc && u < tl.unnamed.n && !own; u++)

@@ -137,6 +137,11 @@ static int validate_row(const char *const cells[TB_PCOL_COUNT], tb_price *p, cha
             snprintf(err, errcap, "column price_per_hour: 0 is not a price (leave the cell empty when it is unknown)");
             return -1;
         }
+        if (p->price_per_hour > TB_PRICE_MAX_PER_HOUR) {
+            snprintf(err, errcap, "column price_per_hour: '%s' is not a plausible hourly price (at most %g)", price,
+                     TB_PRICE_MAX_PER_HOUR);
+            return -1;
+        }
     }
     /* A row without a price may leave its currency and date empty too: all of it is unknown. */
     const char *cur = cells[TB_PCOL_CURRENCY], *date = cells[TB_PCOL_PRICE_DATE];

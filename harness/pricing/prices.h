@@ -7,6 +7,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The largest hourly price a table may hold, in any currency: the dearest cloud instances cost a
+ * few hundred US dollars an hour (a few tens of thousands of yen); a figure far beyond is a typo or
+ * a unit mistake, and would print as a 300-digit number. */
+#define TB_PRICE_MAX_PER_HOUR 1e5
+
 typedef enum tb_pricing {
     TB_PRICING_ON_DEMAND = 0,
     TB_PRICING_SPOT,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -457,6 +458,53 @@ START_TEST(a_fifo_among_results_is_never_read)
 }
 END_TEST
 
+/* Nonsense numbers are refused, never priced or ranked (issue 18, item 6): a decode median far
+ * outside its own interval, a zero or missing one, and a price of 1e300 per hour. */
+static void expect_tampered_refused(const char *path, const char *value, const char *mention)
+{
+    json_t *rec = json_load_file(tb_test_fixture("results/run-aws-c7i-4xlarge.json"), 0, NULL);
+    ck_assert_ptr_nonnull(rec);
+    json_t *tps = tb_test_path(json_array_get(json_object_get(rec, "rows"), 0), "decode.tokens_per_s");
+    ck_assert_ptr_nonnull(tps);
+    if (value)
+        json_object_set_new(tps, path, json_loads(value, JSON_DECODE_ANY, NULL));
+    else
+        json_object_del(tps, path);
+    char *dir = tb_test_tmpdir(), file[1200], x[4400], cmd[8800];
+    snprintf(file, sizeof file, "%s/tampered.json", dir);
+    ck_assert_int_eq(json_dump_file(rec, file, 0), 0);
+    json_decref(rec);
+    snprintf(x, sizeof x, "%s --pricing on-demand", cost_prices());
+    snprintf(cmd, sizeof cmd, "cost '%s' --max-age-days 100000 %s", file, x);
+    tb_test_expect_usage_error(NULL, cmd, mention);
+    unlink(file);
+    rmdir(dir);
+    free(dir);
+}
+
+START_TEST(nonsense_numbers_are_refused)
+{
+    expect_tampered_refused("median", "1e308", "lies outside its 95% interval");
+    expect_tampered_refused("median", "0", "missing, zero or negative");
+    expect_tampered_refused("median", "-5", "missing, zero or negative");
+    expect_tampered_refused("median", NULL, "missing, zero or negative");
+    expect_tampered_refused("ci95_low", "\"x\"", "outside its 95% interval");
+    char *dir = tb_test_tmpdir(), csv[1200], cmd[2600];
+    snprintf(csv, sizeof csv, "%s/dear.csv", dir);
+    FILE *f = fopen(csv, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("provider,instance,pricing,price_per_hour,currency,price_date\naws,c7i.4xlarge,on-demand,1e300,USD,"
+          "2026-11-01\n",
+          f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "list prices --prices '%s'", csv);
+    tb_test_expect_usage_error(NULL, cmd, "not a plausible hourly price");
+    unlink(csv);
+    rmdir(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("cost");
@@ -475,6 +523,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, directories_of_results);
     tcase_add_test(tc, a_file_name_that_is_not_utf8_is_carried_escaped);
     tcase_add_test(tc, a_fifo_among_results_is_never_read);
+    tcase_add_test(tc, nonsense_numbers_are_refused);
     suite_add_tcase(s, tc);
     return s;
 }
