@@ -94,9 +94,10 @@ static void print_summary(const json_t *doc, int md, FILE *f)
 {
     const json_t *s = json_object_get(doc, "summary");
     double g = tb_json_num(s, "geomean_ratio");
-    fprintf(f, "\n%sgeomean ratio %s%.3f%s over %lld benchmarks: %lld regressed, %lld improved, %lld unchanged, "
+    fprintf(f, "\n%sgeomean ratio %s%.3f%s over %lld benchmark%s: %lld regressed, %lld improved, %lld unchanged, "
                "%lld inconclusive\n",
             md ? "**" : "", isfinite(g) ? "" : "(none) ", isfinite(g) ? g : 0, md ? "**" : "", tb_json_int(s, "compared"),
+            tb_json_int(s, "compared") == 1 ? "" : "s",
             tb_json_int(s, "regressed"), tb_json_int(s, "improved"), tb_json_int(s, "unchanged"),
             tb_json_int(s, "inconclusive"));
     fprintf(f, "%sratio = candidate / base median time per call (> 1: slower; a run row's tokens/s is its inverse); "
