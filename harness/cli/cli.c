@@ -19,6 +19,7 @@ enum { A_FLAG, A_INT, A_U64, A_BYTES, A_DOUBLE, A_STR, A_FORMAT, A_PRICES };
 #define C_RUN (1u << TB_CMD_RUN)
 #define C_COST (1u << TB_CMD_COST)
 #define C_PRICES (1u << TB_CMD_PRICES)
+#define C_COMPARE (1u << TB_CMD_COMPARE)
 #define C_ALL 0xffffu
 #define C_MEASURE (C_BENCH | C_RUN)
 
@@ -84,6 +85,10 @@ static const opt_def opts_table[] = {
     {"from", A_STR, OFF(from), C_PRICES, 0, 0, "prices import: aws|azure|gcp (the cloud's own price-list format)"},
     {"output", A_STR, OFF(output), C_PRICES, 0, 0, "write the CSV here instead of stdout"},
     {"warm", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights stay cache-warm (one copy)"},
+    {"threshold", A_DOUBLE, OFF(threshold_pct), C_COMPARE, 0, 0,
+     "PCT: smallest change that counts, both ways (default 5 for kernels, 10 for end-to-end tokens/s)"},
+    {"allow-cross-machine", A_FLAG, OFF(allow_cross_machine), C_COMPARE, 0, 0,
+     "compare records of different machines or builds anyway (the output says so)"},
     /* test hooks (options.h): the tests set them as TOKBENCH_FAULT_INJECT and so on */
     {"fault-inject", A_STR, OFF(fault_inject), C_MEASURE, 0, 0, NULL},
     {"memavailable", A_U64, OFF(mem_available), C_RUN, 0, 0, NULL},
@@ -241,6 +246,7 @@ int tb_cli_parse(int argc, char **argv, tb_opts *o)
     o->max_age_days = -1;
     o->utilization = -1;
     o->prefill_time = -1;
+    o->threshold_pct = -1;
 
     if (argc < 2)
         return tb_fail(TB_EXIT_USAGE, "give a command: sysinfo, list, bench, run, cost, compare, report or prices "

@@ -63,6 +63,10 @@ typedef struct tb_opts {
     int project;
     int max_age_days; /* -1 = default */
 
+    /* compare */
+    double threshold_pct;    /* --threshold: < 0 not given (5% kernels, 10% end to end) */
+    int allow_cross_machine; /* compare records of different machines or builds, labelled */
+
     /* Test hooks: options --help does not list, set by the tests through their environment twins
      * (TOKBENCH_FAULT_INJECT, TOKBENCH_MEMAVAILABLE, TOKBENCH_DMI_DIR). */
     const char *fault_inject; /* a backend, variant or tier whose output is spoiled: its check must fail */

@@ -1,0 +1,35 @@
+/* tokbench compare (cmd_compare.h): reads both sides, compares (track/compare.h), prints the
+ * result in --format and exits 0, 4 (a regression) or 5 (not comparable), SPEC.md's codes. */
+#include "cmd_compare.h"
+
+#include <stdio.h>
+
+#include "compare.h"
+#include "compare_render.h"
+#include "util.h"
+
+int tb_cmd_compare(const tb_opts *o)
+{
+    if (o->npositional != 2)
+        return tb_fail(TB_EXIT_USAGE, "compare: give BASE and CANDIDATE (each a record file or a folder of records), "
+                                      "%d argument%s given",
+                       o->npositional, o->npositional == 1 ? "" : "s");
+    tb_cmp_side base, cand = {0};
+    int rc = tb_cmp_side_load(o->positional[0], &base);
+    if (!rc)
+        rc = tb_cmp_side_load(o->positional[1], &cand);
+    json_t *doc = NULL;
+    int status = 0;
+    if (!rc) {
+        tb_cmp_opts co = {o->threshold_pct, o->allow_cross_machine};
+        rc = tb_compare(&base, &cand, &co, &doc, &status);
+    }
+    if (doc) {
+        tb_cmp_render(doc, o->format, stdout);
+        fflush(stdout);
+    }
+    json_decref(doc);
+    tb_cmp_side_free(&base);
+    tb_cmp_side_free(&cand);
+    return rc ? rc : status;
+}

@@ -1,0 +1,39 @@
+/* `tokbench compare`'s judgement of two sides (compare_input.h): whether they may be compared at
+ * all, then per benchmark the ratio of medians with its 95% interval, the Mann-Whitney p-value,
+ * Holm's adjustment across the benchmarks and a verdict; a summary with the geometric mean. The
+ * result is the JSON document SPEC.md fixes (Tracking); compare_render.c prints it otherwise. */
+#ifndef TB_COMPARE_H
+#define TB_COMPARE_H
+
+#include <jansson.h>
+
+#include "compare_input.h"
+
+#define TB_CMP_ALPHA 0.05
+/* A kernel's time is steadier than a whole model's step: a tighter default for bench cases. */
+#define TB_CMP_THRESHOLD_KERNEL_PCT 5.0
+#define TB_CMP_THRESHOLD_END_TO_END_PCT 10.0
+
+typedef struct tb_cmp_opts {
+    double threshold_pct; /* --threshold: both kinds; < 0: the defaults above */
+    int allow_cross_machine;
+} tb_cmp_opts;
+
+/* The differences in machine and build context between the sides, as {"field", "base",
+ * "candidate"} objects (and "benchmark" for a tier that differs), appended to diffs. Every record
+ * of either side is held against the first record of base. Returns 0 or an exit code. */
+int tb_cmp_differences(const tb_cmp_side *base, const tb_cmp_side *cand, json_t *diffs);
+
+/* The verdict of one benchmark from its figures (NaN where absent): regressed only when p_adj is
+ * below TB_CMP_ALPHA and the whole interval lies above 1 + threshold (slower); improved when it
+ * lies below 1 - threshold likewise; unchanged when it lies within 1 +- threshold; else (and
+ * always when too_few) inconclusive. */
+const char *tb_cmp_verdict(double p_adj, double lo, double hi, double threshold_pct, int too_few);
+
+/* Compares base with candidate into *doc. *status: 0, TB_EXIT_REGRESSION when a benchmark
+ * regressed, TB_EXIT_INCOMPARABLE when the sides differ (unless allowed), share no benchmark, or
+ * no benchmark has the samples to reach significance (each said in one line on stderr). Returns
+ * 0, or an exit code (out of memory) with *doc NULL. */
+int tb_compare(const tb_cmp_side *base, const tb_cmp_side *cand, const tb_cmp_opts *o, json_t **doc, int *status);
+
+#endif

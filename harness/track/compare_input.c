@@ -1,0 +1,241 @@
+/* Reading the two sides of a comparison into benchmarks (compare_input.h). */
+#include "compare_input.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "json_path.h"
+#include "record.h"
+#include "util.h"
+
+static int oom(void) { return tb_fail(TB_EXIT_RUNTIME, "out of memory"); }
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 8;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * size);
+    if (!q)
+        return oom();
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+static int add_record(tb_cmp_side *s, const char *path)
+{
+    json_t *rec;
+    int rc = tb_record_load(path, &rec);
+    if (rc)
+        return rc;
+    if ((rc = grow((void **)&s->rec, &s->rcap, s->nrec + 1, sizeof *s->rec)) != 0 ||
+        (rc = grow((void **)&s->file, &s->fcap, s->nrec + 1, sizeof *s->file)) != 0) {
+        json_decref(rec);
+        return rc;
+    }
+    s->file[s->nrec] = strdup(path);
+    s->rec[s->nrec++] = rec;
+    return s->file[s->nrec - 1] ? 0 : oom();
+}
+
+/* Every *.json under dir, at any depth, in name order at each level. */
+static int add_folder(tb_cmp_side *s, const char *dir, int depth)
+{
+    if (depth > 32)
+        return tb_fail(TB_EXIT_USAGE, "%s: folders nested too deep", dir);
+    struct dirent **ents;
+    int k = scandir(dir, &ents, NULL, alphasort);
+    if (k < 0)
+        return tb_fail(TB_EXIT_USAGE, "%s: cannot open folder: %s", dir, strerror(errno));
+    int rc = 0;
+    for (int i = 0; i < k; i++) {
+        const char *e = ents[i]->d_name;
+        size_t l = strlen(e), need = strlen(dir) + l + 2;
+        char *p = rc || e[0] == '.' ? NULL : malloc(need);
+        if (p) {
+            snprintf(p, need, "%s/%s", dir, e);
+            struct stat st;
+            if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+                rc = add_folder(s, p, depth + 1);
+            else if (l > 5 && strcmp(e + l - 5, ".json") == 0)
+                rc = add_record(s, p);
+            free(p);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    return rc;
+}
+
+/* The samples of key, created on first sight; *out NULL after an error line. */
+static int bench_for(tb_cmp_side *s, const char *key, const char *isa, tb_cmp_kind kind, const char *metric,
+                     tb_cmp_bench **out)
+{
+    for (size_t i = 0; i < s->nb; i++)
+        if (strcmp(s->b[i].key, key) == 0) {
+            *out = &s->b[i];
+            return 0;
+        }
+    int rc = grow((void **)&s->b, &s->bcap, s->nb + 1, sizeof *s->b);
+    if (rc)
+        return rc;
+    tb_cmp_bench *b = &s->b[s->nb];
+    memset(b, 0, sizeof *b);
+    b->key = strdup(key);
+    b->isa = strdup(isa);
+    b->kind = kind;
+    b->metric = metric;
+    b->fallback = NAN;
+    if (!b->key || !b->isa) {
+        free(b->key);
+        free(b->isa);
+        return oom();
+    }
+    s->nb++;
+    *out = b;
+    return 0;
+}
+
+static int add_samples(tb_cmp_bench *b, const json_t *arr)
+{
+    size_t i;
+    const json_t *v;
+    int rc = grow((void **)&b->s, &b->cap, b->n + json_array_size(arr), sizeof *b->s);
+    json_array_foreach(arr, i, v)
+    {
+        if (!rc && json_is_number(v) && json_number_value(v) > 0)
+            b->s[b->n++] = json_number_value(v);
+    }
+    return rc;
+}
+
+/* "m=8,n=4096,k=4096": the shape's members in the record's order. */
+static void shape_text(const json_t *shape, char *buf, size_t cap)
+{
+    const char *k;
+    const json_t *v;
+    size_t used = 0;
+    buf[0] = '\0';
+    json_object_foreach((json_t *)shape, k, v)
+    {
+        char *val = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        int w = snprintf(buf + used, cap - used, "%s%s=%s", used ? "," : "", k, val ? val : "?");
+        free(val);
+        if (w < 0 || (size_t)w >= cap - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+static int add_case(tb_cmp_side *s, const json_t *c)
+{
+    char shape[256], key[512];
+    shape_text(json_object_get(c, "shape"), shape, sizeof shape);
+    const char *variant = tb_json_str(c, "variant");
+    int cold = json_is_true(tb_json_at(c, "cold_weights.enabled")) || json_is_true(tb_json_at(c, "cold_kv.enabled"));
+    snprintf(key, sizeof key, "bench %s %s %s%s%s %s threads=%lld %s", tb_json_str(c, "op"), tb_json_str(c, "backend"),
+             tb_json_str(c, "dtype"), *variant ? " " : "", variant, shape, tb_json_int(c, "threads"),
+             cold ? "cold" : "warm");
+    tb_cmp_bench *b;
+    int rc = bench_for(s, key, tb_json_str(c, "isa"), TB_CMP_KERNEL, "ns per call", &b);
+    return rc ? rc : add_samples(b, json_object_get(c, "samples_ns"));
+}
+
+static int add_row(tb_cmp_side *s, const json_t *rec, const json_t *row)
+{
+    static const char *phase[2] = {"prefill", "decode"};
+    static const char *metric[2] = {"ns per prefill step (tokens/s = batch x prompt / time)",
+                                    "ns per decode step (tokens/s = batch / time)"};
+    for (int ph = 0; ph < 2; ph++) {
+        char key[512], path[64];
+        const char *kv = tb_json_str(row, "kv_dtype");
+        snprintf(key, sizeof key, "run %s %s%s%s batch=%lld threads=%lld prompt=%lld ctx=%lld %s",
+                 tb_json_str(rec, "model.name"), tb_json_str(row, "dtype"), *kv ? " kv=" : "", kv,
+                 tb_json_int(row, "batch"), tb_json_int(row, "threads"), tb_json_int(row, "prompt"),
+                 tb_json_int(row, "ctx"), phase[ph]);
+        tb_cmp_bench *b;
+        int rc = bench_for(s, key, tb_json_str(rec, "settings.isa"), TB_CMP_END_TO_END, metric[ph], &b);
+        if (rc)
+            return rc;
+        snprintf(path, sizeof path, "%s.samples_ns", phase[ph]);
+        const json_t *arr = tb_json_at(row, path);
+        snprintf(path, sizeof path, "%s.tokens_per_s.median", phase[ph]);
+        double tps = tb_json_num(row, path);
+        if (json_array_size(arr) > 0)
+            rc = add_samples(b, arr);
+        else if (b->n == 0 && tps > 0)
+            b->fallback = 1 / tps;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int add_benchmarks(tb_cmp_side *s, size_t r)
+{
+    const json_t *rec = s->rec[r], *cases = json_object_get(rec, "cases"), *rows = json_object_get(rec, "rows");
+    if (json_array_size(cases) == 0 && json_array_size(rows) == 0)
+        return tb_fail(TB_EXIT_USAGE, "%s: a record with no cases or rows: nothing to compare", s->file[r]);
+    size_t i;
+    const json_t *v;
+    int rc = 0;
+    json_array_foreach(cases, i, v)
+    {
+        if (!rc)
+            rc = add_case(s, v);
+    }
+    json_array_foreach(rows, i, v)
+    {
+        if (!rc)
+            rc = add_row(s, rec, v);
+    }
+    return rc;
+}
+
+int tb_cmp_side_load(const char *arg, tb_cmp_side *s)
+{
+    memset(s, 0, sizeof *s);
+    s->arg = arg;
+    struct stat st;
+    if (stat(arg, &st) != 0)
+        return tb_fail(TB_EXIT_USAGE, "%s: cannot read: %s", arg, strerror(errno));
+    int rc = S_ISDIR(st.st_mode) ? add_folder(s, arg, 0) : add_record(s, arg);
+    if (!rc && s->nrec == 0)
+        rc = tb_fail(TB_EXIT_USAGE, "%s: no *.json records in this folder", arg);
+    for (size_t r = 0; !rc && r < s->nrec; r++)
+        rc = add_benchmarks(s, r);
+    return rc;
+}
+
+void tb_cmp_side_free(tb_cmp_side *s)
+{
+    for (size_t i = 0; i < s->nrec; i++) {
+        json_decref(s->rec[i]);
+        free(s->file[i]);
+    }
+    for (size_t i = 0; i < s->nb; i++) {
+        free(s->b[i].key);
+        free(s->b[i].isa);
+        free(s->b[i].s);
+    }
+    free(s->rec);
+    free(s->file);
+    free(s->b);
+    memset(s, 0, sizeof *s);
+}
+
+const tb_cmp_bench *tb_cmp_side_find(const tb_cmp_side *s, const char *key)
+{
+    for (size_t i = 0; i < s->nb; i++)
+        if (strcmp(s->b[i].key, key) == 0)
+            return &s->b[i];
+    return NULL;
+}

@@ -1,0 +1,147 @@
+/* The renderings of a comparison (compare_render.h), tables through report/table.h. */
+#include "compare_render.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "json_path.h"
+#include "table.h"
+
+#define R (TB_COL_RIGHT | TB_COL_HEAD_RIGHT | TB_COL_MD_RIGHT)
+
+/* People's columns: the interval in one cell. */
+static const tb_col people_cols[] = {
+    {"benchmark", 0, 0}, {"n base", 0, R}, {"n cand", 0, R}, {"ratio", 0, R}, {"95% CI", 0, R},
+    {"p", 0, R},         {"p holm", 0, R}, {"verdict", 0, 0},
+};
+/* CSV: one figure per column, named as in the JSON. */
+static const tb_col csv_cols[] = {
+    {"benchmark", 0, TB_COL_CSV_QUOTED}, {"n_base", 0, 0}, {"n_candidate", 0, 0}, {"ratio", 0, 0},
+    {"ci95_low", 0, 0}, {"ci95_high", 0, 0}, {"p_value", 0, 0}, {"p_adjusted", 0, 0}, {"verdict", 0, 0},
+    {"threshold_pct", 0, 0},
+};
+
+/* A figure with fmt, or "-" (CSV: empty) when it is null. */
+static void cell_num(tb_table *t, const json_t *j, const char *path, const char *fmt, int csv)
+{
+    double v = tb_json_num(j, path);
+    if (isfinite(v))
+        tb_table_cellf(t, fmt, v);
+    else
+        tb_table_cell(t, csv ? "" : "-");
+}
+
+static void add_row(tb_table *t, const json_t *b, int csv)
+{
+    tb_table_cell(t, tb_json_str(b, "benchmark"));
+    tb_table_cellf(t, "%lld", tb_json_int(b, "n_base"));
+    tb_table_cellf(t, "%lld", tb_json_int(b, "n_candidate"));
+    cell_num(t, b, "ratio", csv ? "%.6g" : "%.3f", csv);
+    if (csv) {
+        cell_num(t, b, "ci95_low", "%.6g", 1);
+        cell_num(t, b, "ci95_high", "%.6g", 1);
+    } else if (isfinite(tb_json_num(b, "ci95_low")))
+        tb_table_cellf(t, "%.3f-%.3f", tb_json_num(b, "ci95_low"), tb_json_num(b, "ci95_high"));
+    else
+        tb_table_cell(t, "-");
+    cell_num(t, b, "p_value", "%.3g", csv);
+    cell_num(t, b, "p_adjusted", "%.3g", csv);
+    tb_table_cell(t, tb_json_str(b, "verdict"));
+    if (csv)
+        cell_num(t, b, "threshold_pct", "%g", 1);
+}
+
+/* The benchmarks and a last "geomean" row (ratio only), as Google Benchmark's OVERALL_GEOMEAN. */
+static void print_table(const json_t *doc, tb_format fmt, FILE *f)
+{
+    int csv = fmt == TB_FMT_CSV;
+    tb_table t;
+    tb_table_init(&t, csv ? csv_cols : people_cols, csv ? 10 : 8);
+    size_t i;
+    const json_t *b;
+    json_array_foreach(json_object_get(doc, "benchmarks"), i, b) add_row(&t, b, csv);
+    tb_table_cell(&t, "geomean");
+    tb_table_cell(&t, NULL);
+    tb_table_cell(&t, NULL);
+    cell_num(&t, doc, "summary.geomean_ratio", csv ? "%.6g" : "%.3f", csv);
+    for (size_t c = 4; c < t.ncols; c++)
+        tb_table_cell(&t, NULL);
+    tb_table_print(&t, fmt, f);
+    tb_table_free(&t);
+}
+
+static void print_differences(const json_t *doc, int md, FILE *f)
+{
+    const json_t *diffs = json_object_get(doc, "differences");
+    if (json_array_size(diffs) == 0)
+        return;
+    const char *msg = json_is_true(json_object_get(doc, "cross_machine"))
+                          ? "CROSS-MACHINE comparison (--allow-cross-machine): these differ"
+                          : "not comparable: these differ";
+    fprintf(f, md ? "**%s**\n\n" : "%s\n", msg);
+    size_t i;
+    const json_t *d;
+    json_array_foreach(diffs, i, d)
+    {
+        const char *bench = tb_json_str(d, "benchmark");
+        fprintf(f, "%s%s%s%s%s: base %s, candidate %s\n", md ? "- `" : "  ", tb_json_str(d, "field"), *bench ? " of " : "",
+                bench, md ? "`" : "", tb_json_str(d, "base"), tb_json_str(d, "candidate"));
+    }
+    fputc('\n', f);
+}
+
+static void print_summary(const json_t *doc, int md, FILE *f)
+{
+    const json_t *s = json_object_get(doc, "summary");
+    double g = tb_json_num(s, "geomean_ratio");
+    fprintf(f, "\n%sgeomean ratio %s%.3f%s over %lld benchmark%s: %lld regressed, %lld improved, %lld unchanged, "
+               "%lld inconclusive\n",
+            md ? "**" : "", isfinite(g) ? "" : "(none) ", isfinite(g) ? g : 0, md ? "**" : "", tb_json_int(s, "compared"),
+            tb_json_int(s, "compared") == 1 ? "" : "s",
+            tb_json_int(s, "regressed"), tb_json_int(s, "improved"), tb_json_int(s, "unchanged"),
+            tb_json_int(s, "inconclusive"));
+    fprintf(f, "%sratio = candidate / base median time per call (> 1: slower; a run row's tokens/s is its inverse); "
+               "95%% CI: percentile bootstrap, %lld resamples; regressed or improved: Holm-adjusted Mann-Whitney "
+               "p < %.2f and the whole CI beyond %g%% (kernels) / %g%% (end to end)\n",
+            md ? "\n" : "", tb_json_int(s, "bootstrap_resamples"), tb_json_num(s, "alpha"),
+            tb_json_num(s, "threshold_pct_kernel"), tb_json_num(s, "threshold_pct_end_to_end"));
+}
+
+static void print_warnings(const json_t *doc, int md, FILE *f)
+{
+    size_t i;
+    const json_t *b;
+    json_array_foreach(json_object_get(doc, "benchmarks"), i, b)
+    {
+        const char *w = tb_json_str(b, "warning");
+        if (*w)
+            fprintf(f, "%s%s: %s\n", md ? "- " : "warning: ", tb_json_str(b, "benchmark"), w);
+    }
+}
+
+void tb_cmp_render(const json_t *doc, tb_format fmt, FILE *f)
+{
+    if (fmt == TB_FMT_JSON) {
+        json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+        fputc('\n', f);
+        return;
+    }
+    int compared = json_array_size(json_object_get(doc, "benchmarks")) > 0;
+    if (fmt == TB_FMT_CSV) {
+        if (compared)
+            print_table(doc, fmt, f);
+        return;
+    }
+    int md = fmt == TB_FMT_MD;
+    if (md)
+        fputs("### tokbench compare\n\n", f);
+    fprintf(f, "base %s%s%s, candidate %s%s%s\n\n", md ? "`" : "", tb_json_str(doc, "base"), md ? "`" : "",
+            md ? "`" : "", tb_json_str(doc, "candidate"), md ? "`" : "");
+    print_differences(doc, md, f);
+    if (!compared)
+        return;
+    print_table(doc, fmt, f);
+    print_summary(doc, md, f);
+    if (md) /* text readers have them on stderr already */
+        print_warnings(doc, md, f);
+}
