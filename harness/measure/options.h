@@ -16,6 +16,7 @@ typedef enum tb_cmd {
     TB_CMD_COMPARE,
     TB_CMD_REPORT,
     TB_CMD_PRICES,
+    TB_CMD_HISTORY,
 } tb_cmd;
 
 typedef enum tb_format { TB_FMT_TEXT = 0, TB_FMT_JSON, TB_FMT_CSV, TB_FMT_MD } tb_format;
@@ -62,6 +63,9 @@ typedef struct tb_opts {
     double utilization; /* < 0: not given (1) */
     int project;
     int max_age_days; /* -1 = default */
+
+    /* history: series filters; NULL = all */
+    const char *bench_glob, *since, *machine;
 
     /* Test hooks: options --help does not list, set by the tests through their environment twins
      * (TOKBENCH_FAULT_INJECT, TOKBENCH_MEMAVAILABLE, TOKBENCH_DMI_DIR). */
