@@ -20,6 +20,7 @@ packages=(
     libhwloc-dev              # topology and thread binding
     libjansson-dev            # JSON records: writing and reading
     libcsv-dev                # price tables (CSV, RFC 4180)
+    libsqlite3-dev            # the history: an embedded store two tokbench processes can write at once
     check libsubunit-dev      # unit tests (Debian's check.pc links -lsubunit)
 )
 # libcpuid is packaged for x86 only; elsewhere the CPU is read from /proc/cpuinfo and getauxval.

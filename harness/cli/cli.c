@@ -20,6 +20,7 @@ enum { A_FLAG, A_INT, A_U64, A_BYTES, A_DOUBLE, A_STR, A_FORMAT, A_PRICES };
 #define C_COST (1u << TB_CMD_COST)
 #define C_PRICES (1u << TB_CMD_PRICES)
 #define C_COMPARE (1u << TB_CMD_COMPARE)
+#define C_HISTORY (1u << TB_CMD_HISTORY)
 #define C_ALL 0xffffu
 #define C_MEASURE (C_BENCH | C_RUN)
 
@@ -37,7 +38,8 @@ typedef struct opt_def {
 static const opt_def opts_table[] = {
     {"format", A_FORMAT, OFF(format), C_ALL, 0, 0, "text|json|csv|md: what goes to stdout (default text)"},
     {"quiet", A_FLAG, OFF(quiet), C_ALL, 0, 0, "no warnings or progress on stderr"},
-    {"results-dir", A_STR, OFF(results_dir), C_MEASURE, 0, 0, "where records are saved (default results/)"},
+    {"results-dir", A_STR, OFF(results_dir), C_MEASURE | C_HISTORY, 0, 0,
+     "where records are saved, and the history database (default results/)"},
     {"no-save", A_FLAG, OFF(no_save), C_MEASURE, 0, 0, "do not save a record"},
     {"threads", A_INT, OFF(threads), C_BENCH, 1, 1 << 20, "worker threads (default: one per physical core)"},
     {"threads", A_STR, OFF(threads_list), C_RUN, 0, 0, "worker threads, a list such as 1,2,4 (default: one per core)"},
@@ -84,6 +86,9 @@ static const opt_def opts_table[] = {
      "warn about prices older than this (default 180)"},
     {"from", A_STR, OFF(from), C_PRICES, 0, 0, "prices import: aws|azure|gcp (the cloud's own price-list format)"},
     {"output", A_STR, OFF(output), C_PRICES, 0, 0, "write the CSV here instead of stdout"},
+    {"benchmark", A_STR, OFF(bench_glob), C_HISTORY, 0, 0, "history: only benchmarks matching this glob (bench/gemm/*)"},
+    {"since", A_STR, OFF(since), C_HISTORY, 0, 0, "history: only records started on or after DATE (2026-11-20)"},
+    {"machine", A_STR, OFF(machine), C_HISTORY, 0, 0, "history: only records of this machine fingerprint"},
     {"warm", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights stay cache-warm (one copy)"},
     {"threshold", A_DOUBLE, OFF(threshold_pct), C_COMPARE, 0, 0,
      "PCT: smallest change that counts, both ways (default 5 for kernels, 10 for end-to-end tokens/s)"},

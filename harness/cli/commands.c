@@ -5,6 +5,7 @@
 
 #include "cmd_bench.h"
 #include "cmd_compare.h"
+#include "cmd_history.h"
 #include "cmd_list.h"
 #include "cmd_prices.h"
 #include "cmd_run.h"
@@ -33,6 +34,10 @@ const tb_command tb_commands[] = {
     {"report", TB_CMD_REPORT, "RESULT|DIR... -o F: an HTML report (not yet built)", not_built},
     {"prices", TB_CMD_PRICES, "import --from aws|azure|gcp FILE: a cloud's price list as a tokbench price table",
      tb_cmd_prices},
+    {"history", TB_CMD_HISTORY,
+     "[import DIR] [--benchmark GLOB] [--since DATE] [--machine FP]: series of saved records from the history "
+     "database (import: rebuild it from the JSON records under DIR)",
+     tb_cmd_history},
 };
 
 const size_t tb_ncommands = sizeof tb_commands / sizeof *tb_commands;

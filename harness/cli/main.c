@@ -2,6 +2,8 @@
  * error codes into an exit status. */
 #include "cli.h"
 #include "commands.h"
+#include "history.h"
+#include "record.h"
 
 int main(int argc, char **argv)
 {
@@ -11,5 +13,6 @@ int main(int argc, char **argv)
         return 0;
     if (rc)
         return rc;
+    tb_record_on_saved(tb_history_record_saved); /* every saved record also goes into the history */
     return tb_command_named(o.cmd_name)->run(&o);
 }

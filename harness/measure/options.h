@@ -16,6 +16,7 @@ typedef enum tb_cmd {
     TB_CMD_COMPARE,
     TB_CMD_REPORT,
     TB_CMD_PRICES,
+    TB_CMD_HISTORY,
 } tb_cmd;
 
 typedef enum tb_format { TB_FMT_TEXT = 0, TB_FMT_JSON, TB_FMT_CSV, TB_FMT_MD } tb_format;
@@ -66,6 +67,8 @@ typedef struct tb_opts {
     /* compare */
     double threshold_pct;    /* --threshold: < 0 not given (5% kernels, 10% end to end) */
     int allow_cross_machine; /* compare records of different machines or builds, labelled */
+    /* history: series filters; NULL = all */
+    const char *bench_glob, *since, *machine;
 
     /* Test hooks: options --help does not list, set by the tests through their environment twins
      * (TOKBENCH_FAULT_INJECT, TOKBENCH_MEMAVAILABLE, TOKBENCH_DMI_DIR). */

@@ -242,12 +242,21 @@ int tb_record_prepare(const char *fp, const tb_opts *o)
     return 0;
 }
 
+static tb_record_saved_fn saved_hook;
+
+void tb_record_on_saved(tb_record_saved_fn fn)
+{
+    saved_hook = fn;
+}
+
 int tb_record_publish(json_t *rec, const tb_opts *o, int complete, void (*render)(const json_t *rec, tb_format fmt),
                       int rc)
 {
     tb_record_finish(rec, complete && !tb_interrupted);
     char path[4600] = "";
     int save_rc = o->no_save ? 0 : tb_record_save(rec, o->results_dir, path, sizeof path);
+    if (save_rc == 0 && *path && saved_hook)
+        saved_hook(rec, path, o);
     if (o->format == TB_FMT_JSON) {
         char *text = json_dumps(rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
         if (text)

@@ -44,6 +44,12 @@ int tb_record_prepare(const char *fp, const tb_opts *o);
 int tb_record_publish(json_t *rec, const tb_opts *o, int complete, void (*render)(const json_t *rec, tb_format fmt),
                       int rc);
 
+/* Called by tb_record_publish after each record it saved, with the saved path: how a layer above
+ * (the history, track/) sees every record without measure/ depending on it. It may only warn: the
+ * saved file is the record, so nothing the hook does changes the exit code. NULL: none. */
+typedef void (*tb_record_saved_fn)(const json_t *rec, const char *path, const tb_opts *o);
+void tb_record_on_saved(tb_record_saved_fn fn);
+
 /* Reads a record and checks its schema. Errors name file:line. Returns 0 or an exit code. */
 int tb_record_load(const char *path, json_t **out);
 
