@@ -21,6 +21,7 @@ packages=(
     libjansson-dev            # JSON records: writing and reading
     libcsv-dev                # price tables (CSV, RFC 4180)
     check libsubunit-dev      # unit tests (Debian's check.pc links -lsubunit)
+    chromium-headless-shell   # the report test renders the HTML page (DOM and screenshot); skipped without it
 )
 # libcpuid is packaged for x86 only; elsewhere the CPU is read from /proc/cpuinfo and getauxval.
 case "$(uname -m)" in

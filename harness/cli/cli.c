@@ -19,6 +19,7 @@ enum { A_FLAG, A_INT, A_U64, A_BYTES, A_DOUBLE, A_STR, A_FORMAT, A_PRICES };
 #define C_RUN (1u << TB_CMD_RUN)
 #define C_COST (1u << TB_CMD_COST)
 #define C_PRICES (1u << TB_CMD_PRICES)
+#define C_REPORT (1u << TB_CMD_REPORT)
 #define C_ALL 0xffffu
 #define C_MEASURE (C_BENCH | C_RUN)
 
@@ -83,6 +84,7 @@ static const opt_def opts_table[] = {
      "warn about prices older than this (default 180)"},
     {"from", A_STR, OFF(from), C_PRICES, 0, 0, "prices import: aws|azure|gcp (the cloud's own price-list format)"},
     {"output", A_STR, OFF(output), C_PRICES, 0, 0, "write the CSV here instead of stdout"},
+    {"output", A_STR, OFF(output), C_REPORT, 0, 0, "the HTML file to write (-o FILE.html)"},
     {"warm", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights stay cache-warm (one copy)"},
     /* test hooks (options.h): the tests set them as TOKBENCH_FAULT_INJECT and so on */
     {"fault-inject", A_STR, OFF(fault_inject), C_MEASURE, 0, 0, NULL},
@@ -262,6 +264,9 @@ int tb_cli_parse(int argc, char **argv, tb_opts *o)
             command_help(command);
             return -1;
         }
+        /* -o is the one short option: --output, as report's usage line writes it */
+        if (strcmp(a, "-o") == 0 && o->cmd == TB_CMD_REPORT)
+            a = "--output";
         if (a[1] != '-')
             return tb_fail(TB_EXIT_USAGE, "unknown flag '%s' for '%s' (see tokbench %s --help)", a, o->cmd_name,
                            o->cmd_name);

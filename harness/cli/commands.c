@@ -6,12 +6,13 @@
 #include "cmd_bench.h"
 #include "cmd_list.h"
 #include "cmd_prices.h"
+#include "cmd_report.h"
 #include "cmd_run.h"
 #include "cmd_sysinfo.h"
 #include "tb_config.h"
 #include "util.h"
 
-/* compare and report are named in the usage but not built yet: they say so, as a usage error. */
+/* compare is named in the usage but not built yet: it says so, as a usage error. */
 static int not_built(const tb_opts *o)
 {
     return tb_fail(TB_EXIT_USAGE, "%s: not available in tokbench %s yet", o->cmd_name, TB_VERSION);
@@ -26,7 +27,8 @@ const tb_command tb_commands[] = {
     {"run", TB_CMD_RUN, "[options]: a model shape -> prefill/decode tokens/s, TTFT/TPOT, roofline", tb_cmd_run},
     {"cost", TB_CMD_COST, "RESULT... [options]: $ per million tokens of saved run results, ranked", tb_cmd_cost},
     {"compare", TB_CMD_COMPARE, "BASE CANDIDATE: statistical comparison of two results (not yet built)", not_built},
-    {"report", TB_CMD_REPORT, "RESULT|DIR... -o F: an HTML report (not yet built)", not_built},
+    {"report", TB_CMD_REPORT, "RESULT|DIR... -o FILE.html: one self-contained HTML page of trends, rooflines, costs",
+     tb_cmd_report},
     {"prices", TB_CMD_PRICES, "import --from aws|azure|gcp FILE: a cloud's price list as a tokbench price table",
      tb_cmd_prices},
 };
