@@ -83,7 +83,7 @@ static void bench_series(json_t *series, const tb_report_input *in, const char *
         snprintf(key, sizeof key, "bench %s%s%s %s %s %s threads=%lld%s on %s", tb_json_str(c, "op"),
                  *variant ? " " : "", variant, tb_json_str(c, "backend"), tb_json_str(c, "dtype"), shape,
                  tb_json_int(c, "threads"), json_is_true(tb_json_at(c, "cold_weights.enabled")) ? " cold" : "", machine);
-        add_point(series, key, "microseconds per call (lower is better)", in, med / 1e3,
+        add_point(series, key, "µs per call (lower is better)", in, med / 1e3,
                   tb_json_num(c, "stats.ci95_low") / 1e3, tb_json_num(c, "stats.ci95_high") / 1e3, "median us");
     }
 }
