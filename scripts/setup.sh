@@ -22,6 +22,7 @@ packages=(
     libcsv-dev                # price tables (CSV, RFC 4180)
     libsqlite3-dev            # the history: an embedded store two tokbench processes can write at once
     check libsubunit-dev      # unit tests (Debian's check.pc links -lsubunit)
+    chromium-headless-shell   # the report test renders the HTML page (DOM and screenshot); skipped without it
 )
 # libcpuid is packaged for x86 only; elsewhere the CPU is read from /proc/cpuinfo and getauxval.
 case "$(uname -m)" in

@@ -21,6 +21,7 @@ enum { A_FLAG, A_INT, A_U64, A_BYTES, A_DOUBLE, A_STR, A_FORMAT, A_PRICES };
 #define C_PRICES (1u << TB_CMD_PRICES)
 #define C_COMPARE (1u << TB_CMD_COMPARE)
 #define C_HISTORY (1u << TB_CMD_HISTORY)
+#define C_REPORT (1u << TB_CMD_REPORT)
 #define C_ALL 0xffffu
 #define C_MEASURE (C_BENCH | C_RUN)
 
@@ -89,6 +90,7 @@ static const opt_def opts_table[] = {
     {"benchmark", A_STR, OFF(bench_glob), C_HISTORY, 0, 0, "history: only benchmarks matching this glob (bench/gemm/*)"},
     {"since", A_STR, OFF(since), C_HISTORY, 0, 0, "history: only records started on or after DATE (2026-11-20)"},
     {"machine", A_STR, OFF(machine), C_HISTORY, 0, 0, "history: only records of this machine fingerprint"},
+    {"output", A_STR, OFF(output), C_REPORT, 0, 0, "the HTML file to write (-o FILE.html)"},
     {"warm", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights stay cache-warm (one copy)"},
     {"threshold", A_DOUBLE, OFF(threshold_pct), C_COMPARE, 0, 0,
      "PCT: smallest change that counts, both ways (default 5 for kernels, 10 for end-to-end tokens/s)"},
@@ -292,6 +294,9 @@ int tb_cli_parse(int argc, char **argv, tb_opts *o)
             command_help(command);
             return -1;
         }
+        /* -o is the one short option: --output, as report's usage line writes it */
+        if (strcmp(a, "-o") == 0 && o->cmd == TB_CMD_REPORT)
+            a = "--output";
         if (a[1] != '-')
             return tb_fail(TB_EXIT_USAGE, "unknown flag '%s' for '%s' (see tokbench %s --help)", a, o->cmd_name,
                            o->cmd_name);

@@ -8,16 +8,9 @@
 #include "cmd_history.h"
 #include "cmd_list.h"
 #include "cmd_prices.h"
+#include "cmd_report.h"
 #include "cmd_run.h"
 #include "cmd_sysinfo.h"
-#include "tb_config.h"
-#include "util.h"
-
-/* report is named in the usage but not built yet: it says so, as a usage error. */
-static int not_built(const tb_opts *o)
-{
-    return tb_fail(TB_EXIT_USAGE, "%s: not available in tokbench %s yet", o->cmd_name, TB_VERSION);
-}
 
 const tb_command tb_commands[] = {
     {"sysinfo", TB_CMD_SYSINFO, "the machine: CPU, ISA, caches, topology, memory, OS, instance", tb_cmd_sysinfo},
@@ -31,7 +24,8 @@ const tb_command tb_commands[] = {
      "BASE CANDIDATE: statistical comparison of two results (record files or folders); exit 4 on a regression, 5 "
      "when not comparable",
      tb_cmd_compare},
-    {"report", TB_CMD_REPORT, "RESULT|DIR... -o F: an HTML report (not yet built)", not_built},
+    {"report", TB_CMD_REPORT, "RESULT|DIR... -o FILE.html: one self-contained HTML page of trends, rooflines, costs",
+     tb_cmd_report},
     {"prices", TB_CMD_PRICES, "import --from aws|azure|gcp FILE: a cloud's price list as a tokbench price table",
      tb_cmd_prices},
     {"history", TB_CMD_HISTORY,

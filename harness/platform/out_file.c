@@ -31,9 +31,8 @@ static int check(const char *flag, const char *path, mode_t *mode)
         return 0;
     }
     if (!S_ISREG(st.st_mode))
-        return tb_fail(TB_EXIT_USAGE,
-                       "%s %s: %s; tokbench replaces only regular files (leave out %s to write to stdout)", flag,
-                       path, kind_of(st.st_mode), flag);
+        return tb_fail(TB_EXIT_USAGE, "%s %s: %s; tokbench writes only regular files, replacing them whole", flag,
+                       path, kind_of(st.st_mode));
     if (st.st_uid != geteuid())
         return tb_fail(TB_EXIT_USAGE, "%s %s: owned by another user; tokbench replaces only its user's files", flag,
                        path);

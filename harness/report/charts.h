@@ -1,0 +1,21 @@
+/* The chart sections of the HTML report: the series and points the records hold. Each writes one
+ * <section> and returns 0. */
+#ifndef TB_CHARTS_H
+#define TB_CHARTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "html.h"
+
+/* A trend chart per (benchmark, machine) over in[0..n), which is in start-time order. */
+int tb_report_trends(FILE *f, const tb_report_input *in, size_t n);
+/* A roofline chart per machine fingerprint. */
+int tb_report_rooflines(FILE *f, const tb_report_input *in, size_t n);
+
+/* "c7i.4xlarge feedface..." (instance type when known, then the fingerprint) into buf. */
+const char *tb_report_machine_label(const json_t *rec, char *buf, size_t cap);
+/* A run record's model name (model is a string or an object with name); "?" when absent. */
+const char *tb_report_model_name(const json_t *rec);
+
+#endif
