@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "csv_write.h"
+#include "escape.h"
 #include "util.h"
 
 void tb_table_init(tb_table *t, const tb_col *col, size_t ncols)
@@ -90,14 +91,36 @@ static void text_line(const tb_table *t, const char *const *cells, const size_t 
     }
 }
 
+/* The text cells, escaped for a terminal (escape.h); NULL on OOM after one line. */
+static char **terminal_cells(const tb_table *t)
+{
+    char **e = calloc(t->ncells + 1, sizeof *e);
+    for (size_t i = 0; e && i < t->ncells; i++)
+        if (!(e[i] = tb_esc_terminal(t->cell[i]))) {
+            while (i--)
+                free(e[i]);
+            free(e);
+            e = NULL;
+        }
+    if (!e)
+        tb_fail(TB_EXIT_RUNTIME, "out of memory printing a table");
+    return e;
+}
+
 static void print_text(const tb_table *t, FILE *f)
 {
+    char **cell = terminal_cells(t);
+    if (!cell)
+        return;
     size_t *w = calloc(t->ncols + 1, sizeof *w);
     const char **head = calloc(t->ncols + 1, sizeof *head);
     if (!w || !head) {
         tb_fail(TB_EXIT_RUNTIME, "out of memory printing a table");
         free(w);
         free((void *)head);
+        for (size_t i = 0; i < t->ncells; i++)
+            free(cell[i]);
+        free(cell);
         return;
     }
     size_t nrows = tb_table_nrows(t);
@@ -105,24 +128,26 @@ static void print_text(const tb_table *t, FILE *f)
         head[c] = t->col[c].head;
         w[c] = t->col[c].width > 0 ? (size_t)t->col[c].width : strlen(head[c]);
         for (size_t r = 0; r < nrows && t->col[c].width <= 0; r++) {
-            size_t n = strlen(t->cell[r * t->ncols + c]);
+            size_t n = strlen(cell[r * t->ncols + c]);
             if (n > w[c])
                 w[c] = n;
         }
     }
     text_line(t, head, w, 1, f);
     for (size_t r = 0; r < nrows; r++)
-        text_line(t, (const char *const *)t->cell + r * t->ncols, w, 0, f);
+        text_line(t, (const char *const *)cell + r * t->ncols, w, 0, f);
     free(w);
     free((void *)head);
+    for (size_t i = 0; i < t->ncells; i++)
+        free(cell[i]);
+    free(cell);
 }
 
 static void md_line(const tb_table *t, char *const *cells, FILE *f)
 {
     for (size_t c = 0; c < t->ncols; c++) {
         fputs(c ? " | " : "| ", f);
-        for (const char *s = cells[c]; *s; s++)
-            fputs(*s == '|' ? "\\|" : (char[2]){*s, 0}, f);
+        tb_esc_md_put(f, cells[c]);
     }
     fputs(" |\n", f);
 }
@@ -153,7 +178,15 @@ static void print_csv(const tb_table *t, FILE *f)
             if (c)
                 fputc(',', f);
             const char *s = t->cell[r * t->ncols + c];
-            if (t->col[c].flags & TB_COL_CSV_QUOTED)
+            if (tb_esc_csv_is_formula(s)) { /* the OWASP rule: a leading ' keeps it text */
+                char *q = malloc(strlen(s) + 2);
+                if (q) {
+                    q[0] = '\'';
+                    strcpy(q + 1, s);
+                    tb_csv_field_quoted(f, q);
+                    free(q);
+                }
+            } else if (t->col[c].flags & TB_COL_CSV_QUOTED)
                 tb_csv_field_quoted(f, s);
             else
                 tb_csv_field(f, s);

@@ -12,6 +12,7 @@
 #include "json_path.h"
 #include "table.h"
 #include "testmain.h"
+#include "testutil.h"
 
 /* What fn wrote, as a string the caller frees. */
 typedef struct capture {
@@ -230,6 +231,39 @@ START_TEST(table_has_no_row_cap)
 }
 END_TEST
 
+/* Strings from files are data in every format (issue 18, item 5): no control sequence reaches a
+ * terminal, no markup a Markdown viewer, no formula a spreadsheet. */
+START_TEST(every_format_escapes_what_came_from_a_file)
+{
+    tb_table t;
+    tb_table_init(&t, cols, 3);
+    const char *r1[] = {"\x1b[31mred\nx", "-5", "=HYPERLINK(\"u\")"};
+    const char *r2[] = {"<script>x</script>&", "+1e3", "@SUM(A1)"};
+    const char *r3[] = {"-cmd", "\xff", "a\\b"};
+    ck_assert_int_eq(tb_table_row(&t, r1), 0);
+    ck_assert_int_eq(tb_table_row(&t, r2), 0);
+    ck_assert_int_eq(tb_table_row(&t, r3), 0);
+    char *s = render(&t, TB_FMT_TEXT);
+    ck_assert_ptr_null(strchr(s, '\x1b'));
+    ck_assert_ptr_nonnull(strstr(s, "\\x1b[31mred\\x0ax"));
+    ck_assert_ptr_nonnull(strstr(s, "\\xff"));
+    ck_assert_int_eq(tb_test_count_lines(s), 4); /* the header and three rows: no row was broken */
+    free(s);
+    s = render(&t, TB_FMT_MD);
+    ck_assert_ptr_null(strstr(s, "<script>"));
+    ck_assert_ptr_nonnull(strstr(s, "&lt;script&gt;x&lt;/script&gt;&amp;"));
+    ck_assert_ptr_nonnull(strstr(s, "a\\\\b"));
+    ck_assert_int_eq(tb_test_count_lines(s), 5);
+    free(s);
+    s = render(&t, TB_FMT_CSV);
+    ck_assert_ptr_nonnull(strstr(s, ",-5,\"'=HYPERLINK(\"\"u\"\")\"\n"));
+    ck_assert_ptr_nonnull(strstr(s, ",+1e3,\"'@SUM(A1)\"\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\n\"'-cmd\","));
+    free(s);
+    tb_table_free(&t);
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("report");
@@ -242,6 +276,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, table_markdown_and_csv);
     tcase_add_test(tc, table_fixed_widths_overflow_and_right_headers);
     tcase_add_test(tc, table_has_no_row_cap);
+    tcase_add_test(tc, every_format_escapes_what_came_from_a_file);
     suite_add_tcase(s, tc);
     return s;
 }
