@@ -341,8 +341,11 @@ int tb_cmd_run(const tb_opts *o)
         goto out;
     describe_sweep(&r, rec);
     for (int ti = 0; ti < r.threads.n && !tb_interrupted; ti++)
-        if ((rc = run_team(&r, ti, rec, rows, checks)))
-            goto out;
+        if ((rc = run_team(&r, ti, rec, rows, checks))) {
+            if (!tb_interrupted)
+                goto out;
+            rc = 0; /* stopped by a signal: the rows measured so far are saved, complete: false */
+        }
     json_object_set_new(rec, "check", checks);
     checks = NULL;
     json_object_set_new(rec, "rows", rows);

@@ -108,10 +108,10 @@ int tb_run_time_row(const tb_run_cfg *rc, tb_fwd *f, int64_t layers_alloc, const
                 }
         }
         tb_fwd_decode(f, rp->batch, rp->ctx, &td);
+        if (tb_interrupted) /* warm-up calls too: a signal is answered within one pass */
+            break;
         if (i < rc->warmup)
             continue;
-        if (tb_interrupted)
-            break;
         if (n == cap) {
             cap *= 2;
             double *a = realloc(pf, cap * sizeof(double)), *b = a ? realloc(dc, cap * sizeof(double)) : NULL;
@@ -141,7 +141,8 @@ int tb_run_time_row(const tb_run_cfg *rc, tb_fwd *f, int64_t layers_alloc, const
     if (n == 0 || tb_stats_compute(pf, n, &sp) || tb_stats_compute(dc, n, &sd)) {
         free(pf);
         free(dc);
-        return tb_fail(TB_EXIT_RUNTIME, "interrupted before a sample was taken");
+        /* a signal before the first sample: the caller saves the rows before this one */
+        return tb_interrupted ? TB_EXIT_RUNTIME : tb_fail(TB_EXIT_RUNTIME, "no sample was taken");
     }
     for (int op = 0; op < TB_OP_COUNT; op++) {
         pf_ops[op] /= (double)n;

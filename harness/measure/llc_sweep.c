@@ -79,7 +79,7 @@ int tb_llc_sweep_run(tb_team *team, uint64_t start_bytes, uint64_t max_bytes, in
                 out->gbps[i] = gbps;
         }
     if (tb_interrupted)
-        rc = tb_fail(TB_EXIT_RUNTIME, "interrupted while measuring the last-level cache");
+        rc = tb_fail(tb_interrupted_status(), "interrupted while measuring the last-level cache");
 out:
     if (arr)
         munmap(arr, arr_bytes);

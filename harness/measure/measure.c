@@ -3,17 +3,23 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "timer.h"
 #include "util.h"
 
-volatile sig_atomic_t tb_interrupted;
-
+/* The first signal asks every loop to stop and the command to save what it measured; a second one
+ * means now: the temporary file in progress is removed and the process exits at once. */
 static void on_signal(int sig)
 {
-    (void)sig;
-    tb_interrupted = 1;
+    if (tb_interrupted) {
+        tb_tmpfile_drop();
+        _exit(128 + sig);
+    }
+    tb_interrupted = sig;
 }
+
+int tb_interrupted_status(void) { return tb_interrupted ? 128 + tb_interrupted : 0; }
 
 void tb_install_interrupt_handler(void)
 {

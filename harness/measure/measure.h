@@ -12,7 +12,10 @@
 #include "stats.h"
 
 /* Set by SIGINT/SIGTERM: loops stop and the record is saved with complete = false. */
+/* The signal (SIGINT, SIGTERM) that asked tokbench to stop; 0 while none did. */
 extern volatile sig_atomic_t tb_interrupted;
+/* The exit status that signal calls for: 130 for SIGINT, 143 for SIGTERM (SPEC.md); 0 when none. */
+int tb_interrupted_status(void);
 void tb_install_interrupt_handler(void);
 
 typedef struct tb_timing_cfg {

@@ -185,6 +185,7 @@ int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t ca
     int fd = mkstemp(tmp);
     if (fd < 0)
         return tb_fail(TB_EXIT_RUNTIME, "%s: cannot create a temporary file: %s", sub, strerror(errno));
+    tb_tmpfile_set(tmp);
     char *text = json_dumps(rec, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
     int bad = !text || write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0 || fsync(fd) != 0;
     int saved_errno = errno;
@@ -195,6 +196,7 @@ int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t ca
     }
     if (bad) {
         unlink(tmp);
+        tb_tmpfile_set(NULL);
         return tb_fail(TB_EXIT_RUNTIME, "%s: cannot write the record: %s", tmp, strerror(saved_errno));
     }
     int rc = -1;
@@ -209,6 +211,7 @@ int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t ca
     }
     saved_errno = errno;
     unlink(tmp);
+    tb_tmpfile_set(NULL);
     if (rc != 0)
         return tb_fail(TB_EXIT_RUNTIME, "%s: cannot publish the record: %s", path_out, strerror(saved_errno));
     int dfd = open(sub, O_RDONLY | O_DIRECTORY);
@@ -232,8 +235,10 @@ int tb_record_prepare(const char *fp, const tb_opts *o)
     snprintf(probe, sizeof probe, "%s/.tokbench-XXXXXX", sub);
     int fd = mkstemp(probe), e = errno;
     if (fd >= 0) {
+        tb_tmpfile_set(probe);
         close(fd);
         unlink(probe);
+        tb_tmpfile_set(NULL);
     }
     /* leave no trace: a run that stops before its record must not leave empty folders behind */
     rmdir_made(sub, made);
@@ -269,7 +274,7 @@ int tb_record_publish(json_t *rec, const tb_opts *o, int complete, void (*render
     if (*path && !o->quiet)
         fprintf(stderr, "tokbench: record saved to %s\n", path);
     if (tb_interrupted)
-        return tb_fail(TB_EXIT_RUNTIME, "interrupted: %s",
+        return tb_fail(tb_interrupted_status(), "interrupted: %s",
                        *path ? "the partial record was saved (complete: false)" : "nothing was saved");
     return rc ? rc : save_rc;
 }

@@ -7,6 +7,7 @@
 
 #include "forward_ops.h"
 #include "forward_state.h"
+#include "measure.h"
 #include "timer.h"
 
 static const char *const op_names[TB_OP_COUNT] = {"embed",  "rmsnorm",  "qkv_proj", "qkv_bias", "rope",
@@ -162,7 +163,8 @@ static void run(tb_fwd *f, int64_t M, int64_t nlayers, int64_t seqs, int64_t str
     uint64_t t0 = tb_now_ns(), tt = t0;
     tb_fop_embed(f->team, &f->emb, f->tokens, M, f->x);
     tick(t->other_ns, TB_OP_EMBED, &tt);
-    for (int64_t l = 0; l < nlayers; l++)
+    /* a signal ends the pass at a layer boundary; the caller drops a pass cut short */
+    for (int64_t l = 0; l < nlayers && !tb_interrupted; l++)
         run_layer(f, &f->L[l], M, aj, t->layer_ns);
     uint64_t t1 = tb_now_ns();
     t->layers_wall_ns = (double)(t1 - tt);

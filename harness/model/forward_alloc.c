@@ -9,6 +9,7 @@
 #include <tokbench/rng.h>
 
 #include "forward_state.h"
+#include "measure.h"
 #include "util.h"
 
 /* ---- sizes ----------------------------------------------------------------------------------- */
@@ -334,9 +335,12 @@ int tb_fwd_create(tb_fwd **out, const tb_model *m, const tb_fwd_shape *s, tb_tea
     if (!f->L)
         return tb_fail(TB_EXIT_RUNTIME, "out of memory for the forward pass");
     size_t cache_bytes = (size_t)f->cache_seqs * (size_t)f->hkv * (size_t)f->cap * f->es;
-    for (int64_t l = 0; l < s->layers; l++)
+    for (int64_t l = 0; l < s->layers; l++) {
+        if (tb_interrupted) /* a layer takes a fraction of a second: a signal is answered within one */
+            return TB_EXIT_RUNTIME;
         if ((rc = make_layer(f, l, sd, pk, cache_bytes)))
             return rc;
+    }
     if ((rc = make_embed_head(f, sd + (uint64_t)(s->layers * 16 + 1))))
         return rc;
     if ((rc = alloc_activations(f)))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "forward_state.h"
+#include "measure.h"
 #include "util.h"
 
 /* out[t][n] = W · in[t] in double, on exactly what the kernels multiply: the input rounded to
@@ -23,7 +24,7 @@ static void ref_matmul(const tb_fwd *f, const tb_matmul_weights *w, const double
             tb_dequantize_row(TB_DT_Q8_0, qb, a + t * w->k, w->k);
         }
     }
-    for (int64_t n = 0; n < w->n; n++) {
+    for (int64_t n = 0; n < w->n && !tb_interrupted; n++) { /* a signal stops the check (tb_fwd_check) */
         tb_matmul_dequant_row(w, n, row);
         for (int64_t t = 0; t < ntok; t++) {
             double s = 0;
@@ -188,6 +189,8 @@ int tb_fwd_check(tb_fwd *f, int64_t ntok, int64_t nlayers, int with_head, double
         return tb_fail(TB_EXIT_RUNTIME, "out of memory for the reference forward pass");
     tb_fwd_prefill(f, 1, ntok, nlayers, NULL);
     int rc = tb_fwd_reference(f, ntok, nlayers, with_head, ref);
+    if (!rc && tb_interrupted)
+        rc = TB_EXIT_RUNTIME; /* the reference was cut short: no verdict, and no message */
     if (!rc) {
         const float *got = with_head ? f->logits : f->x;
         double mx = 0, worst = 0;

@@ -69,6 +69,7 @@ int tb_out_open(tb_out_file *of, const char *flag, const char *path)
         of->tmp = NULL;
         return tb_fail(TB_EXIT_RUNTIME, "%s %s: cannot create it: %s", flag, path, strerror(e));
     }
+    tb_tmpfile_set(of->tmp);
     return 0;
 }
 
@@ -86,6 +87,7 @@ int tb_out_commit(tb_out_file *of)
         unlink(of->tmp);
         tb_fail(TB_EXIT_RUNTIME, "%s %s: write failed: %s", of->flag, of->path, strerror(e));
     }
+    tb_tmpfile_set(NULL);
     free(of->tmp);
     of->tmp = NULL;
     return bad ? TB_EXIT_RUNTIME : 0;
@@ -97,6 +99,7 @@ void tb_out_abort(tb_out_file *of)
         fclose(of->f);
     if (of->tmp) {
         unlink(of->tmp);
+        tb_tmpfile_set(NULL);
         free(of->tmp);
     }
     memset(of, 0, sizeof *of);

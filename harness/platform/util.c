@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <signal.h>
 #include <strings.h>
 
 static int quiet_warnings;
@@ -67,11 +69,23 @@ void *tb_alloc_untouched(size_t bytes, const char *what)
     return p;
 }
 
+volatile sig_atomic_t tb_interrupted;
+
+/* Zeroing touches every page, seconds for gigabytes on a VM: it goes in slices, and a signal in
+ * between ends it (NULL, no message: the caller unwinds and the command saves what it measured). */
+#define ZERO_SLICE (64u << 20)
+
 void *tb_alloc(size_t bytes, const char *what)
 {
-    void *p = tb_alloc_untouched(bytes, what);
-    if (p)
-        memset(p, 0, (bytes + 63) / 64 * 64);
+    char *p = tb_alloc_untouched(bytes, what);
+    size_t n = (bytes + 63) / 64 * 64;
+    for (size_t off = 0; p && off < n; off += ZERO_SLICE) {
+        if (tb_interrupted) {
+            free(p);
+            return NULL;
+        }
+        memset(p + off, 0, n - off < ZERO_SLICE ? n - off : ZERO_SLICE);
+    }
     return p;
 }
 
@@ -251,4 +265,20 @@ char *tb_utf8_escaped(const char *s)
     }
     *o = '\0';
     return out;
+}
+
+static char tmpfile_path[4200];
+static volatile sig_atomic_t tmpfile_live;
+
+void tb_tmpfile_set(const char *path)
+{
+    tmpfile_live = 0;
+    if (path && snprintf(tmpfile_path, sizeof tmpfile_path, "%s", path) < (int)sizeof tmpfile_path)
+        tmpfile_live = 1;
+}
+
+void tb_tmpfile_drop(void)
+{
+    if (tmpfile_live)
+        unlink(tmpfile_path); /* async-signal-safe, as is everything here */
 }

@@ -4,6 +4,7 @@
 #ifndef TB_UTIL_H
 #define TB_UTIL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +57,16 @@ int tb_mul_u64(uint64_t a, uint64_t b, uint64_t *out);
 
 /* Reads a small text file (sysfs, procfs) into buf, strips the trailing newline; -1 if unreadable. */
 int tb_read_small_file(const char *path, char *buf, size_t cap);
+
+/* Set by the signal handler (measure.h) to the signal that asked tokbench to stop, 0 before: defined
+ * here so that the lowest layer's long loops (zeroing a large allocation) can stop too. */
+extern volatile sig_atomic_t tb_interrupted;
+
+/* The temporary file being written (a record, an --output, a cache entry), so that a second Ctrl-C,
+ * which exits at once, leaves none behind: tb_tmpfile_drop unlinks it and is safe in a signal
+ * handler. One at a time; NULL clears. */
+void tb_tmpfile_set(const char *path);
+void tb_tmpfile_drop(void);
 
 /* 1 when the n bytes at s are well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). */
 int tb_utf8_valid(const char *s, size_t n);

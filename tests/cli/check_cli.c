@@ -9,6 +9,7 @@
 #include <tokbench/kernels.h>
 
 #include "record.h"
+#include "tb_config.h"
 #include "testmain.h"
 #include "testutil.h"
 #include "util.h"
@@ -307,7 +308,7 @@ START_TEST(interrupted_run_saves_an_incomplete_record)
              "sleep 1.5; kill -INT $pid; wait $pid",
              getenv("TOKBENCH_BIN"), dir, dir);
     int st = system(cmd);
-    ck_assert_int_eq(WEXITSTATUS(st), 1);
+    ck_assert_int_eq(WEXITSTATUS(st), 130); /* 128 + SIGINT (SPEC.md) */
     snprintf(cmd, sizeof cmd, "find '%s' -name '*.json' | head -1", dir);
     FILE *p = popen(cmd, "r");
     char path[4600] = "";
@@ -320,6 +321,39 @@ START_TEST(interrupted_run_saves_an_incomplete_record)
     json_t *c = json_array_get(json_object_get(rec, "cases"), 0);
     ck_assert(json_array_size(json_object_get(c, "samples_ns")) > 0);
     json_decref(rec);
+    free(dir);
+}
+END_TEST
+
+/* Issue 18, item 7: SIGTERM stops a run within a second wherever it is (here while the model's
+ * weights are made and checked) and exits 143; a second signal exits at once, 130, leaving no
+ * temporary file. */
+START_TEST(signals_stop_within_a_second)
+{
+    char *dir = tb_test_tmpdir();
+    char cmd[8192];
+    const char *bin = getenv("TOKBENCH_BIN");
+    snprintf(cmd, sizeof cmd,
+             "'%s' run --model llama-3.2-1b --batch 1 --results-dir '%s' --quiet >/dev/null 2>&1 & pid=$!; "
+             "sleep 1; t0=$(date +%%s%%N); kill -TERM $pid; wait $pid; st=$?; t1=$(date +%%s%%N); "
+             "test $(( (t1 - t0) / 1000000 )) -lt %d && exit $st || exit 99",
+             bin, dir, strcmp(TB_SANITIZE, "none") == 0 ? 2000 : 6000); /* sanitizers slow every loop */
+    int st = system(cmd);
+    ck_assert_msg(WEXITSTATUS(st) == 143, "exit %d (99: slower than the bound)", WEXITSTATUS(st));
+    snprintf(cmd, sizeof cmd,
+             "'%s' bench gemm --shape 64x64x64 --min-time 30 --results-dir '%s' >/dev/null 2>&1 & pid=$!; "
+             "sleep 1; kill -INT $pid; kill -INT $pid; wait $pid",
+             bin, dir);
+    st = system(cmd);
+    ck_assert_int_eq(WEXITSTATUS(st), 130);
+    snprintf(cmd, sizeof cmd, "find '%s' -name '.tokbench*' | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    int left = -1;
+    ck_assert_int_eq(fscanf(p, "%d", &left), 1);
+    pclose(p);
+    ck_assert_int_eq(left, 0);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
     free(dir);
 }
 END_TEST
@@ -417,6 +451,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, unavailable_tier_is_refused);
     tcase_add_test(tc, read_probe_runs_beside_the_kernels);
     tcase_add_test(tc, interrupted_run_saves_an_incomplete_record);
+    tcase_add_test(tc, signals_stop_within_a_second);
     tcase_add_test(tc, gemv_uses_cold_weights_by_default);
     tcase_add_test(tc, csv_and_markdown_have_one_row_per_case);
     tcase_add_test(tc, sysinfo_json_and_text);
