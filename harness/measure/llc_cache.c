@@ -79,19 +79,6 @@ int tb_llc_cache_load(const char *fingerprint, tb_llc *l)
     return ok ? 0 : -1;
 }
 
-static int mkdir_p(char *path)
-{
-    for (char *p = path + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            int bad = mkdir(path, 0777) != 0 && errno != EEXIST;
-            *p = '/';
-            if (bad)
-                return -1;
-        }
-    return mkdir(path, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 void tb_llc_cache_store(const char *fingerprint, const tb_llc *l)
 {
     char dir[3072], path[4096], tmp[4200];
@@ -106,7 +93,7 @@ void tb_llc_cache_store(const char *fingerprint, const tb_llc *l)
                           (json_int_t)l->measured_bytes, "measured_at", l->measured_at, "rounds", l->sweep.rounds,
                           "sweep", pts);
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    int bad = !j || mkdir_p(dir) != 0 ||
+    int bad = !j || tb_mkdir_p(dir, NULL) != 0 ||
               json_dump_file(j, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) != 0 ||
               rename(tmp, path) != 0;
     if (bad) {

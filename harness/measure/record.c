@@ -101,35 +101,8 @@ void tb_record_finish(json_t *rec, int complete)
     json_object_set_new(rec, "complete", json_boolean(complete));
 }
 
-/* Makes path and its missing parents; *made (when given) counts the folders it created, deepest
- * last, so a caller can take them away again. */
-static int mkdir_p_count(const char *path, int *made)
-{
-    char buf[4096];
-    if (made)
-        *made = 0;
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return -1;
-    for (char *p = buf + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(buf, 0777) == 0) {
-            if (made)
-                (*made)++;
-        } else if (errno != EEXIST) {
-            return -1;
-        }
-        *p = c;
-        if (c == '\0')
-            return 0;
-    }
-}
 
-static int mkdir_p(const char *path) { return mkdir_p_count(path, NULL); }
-
-/* Removes the n deepest folders of path (those mkdir_p_count made), deepest first. */
+/* Removes the n deepest folders of path (those tb_mkdir_p made), deepest first. */
 static void rmdir_made(const char *path, int n)
 {
     char buf[4096];
@@ -167,7 +140,7 @@ int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t ca
     const char *started = json_string_value(json_object_get(rec, "started_at"));
     char sub[4096], stamp[32] = "unknown-time", commit12[16];
     snprintf(sub, sizeof sub, "%s/%s", dir, fp ? fp : "unknown-machine");
-    if (mkdir_p(sub) != 0)
+    if (tb_mkdir_p(sub, NULL) != 0)
         return tb_fail(TB_EXIT_RUNTIME, "%s: cannot create the results folder: %s", sub, strerror(errno));
     /* 2026-11-26T18:43:00.123Z -> 20261126T184300Z: sortable and free of ':' */
     if (started && strlen(started) >= 19) {
@@ -229,7 +202,7 @@ int tb_record_prepare(const char *fp, const tb_opts *o)
     char sub[4096], probe[4200];
     snprintf(sub, sizeof sub, "%s/%s", o->results_dir, fp ? fp : "unknown-machine");
     int made = 0;
-    if (mkdir_p_count(sub, &made) != 0)
+    if (tb_mkdir_p(sub, &made) != 0)
         return tb_fail(TB_EXIT_USAGE, "--results-dir %s: cannot create %s: %s", o->results_dir, sub, strerror(errno));
     /* a folder can exist and still refuse new files (permissions, a read-only mount): try one */
     snprintf(probe, sizeof probe, "%s/.tokbench-XXXXXX", sub);

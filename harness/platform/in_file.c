@@ -11,12 +11,6 @@
 
 #include "util.h"
 
-static const char *kind_of(mode_t m)
-{
-    return S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : S_ISFIFO(m) ? "a FIFO"
-           : S_ISSOCK(m) ? "a socket" : S_ISDIR(m) ? "a folder" : "not a regular file";
-}
-
 int tb_in_is_regular(const char *path)
 {
     struct stat st;
@@ -38,7 +32,7 @@ int tb_in_read(const char *path, size_t max_bytes, char **buf, size_t *len)
         rc = tb_fail(TB_EXIT_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
     else if (!S_ISREG(st.st_mode))
         rc = tb_fail(TB_EXIT_USAGE, "%s: %s, not a regular file: tokbench reads only regular files", path,
-                     kind_of(st.st_mode));
+                     tb_file_kind(st.st_mode));
     else if ((unsigned long long)st.st_size > max_bytes) {
         char lim[32];
         tb_format_bytes((double)max_bytes, lim, sizeof lim);

@@ -9,12 +9,6 @@
 
 #include "util.h"
 
-static const char *kind_of(mode_t m)
-{
-    return S_ISLNK(m) ? "a symbolic link" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
-           : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISDIR(m) ? "a folder" : "not a regular file";
-}
-
 /* *mode gets the permissions the published file will have: the replaced file's, else the usual
  * ones for a new file under this umask. */
 static int check(const char *flag, const char *path, mode_t *mode)
@@ -32,7 +26,7 @@ static int check(const char *flag, const char *path, mode_t *mode)
     }
     if (!S_ISREG(st.st_mode))
         return tb_fail(TB_EXIT_USAGE, "%s %s: %s; tokbench writes only regular files, replacing them whole", flag,
-                       path, kind_of(st.st_mode));
+                       path, tb_file_kind(st.st_mode));
     if (st.st_uid != geteuid())
         return tb_fail(TB_EXIT_USAGE, "%s %s: owned by another user; tokbench replaces only its user's files", flag,
                        path);

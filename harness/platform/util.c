@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <signal.h>
 #include <strings.h>
@@ -281,4 +282,41 @@ void tb_tmpfile_drop(void)
 {
     if (tmpfile_live)
         unlink(tmpfile_path); /* async-signal-safe, as is everything here */
+}
+
+int tb_mkdir_p(const char *path, int *made)
+{
+    char buf[4096];
+    if (made)
+        *made = 0;
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -1;
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(buf, 0777) == 0) {
+            if (made)
+                (*made)++;
+        } else if (errno != EEXIST) {
+            return -1;
+        }
+        *p = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
+
+const char *tb_file_kind(unsigned mode)
+{
+    return S_ISLNK(mode)    ? "a symbolic link"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISSOCK(mode) ? "a socket"
+           : S_ISDIR(mode)  ? "a folder"
+           : S_ISREG(mode)  ? "a regular file"
+                            : "not a regular file";
 }

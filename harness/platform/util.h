@@ -75,6 +75,13 @@ int tb_utf8_valid(const char *s, size_t n);
  * NULL on OOM. */
 char *tb_utf8_escaped(const char *s);
 
+/* Makes path and its missing parents (mode 0777 less the umask); *made, when given, gets how many
+ * folders it created, so a caller can take them away again. 0, or -1 with errno set. */
+int tb_mkdir_p(const char *path, int *made);
+
+/* What a file of this st_mode is, for messages: "a FIFO", "a symbolic link", "a folder", ... */
+const char *tb_file_kind(unsigned mode);
+
 /* Human-readable byte count ("1.50 GiB"). */
 void tb_format_bytes(double bytes, char *buf, size_t cap);
 
