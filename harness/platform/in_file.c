@@ -1,6 +1,7 @@
 /* Reading an input file whole, refusing what is not a regular file of a sane size. */
 #include "in_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -76,4 +77,42 @@ json_t *tb_in_load_json(const char *path, size_t max_bytes, size_t flags, int *r
     if (!j)
         *rc = tb_fail(TB_EXIT_USAGE, "%s:%d: not valid JSON: %s", path, err.line, err.text);
     return j;
+}
+
+static int walk(const char *dir, int depth, int (*fn)(const char *path, void *arg), void *arg)
+{
+    if (depth > 32)
+        return tb_fail(TB_EXIT_USAGE, "%s: folders nested too deep", dir);
+    struct dirent **ents;
+    int k = scandir(dir, &ents, NULL, alphasort);
+    if (k < 0)
+        return tb_fail(TB_EXIT_USAGE, "%s: cannot open folder: %s", dir, strerror(errno));
+    int rc = 0;
+    for (int i = 0; i < k; i++) {
+        const char *e = ents[i]->d_name;
+        size_t l = strlen(e), need = strlen(dir) + l + 2;
+        char *p = rc || e[0] == '.' ? NULL : malloc(need);
+        if (!rc && e[0] != '.' && !p)
+            rc = tb_fail(TB_EXIT_RUNTIME, "out of memory");
+        if (p) {
+            snprintf(p, need, "%s/%s", dir, e);
+            struct stat st;
+            int json = l > 5 && strcmp(e + l - 5, ".json") == 0;
+            if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+                rc = walk(p, depth + 1, fn, arg);
+            else if (json && !tb_in_is_regular(p))
+                tb_warn("%s: not a regular file, skipped", p);
+            else if (json)
+                rc = fn(p, arg);
+            free(p);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    return rc;
+}
+
+int tb_in_walk_json(const char *dir, int (*fn)(const char *path, void *arg), void *arg)
+{
+    return walk(dir, 0, fn, arg);
 }

@@ -23,6 +23,13 @@ int tb_in_read(const char *path, size_t max_bytes, char **buf, size_t *len);
 /* 1 when path is a regular file (a symbolic link counts as what it points to). */
 int tb_in_is_regular(const char *path);
 
+/* Calls fn(path, arg) for every regular *.json file below dir, at any depth (at most 32 folders
+ * down), in name order at each level. Hidden entries (temporary files being published) are passed
+ * over; a *.json that is not a regular file (a FIFO would block the walk) is skipped with a
+ * warning. Stops at the first non-zero fn result and returns it; TB_EXIT_USAGE after one line
+ * when a folder cannot be read. */
+int tb_in_walk_json(const char *dir, int (*fn)(const char *path, void *arg), void *arg);
+
 /* tb_in_read, then jansson on the bytes. NULL after one line: `PATH: ...` when unreadable,
  * `PATH:LINE: not valid JSON: ...` when malformed; *rc gets the exit code. */
 json_t *tb_in_load_json(const char *path, size_t max_bytes, size_t flags, int *rc);

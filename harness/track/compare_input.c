@@ -1,7 +1,6 @@
 /* Reading the two sides of a comparison into benchmarks (compare_input.h). */
 #include "compare_input.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "in_file.h"
 #include "json_path.h"
 #include "record.h"
 #include "util.h"
@@ -46,34 +46,7 @@ static int add_record(tb_cmp_side *s, const char *path)
     return s->file[s->nrec - 1] ? 0 : oom();
 }
 
-/* Every *.json under dir, at any depth, in name order at each level. */
-static int add_folder(tb_cmp_side *s, const char *dir, int depth)
-{
-    if (depth > 32)
-        return tb_fail(TB_EXIT_USAGE, "%s: folders nested too deep", dir);
-    struct dirent **ents;
-    int k = scandir(dir, &ents, NULL, alphasort);
-    if (k < 0)
-        return tb_fail(TB_EXIT_USAGE, "%s: cannot open folder: %s", dir, strerror(errno));
-    int rc = 0;
-    for (int i = 0; i < k; i++) {
-        const char *e = ents[i]->d_name;
-        size_t l = strlen(e), need = strlen(dir) + l + 2;
-        char *p = rc || e[0] == '.' ? NULL : malloc(need);
-        if (p) {
-            snprintf(p, need, "%s/%s", dir, e);
-            struct stat st;
-            if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-                rc = add_folder(s, p, depth + 1);
-            else if (l > 5 && strcmp(e + l - 5, ".json") == 0)
-                rc = add_record(s, p);
-            free(p);
-        }
-        free(ents[i]);
-    }
-    free(ents);
-    return rc;
-}
+static int add_found(const char *path, void *arg) { return add_record(arg, path); }
 
 /* The samples of key, created on first sight; *out NULL after an error line. */
 static int bench_for(tb_cmp_side *s, const char *key, const char *isa, tb_cmp_kind kind, const char *metric,
@@ -207,7 +180,7 @@ int tb_cmp_side_load(const char *arg, tb_cmp_side *s)
     struct stat st;
     if (stat(arg, &st) != 0)
         return tb_fail(TB_EXIT_USAGE, "%s: cannot read: %s", arg, strerror(errno));
-    int rc = S_ISDIR(st.st_mode) ? add_folder(s, arg, 0) : add_record(s, arg);
+    int rc = S_ISDIR(st.st_mode) ? tb_in_walk_json(arg, add_found, s) : add_record(s, arg);
     if (!rc && s->nrec == 0)
         rc = tb_fail(TB_EXIT_USAGE, "%s: no *.json records in this folder", arg);
     for (size_t r = 0; !rc && r < s->nrec; r++)

@@ -1,8 +1,6 @@
 /* tokbench history import DIR: the history rebuilt from the JSON records (history.h). */
-#define _DEFAULT_SOURCE /* scandir, alphasort, DT_* */
 #include "history.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "history_internal.h"
+#include "in_file.h"
 #include "record.h"
 #include "util.h"
 
@@ -18,12 +17,6 @@ typedef struct {
     tb_history *h;
     int imported, present, skipped;
 } import_state;
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
 
 /* A tokbench record, or NULL after a warning naming the file: the import goes on without it. */
 static json_t *load_record(const char *path)
@@ -69,31 +62,7 @@ static int import_file(import_state *s, const char *path)
     return 0;
 }
 
-/* Every *.json below dir, in name order; hidden entries (temporary files being published) are
- * left out. */
-static int import_tree(import_state *s, const char *dir)
-{
-    struct dirent **names;
-    int n = scandir(dir, &names, NULL, alphasort);
-    if (n < 0)
-        return tb_fail(TB_EXIT_RUNTIME, "%s: cannot read the folder: %s", dir, strerror(errno));
-    int rc = 0;
-    for (int i = 0; i < n; i++) {
-        const char *name = names[i]->d_name;
-        char path[4600];
-        struct stat sb;
-        if (rc == 0 && name[0] != '.' && snprintf(path, sizeof path, "%s/%s", dir, name) < (int)sizeof path &&
-            stat(path, &sb) == 0) {
-            if (S_ISDIR(sb.st_mode))
-                rc = import_tree(s, path);
-            else if (S_ISREG(sb.st_mode) && ends_with(name, ".json"))
-                rc = import_file(s, path);
-        }
-        free(names[i]);
-    }
-    free(names);
-    return rc;
-}
+static int import_found(const char *path, void *arg) { return import_file(arg, path); }
 
 int tb_history_import(tb_history *h, const char *dir)
 {
@@ -101,7 +70,7 @@ int tb_history_import(tb_history *h, const char *dir)
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return tb_fail(TB_EXIT_USAGE, "%s: not a folder", dir);
     import_state s = {.h = h};
-    int rc = import_tree(&s, dir);
+    int rc = tb_in_walk_json(dir, import_found, &s);
     printf("imported %d records into %s; %d already there, %d skipped (not records)\n", s.imported, tb_history_path(h),
            s.present, s.skipped);
     return rc;
