@@ -22,6 +22,15 @@ typedef struct tb_bench_env {
     const tb_llc *llc; /* the LLC of this team, resolved once per invocation (llc.h) */
 } tb_bench_env;
 
+/* Validates the options of bench OP (gemm, gemv, attn-prefill, attn-decode, stream, peak)
+ * without measuring anything, so a bad flag costs no measurement and leaves no record; each
+ * bench validates the same way again when it runs. 0 or TB_EXIT_USAGE after one error line. */
+int tb_bench_check_options(const tb_opts *o, const char *op);
+int tb_bench_gemm_check(const tb_opts *o, const char *op);
+int tb_bench_attn_check(const tb_opts *o, const char *op);
+int tb_bench_stream_check(const tb_opts *o);
+int tb_bench_peak_check(const tb_opts *o);
+
 /* gemm and gemv (gemv = gemm with M = 1, cold weights by default). Returns 0, TB_EXIT_CHECK
  * when some case failed its check (the others are still timed), or another exit code. */
 int tb_bench_gemm(const tb_bench_env *env, const char *op, json_t *cases);

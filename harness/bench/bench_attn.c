@@ -469,3 +469,9 @@ int tb_bench_attn(const tb_bench_env *env, const char *op, json_t *cases)
     }
     return rc ? rc : worst;
 }
+
+int tb_bench_attn_check(const tb_opts *o, const char *op)
+{
+    tb_attn_opts ao;
+    return tb_attn_parse_opts(o, op, &ao);
+}

@@ -473,21 +473,35 @@ static int run_shape(const tb_bench_env *env, const char *op, const tb_gemm_shap
     return any_failed ? TB_EXIT_CHECK : 0;
 }
 
+/* Validates bench gemm/gemv's options: the type, the shapes and the backend x tier variants. */
+static int gemm_options(const tb_opts *o, const char *op, tb_dtype *dt, tb_gemm_shape *sh, int *ns,
+                        tb_gemm_variant_spec *specs, int *nv)
+{
+    *dt = TB_DT_F32;
+    if (o->dtype && tb_dtype_from_name(o->dtype, dt) != 0)
+        return tb_fail(TB_EXIT_USAGE, "--dtype '%s': expected f32, bf16, f16, q8_0 or q4_0", o->dtype);
+    int rc = tb_gemm_parse_shapes(o, strcmp(op, "gemv") == 0, *dt, sh, ns);
+    return rc ? rc : tb_gemm_parse_variants(o, specs, nv);
+}
+
+int tb_bench_gemm_check(const tb_opts *o, const char *op)
+{
+    tb_dtype dt;
+    tb_gemm_shape sh[TB_GEMM_MAX_SHAPES];
+    tb_gemm_variant_spec specs[MAX_VARIANTS];
+    int ns, nv;
+    return gemm_options(o, op, &dt, sh, &ns, specs, &nv);
+}
+
 int tb_bench_gemm(const tb_bench_env *env, const char *op, json_t *cases)
 {
     const tb_opts *o = env->o;
-    int gemv = strcmp(op, "gemv") == 0;
-    tb_dtype dt = TB_DT_F32;
-    if (o->dtype && tb_dtype_from_name(o->dtype, &dt) != 0)
-        return tb_fail(TB_EXIT_USAGE, "--dtype '%s': expected f32, bf16, f16, q8_0 or q4_0", o->dtype);
+    tb_dtype dt;
     tb_gemm_shape sh[TB_GEMM_MAX_SHAPES];
-    int ns;
-    int rc = tb_gemm_parse_shapes(o, gemv, dt, sh, &ns);
-    if (rc)
-        return rc;
     tb_gemm_variant_spec specs[MAX_VARIANTS];
-    int nv;
-    if ((rc = tb_gemm_parse_variants(o, specs, &nv)) != 0)
+    int ns, nv;
+    int rc = gemm_options(o, op, &dt, sh, &ns, specs, &nv);
+    if (rc)
         return rc;
 
     int worst = 0;

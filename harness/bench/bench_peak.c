@@ -76,22 +76,36 @@ static json_t *peak_case(const tb_bench_env *env, const tb_probe_peak *pc, doubl
     return cs;
 }
 
-int tb_bench_peak(const tb_bench_env *env, json_t *cases)
+/* Validates bench peak's options and picks its tiers; int8 says whether q8_0/q4_0 was asked. */
+static int peak_options(const tb_opts *o, tb_probe_kernels *tiers, int *ntiers, int *int8)
 {
-    const tb_opts *o = env->o;
-    const int int8 = o->dtype && (!strcmp(o->dtype, "q8_0") || !strcmp(o->dtype, "q4_0"));
-    if (o->dtype && !int8 && strcmp(o->dtype, "f32") != 0)
+    *int8 = o->dtype && (!strcmp(o->dtype, "q8_0") || !strcmp(o->dtype, "q4_0"));
+    if (o->dtype && !*int8 && strcmp(o->dtype, "f32") != 0)
         return tb_fail(TB_EXIT_USAGE,
                        "--dtype %s: bench peak measures f32 (the FMA peak) or q8_0/q4_0 (their int8 dot ceiling)",
                        o->dtype);
-    int any_failed = 0, rc = tb_bench_probe_opts(o, "peak", o->dtype ? o->dtype : "f32");
+    int rc = tb_bench_probe_opts(o, "peak", o->dtype ? o->dtype : "f32");
     if (rc)
         return rc;
     if (o->shape)
         return tb_fail(TB_EXIT_USAGE, "--shape %s: bench peak takes no shape", o->shape);
+    return tb_bench_probe_tiers(o, 1, tiers, ntiers);
+}
+
+int tb_bench_peak_check(const tb_opts *o)
+{
     tb_probe_kernels tiers[TB_ISA_COUNT];
-    int ntiers;
-    if ((rc = tb_bench_probe_tiers(o, 1, tiers, &ntiers)) != 0)
+    int ntiers, int8;
+    return peak_options(o, tiers, &ntiers, &int8);
+}
+
+int tb_bench_peak(const tb_bench_env *env, json_t *cases)
+{
+    const tb_opts *o = env->o;
+    tb_probe_kernels tiers[TB_ISA_COUNT];
+    int ntiers, int8, any_failed = 0;
+    int rc = peak_options(o, tiers, &ntiers, &int8);
+    if (rc)
         return rc;
     if (int8) {
         tb_isa isas[TB_ISA_COUNT];

@@ -184,6 +184,8 @@ static int parse_stream_size(const char *str, uint64_t *elements)
     return 0;
 }
 
+#define STREAM_SHAPE_ERROR "--shape '%s': expected elements per array (16777216) or bytes per array (256MiB, 1GiB)"
+
 static double *map_array(size_t bytes, const char *what)
 {
     /* mmap, not tb_alloc: pages must stay untouched until their own thread writes them. */
@@ -207,10 +209,7 @@ static int stream_size(const tb_bench_env *env, const char *isa, uint64_t *n_out
     uint64_t n;
     if (o->shape) {
         if (parse_stream_size(o->shape, &n) != 0)
-            return tb_fail(TB_EXIT_USAGE,
-                           "--shape '%s': expected elements per array (16777216) or bytes per array "
-                           "(256MiB, 1GiB)",
-                           o->shape);
+            return tb_fail(TB_EXIT_USAGE, STREAM_SHAPE_ERROR, o->shape);
     } else {
         uint64_t bytes = TB_WORKSET_LLC_MULTIPLE * llc > (64ull << 20) ? TB_WORKSET_LLC_MULTIPLE * llc : 64ull << 20;
         n = (bytes + sizeof(double) - 1) / sizeof(double);
@@ -351,6 +350,28 @@ static json_t *stream_case(const tb_bench_env *env, const stream_ctx *s, int i, 
     return cs;
 }
 
+/* Validates bench stream's options and picks its one tier into tiers[0]. */
+static int stream_options(const tb_opts *o, tb_probe_kernels *tiers)
+{
+    int ntiers, rc = tb_bench_probe_opts(o, "stream", "f64");
+    uint64_t n;
+    if (rc == 0)
+        rc = tb_bench_probe_tiers(o, 0, tiers, &ntiers);
+    if (rc)
+        return rc;
+    if (ntiers != 1)
+        return tb_fail(TB_EXIT_USAGE, "--isa %s: bench stream runs one tier at a time", o->isa);
+    if (o->shape && parse_stream_size(o->shape, &n) != 0)
+        return tb_fail(TB_EXIT_USAGE, STREAM_SHAPE_ERROR, o->shape);
+    return 0;
+}
+
+int tb_bench_stream_check(const tb_opts *o)
+{
+    tb_probe_kernels tiers[TB_ISA_COUNT];
+    return stream_options(o, tiers);
+}
+
 /* Arrays: a and b are only read and every writing variant writes c (STREAM chains them: c=a,
  * b=s*c, c=a+b, a=b+s*c). Interleaved timing calls the variants in an order and a number that
  * depend on the clock, and STREAM's chain then grows or shrinks the values by s^2 + 2s per round
@@ -359,15 +380,10 @@ static json_t *stream_case(const tb_bench_env *env, const stream_ctx *s, int i, 
 int tb_bench_stream(const tb_bench_env *env, json_t *cases)
 {
     const tb_opts *o = env->o;
-    int any_failed = 0, rc = tb_bench_probe_opts(o, "stream", "f64");
+    tb_probe_kernels tiers[TB_ISA_COUNT];
+    int any_failed = 0, rc = stream_options(o, tiers);
     if (rc)
         return rc;
-    tb_probe_kernels tiers[TB_ISA_COUNT];
-    int ntiers;
-    if ((rc = tb_bench_probe_tiers(o, 0, tiers, &ntiers)) != 0)
-        return rc;
-    if (ntiers != 1)
-        return tb_fail(TB_EXIT_USAGE, "--isa %s: bench stream runs one tier at a time", o->isa);
     uint64_t n = 0;
     if ((rc = stream_size(env, tiers[0].suffix, &n)) != 0)
         return rc;

@@ -39,10 +39,13 @@ int tb_cmd_bench(const tb_opts *o)
     int attn = !strcmp(op, "attn-prefill") || !strcmp(op, "attn-decode");
     if (strcmp(op, "gemm") != 0 && strcmp(op, "gemv") != 0 && !probe && !attn)
         return tb_fail(TB_EXIT_USAGE, "bench '%s': unknown OP (gemm, gemv, attn-prefill, attn-decode, stream, peak)", op);
+    int rc = tb_bench_check_options(o, op);
+    if (rc)
+        return rc;
     tb_install_interrupt_handler();
 
     tb_topo tp;
-    int rc = tb_topo_load(&tp, NULL);
+    rc = tb_topo_load(&tp, NULL);
     if (rc)
         return rc;
     tb_place_req req = {o->threads, o->cores, o->smt};

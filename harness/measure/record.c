@@ -132,6 +132,21 @@ static int write_all(int fd, const char *s, size_t n)
     return 0;
 }
 
+/* Makes sub (mkdir -p, *made new folders) and a temporary file in it; fd or -1 with errno.
+ * A concurrent tokbench may remove the empty folder between the two (tb_record_prepare leaves
+ * no empty folders behind): ENOENT then means make it again, a few times. */
+static int temp_in(const char *sub, char *tmp, size_t cap, int *made)
+{
+    for (int attempt = 0;; attempt++) {
+        if (tb_mkdir_p(sub, made) != 0)
+            return -1;
+        snprintf(tmp, cap, "%s/.tokbench-XXXXXX", sub);
+        int fd = mkstemp(tmp);
+        if (fd >= 0 || errno != ENOENT || attempt == 7)
+            return fd;
+    }
+}
+
 int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t cap)
 {
     const char *fp = json_string_value(json_object_get(json_object_get(rec, "machine"), "fingerprint"));
@@ -140,8 +155,6 @@ int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t ca
     const char *started = json_string_value(json_object_get(rec, "started_at"));
     char sub[4096], stamp[32] = "unknown-time", commit12[16];
     snprintf(sub, sizeof sub, "%s/%s", dir, fp ? fp : "unknown-machine");
-    if (tb_mkdir_p(sub, NULL) != 0)
-        return tb_fail(TB_EXIT_RUNTIME, "%s: cannot create the results folder: %s", sub, strerror(errno));
     /* 2026-11-26T18:43:00.123Z -> 20261126T184300Z: sortable and free of ':' */
     if (started && strlen(started) >= 19) {
         int j = 0;
@@ -154,10 +167,9 @@ int tb_record_save(const json_t *rec, const char *dir, char *path_out, size_t ca
     snprintf(commit12, sizeof commit12, "%.12s", commit ? commit : "unknown");
 
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s/.tokbench-XXXXXX", sub);
-    int fd = mkstemp(tmp);
+    int made = 0, fd = temp_in(sub, tmp, sizeof tmp, &made);
     if (fd < 0)
-        return tb_fail(TB_EXIT_RUNTIME, "%s: cannot create a temporary file: %s", sub, strerror(errno));
+        return tb_fail(TB_EXIT_RUNTIME, "%s: cannot create the record there: %s", sub, strerror(errno));
     tb_tmpfile_set(tmp);
     char *text = json_dumps(rec, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
     int bad = !text || write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0 || fsync(fd) != 0;
@@ -201,12 +213,9 @@ int tb_record_prepare(const char *fp, const tb_opts *o)
         return 0;
     char sub[4096], probe[4200];
     snprintf(sub, sizeof sub, "%s/%s", o->results_dir, fp ? fp : "unknown-machine");
-    int made = 0;
-    if (tb_mkdir_p(sub, &made) != 0)
-        return tb_fail(TB_EXIT_USAGE, "--results-dir %s: cannot create %s: %s", o->results_dir, sub, strerror(errno));
     /* a folder can exist and still refuse new files (permissions, a read-only mount): try one */
-    snprintf(probe, sizeof probe, "%s/.tokbench-XXXXXX", sub);
-    int fd = mkstemp(probe), e = errno;
+    int made = 0, fd = temp_in(sub, probe, sizeof probe, &made), e = errno;
+    int exists = fd >= 0 || access(sub, F_OK) == 0;
     if (fd >= 0) {
         tb_tmpfile_set(probe);
         close(fd);
@@ -216,7 +225,8 @@ int tb_record_prepare(const char *fp, const tb_opts *o)
     /* leave no trace: a run that stops before its record must not leave empty folders behind */
     rmdir_made(sub, made);
     if (fd < 0)
-        return tb_fail(TB_EXIT_USAGE, "--results-dir %s: cannot write in %s: %s", o->results_dir, sub, strerror(e));
+        return tb_fail(TB_EXIT_USAGE, "--results-dir %s: cannot %s %s: %s", o->results_dir,
+                       exists ? "write in" : "create", sub, strerror(e));
     return 0;
 }
 

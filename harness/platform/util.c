@@ -291,21 +291,36 @@ int tb_mkdir_p(const char *path, int *made)
         *made = 0;
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
         return -1;
-    for (char *p = buf + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(buf, 0777) == 0) {
-            if (made)
-                (*made)++;
-        } else if (errno != EEXIST) {
-            return -1;
+    /* A concurrent tokbench may remove an empty folder it made (tb_record_prepare) between two
+     * of our mkdir calls: ENOENT then means start again from the top, a few times. */
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int again = 0;
+        if (made)
+            *made = 0;
+        for (char *p = buf + 1;; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char c = *p;
+            *p = '\0';
+            int ok = mkdir(buf, 0777) == 0, e = errno;
+            *p = c;
+            if (ok) {
+                if (made)
+                    (*made)++;
+            } else if (e == ENOENT && attempt < 7) {
+                again = 1;
+                break;
+            } else if (e != EEXIST) {
+                errno = e;
+                return -1;
+            }
+            if (c == '\0')
+                return 0;
         }
-        *p = c;
-        if (c == '\0')
+        if (!again)
             return 0;
     }
+    return -1;
 }
 
 

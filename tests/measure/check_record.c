@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -127,6 +128,44 @@ START_TEST(damaged_files_are_usage_errors)
 }
 END_TEST
 
+/* Two tokbench processes that start together in one empty results folder: one checks the
+ * folder (tb_record_prepare makes it, tries a file, removes what it made) while the other
+ * saves. Neither may fail because the other removed a folder it had just found. */
+START_TEST(concurrent_prepare_and_save_never_fail)
+{
+    char *dir = tb_test_tmpdir();
+    char results[4600];
+    snprintf(results, sizeof results, "%s/results", dir);
+    json_t *rec = sample_record();
+    static char *argv[] = {"tokbench", "bench", "gemm"};
+    tb_opts o;
+    ck_assert_int_eq(tb_cli_parse(3, argv, &o), 0);
+    o.results_dir = results;
+    o.quiet = 1;
+    pid_t kid[2];
+    for (int k = 0; k < 2; k++) {
+        kid[k] = fork();
+        ck_assert_int_ge(kid[k], 0);
+        if (kid[k] == 0) {
+            int failed = 0;
+            char path[4600];
+            for (int i = 0; i < 4000; i++)
+                failed += k == 0 ? tb_record_prepare("00c0ffee00c0ffee", &o) != 0
+                                 : tb_record_prepare("00c0ffee00c0ffee", &o) != 0 ||
+                                       (i % 200 == 0 && tb_record_save(rec, results, path, sizeof path) != 0);
+            _exit(failed ? 1 : 0);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        int st;
+        ck_assert_int_eq(waitpid(kid[k], &st, 0), kid[k]);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "process %d failed to prepare or save", k);
+    }
+    json_decref(rec);
+    free(dir);
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("record");
@@ -135,6 +174,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, never_overwrites_and_leaves_no_temporary);
     tcase_add_test(tc, unwritable_folder_is_a_clear_runtime_error);
     tcase_add_test(tc, damaged_files_are_usage_errors);
+    tcase_add_test(tc, concurrent_prepare_and_save_never_fail);
     suite_add_tcase(s, tc);
     return s;
 }
