@@ -21,6 +21,12 @@ typedef struct {
 /* A tokbench record, or NULL after a warning naming the file: the import goes on without it. */
 static json_t *load_record(const char *path)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && (unsigned long long)st.st_size > TB_IN_MAX_RECORD) {
+        tb_warn("%s: %lld bytes, more than a record can be (%llu MiB), skipped", path, (long long)st.st_size,
+                TB_IN_MAX_RECORD >> 20);
+        return NULL;
+    }
     json_error_t e;
     json_t *rec = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
     if (!rec) {

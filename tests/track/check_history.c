@@ -136,14 +136,21 @@ START_TEST(malformed_record_is_skipped_with_a_warning_naming_it)
     ck_assert_ptr_nonnull(f);
     fputs("{\"schema\": \"tokbench.result/1\", \"cases\": [\n", f);
     fclose(f);
+    /* a sparse file over the record limit: skipped without being read */
+    snprintf(path, sizeof path, "%s/huge.json", src);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_int_eq(truncate(path, (off_t)(600ll << 20)), 0);
     snprintf(args, sizeof args, "history import '%s'", src);
     tb_run_result r = run_in(dir, args);
     ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
-    ck_assert_int_eq(tb_test_count_lines(r.err), 1);
+    ck_assert_int_eq(tb_test_count_lines(r.err), 2);
     ck_assert_ptr_nonnull(strstr(r.err, "tokbench: warning: "));
     ck_assert_ptr_nonnull(strstr(r.err, "broken.json"));
+    ck_assert_ptr_nonnull(strstr(r.err, "huge.json: 629145600 bytes, more than a record can be"));
     ck_assert_ptr_nonnull(strstr(r.out, "imported 1 records"));
-    ck_assert_ptr_nonnull(strstr(r.out, "1 skipped"));
+    ck_assert_ptr_nonnull(strstr(r.out, "2 skipped"));
     ck_assert_int_eq(query_int(dir, "SELECT count(*) FROM records"), 1);
     tb_test_run_free(&r);
     free(src);
