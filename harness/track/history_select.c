@@ -120,6 +120,10 @@ static int parse_filters(const char *arg, char *buf, const char *value[F_COUNT])
         int rc = check_value(arg, k, value[k]);
         if (rc)
             return rc;
+        /* records write 2026-12-07T11:05:00.271Z: without its Z a bound is a prefix of the records
+         * of its second, so since= takes them and until= leaves them out */
+        if ((k == F_SINCE || k == F_UNTIL) && end[-1] == 'Z')
+            end[-1] = '\0';
         p = more ? end + 1 : end;
     }
     return 0;

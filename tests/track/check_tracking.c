@@ -72,6 +72,11 @@ START_TEST(rolling_baseline_flags_the_step)
     doc = compare_in(dir, "@history:until=2026-12-10", "@history:since=2026-12-10", "", 5);
     ck_assert_str_eq(str_at(json_array_get(json_object_get(doc, "differences"), 0), "field"), "machine.fingerprint");
     json_decref(doc);
+    /* night 10 started at 02:00:00.271: a bound of that second, Z or not, splits there */
+    doc = compare_in(dir, "@history:until=2026-12-10T02:00:00Z,last=7,machine=c0ffee", "@history:since=2026-12-10T02:00:00",
+                     "", 4);
+    ck_assert_int_eq(int_at(bench(doc, 1), "n_candidate"), 10);
+    json_decref(doc);
     /* two quiet nights: nothing regressed */
     doc = compare_in(dir, "@history:since=2026-12-03,until=2026-12-04", "@history:since=2026-12-04T00:00:00Z,until=2026-12-05",
                      "", 0);
