@@ -10,7 +10,7 @@
 #include "tb_config.h"
 #include "util.h"
 
-enum { A_FLAG, A_INT, A_U64, A_BYTES, A_DOUBLE, A_STR, A_FORMAT, A_PRICES };
+enum { A_FLAG, A_INT, A_U64, A_BYTES, A_DOUBLE, A_STR, A_FORMAT, A_PRICES, A_THRESHOLD_FOR };
 
 /* Which commands take an option. */
 #define C_SYSINFO (1u << TB_CMD_SYSINFO)
@@ -39,7 +39,7 @@ typedef struct opt_def {
 static const opt_def opts_table[] = {
     {"format", A_FORMAT, OFF(format), C_ALL, 0, 0, "text|json|csv|md: what goes to stdout (default text)"},
     {"quiet", A_FLAG, OFF(quiet), C_ALL, 0, 0, "no warnings or progress on stderr"},
-    {"results-dir", A_STR, OFF(results_dir), C_MEASURE | C_HISTORY, 0, 0,
+    {"results-dir", A_STR, OFF(results_dir), C_MEASURE | C_HISTORY | C_COMPARE | C_REPORT, 0, 0,
      "where records are saved, and the history database (default results/)"},
     {"no-save", A_FLAG, OFF(no_save), C_MEASURE, 0, 0, "do not save a record"},
     {"threads", A_INT, OFF(threads), C_BENCH, 1, 1 << 20, "worker threads (default: one per physical core)"},
@@ -96,6 +96,8 @@ static const opt_def opts_table[] = {
      "PCT: smallest change that counts, both ways (default 5 for kernels, 10 for end-to-end tokens/s)"},
     {"allow-cross-machine", A_FLAG, OFF(allow_cross_machine), C_COMPARE, 0, 0,
      "compare records of different machines or builds anyway (the output says so)"},
+    {"threshold-for", A_THRESHOLD_FOR, OFF(threshold_for), C_COMPARE, 0, 0,
+     "GLOB=PCT: this threshold for benchmarks matching GLOB (repeatable; the first match wins over --threshold)"},
     /* test hooks (options.h): the tests set them as TOKBENCH_FAULT_INJECT and so on */
     {"fault-inject", A_STR, OFF(fault_inject), C_MEASURE, 0, 0, NULL},
     {"memavailable", A_U64, OFF(mem_available), C_RUN, 0, 0, NULL},
@@ -137,6 +139,17 @@ static int has_empty_item(const char *v)
     return v[0] == ',' || v[n - 1] == ',' || strstr(v, ",,") != NULL;
 }
 
+/* A repeatable option's value, appended to list (max entries). */
+static int add_repeated(const opt_def *d, const char *val, const char **list, int *n, int max, const char *origin)
+{
+    if (!*val)
+        return tb_fail(TB_EXIT_USAGE, "%s%s: empty value", origin, d->name);
+    if (*n >= max)
+        return tb_fail(TB_EXIT_USAGE, "%s%s: at most %d of them", origin, d->name, max);
+    list[(*n)++] = val;
+    return 0;
+}
+
 static int set_value(const opt_def *d, const char *val, tb_opts *o, const char *origin)
 {
     char *base = (char *)o + d->offset;
@@ -170,14 +183,10 @@ static int set_value(const opt_def *d, const char *val, tb_opts *o, const char *
             return tb_fail(TB_EXIT_USAGE, "%s%s '%s': an empty item in the list", origin, d->name, val);
         *(const char **)base = val;
         return 0;
-    case A_PRICES: {
-        if (!*val)
-            return tb_fail(TB_EXIT_USAGE, "%s%s: empty value", origin, d->name);
-        if (o->nprices >= TB_MAX_PRICE_SOURCES)
-            return tb_fail(TB_EXIT_USAGE, "%s%s: at most %d price sources", origin, d->name, TB_MAX_PRICE_SOURCES);
-        o->prices[o->nprices++] = val;
-        return 0;
-    }
+    case A_PRICES:
+        return add_repeated(d, val, o->prices, &o->nprices, TB_MAX_PRICE_SOURCES, origin);
+    case A_THRESHOLD_FOR:
+        return add_repeated(d, val, o->threshold_for, &o->nthreshold_for, TB_MAX_THRESHOLD_RULES, origin);
     case A_FORMAT: {
         static const char *names[] = {"text", "json", "csv", "md"};
         for (int i = 0; i < 4; i++)

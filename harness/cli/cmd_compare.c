@@ -11,17 +11,21 @@
 int tb_cmd_compare(const tb_opts *o)
 {
     if (o->npositional != 2)
-        return tb_fail(TB_EXIT_USAGE, "compare: give BASE and CANDIDATE (each a record file or a folder of records), "
-                                      "%d argument%s given",
+        return tb_fail(TB_EXIT_USAGE, "compare: give BASE and CANDIDATE (each a record file, a folder of records or "
+                                      "@history[:FILTERS]), %d argument%s given",
                        o->npositional, o->npositional == 1 ? "" : "s");
-    tb_cmp_side base, cand = {0};
-    int rc = tb_cmp_side_load(o->positional[0], &base);
+    tb_cmp_side base = {0}, cand = {0};
+    tb_cmp_rules rules = {0};
+    /* the rules first: a typo in a glob fails before any record is read */
+    int rc = tb_cmp_rules_parse(o->threshold_for, o->nthreshold_for, &rules);
     if (!rc)
-        rc = tb_cmp_side_load(o->positional[1], &cand);
+        rc = tb_cmp_side_load(o->positional[0], o->results_dir, &base);
+    if (!rc)
+        rc = tb_cmp_side_load(o->positional[1], o->results_dir, &cand);
     json_t *doc = NULL;
     int status = 0;
     if (!rc) {
-        tb_cmp_opts co = {o->threshold_pct, o->allow_cross_machine};
+        tb_cmp_opts co = {o->threshold_pct, o->allow_cross_machine, &rules};
         rc = tb_compare(&base, &cand, &co, &doc, &status);
     }
     if (doc) {
@@ -31,5 +35,6 @@ int tb_cmd_compare(const tb_opts *o)
     json_decref(doc);
     tb_cmp_side_free(&base);
     tb_cmp_side_free(&cand);
+    tb_cmp_rules_free(&rules);
     return rc ? rc : status;
 }

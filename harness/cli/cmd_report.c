@@ -40,7 +40,7 @@ int tb_cmd_report(const tb_opts *o)
     if (!o->output)
         return tb_fail(TB_EXIT_USAGE, "report: -o FILE.html is required (where the page goes)");
     if (o->npositional == 0)
-        return tb_fail(TB_EXIT_USAGE, "report: give one or more RESULT files or directories of saved records");
+        return tb_fail(TB_EXIT_USAGE, "report: give one or more RESULT files, directories of saved records or @history[:FILTERS]");
     tb_strlist files = {0}, found = {0};
     report_set s = {0};
     tb_out_file of;

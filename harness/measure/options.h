@@ -23,6 +23,7 @@ typedef enum tb_format { TB_FMT_TEXT = 0, TB_FMT_JSON, TB_FMT_CSV, TB_FMT_MD } t
 
 #define TB_MAX_POSITIONAL 64
 #define TB_MAX_PRICE_SOURCES 16
+#define TB_MAX_THRESHOLD_RULES 32
 
 typedef struct tb_opts {
     tb_cmd cmd;
@@ -67,6 +68,8 @@ typedef struct tb_opts {
     /* compare */
     double threshold_pct;    /* --threshold: < 0 not given (5% kernels, 10% end to end) */
     int allow_cross_machine; /* compare records of different machines or builds, labelled */
+    const char *threshold_for[TB_MAX_THRESHOLD_RULES]; /* --threshold-for GLOB=PCT, repeatable, in order */
+    int nthreshold_for;
     /* history: series filters; NULL = all */
     const char *bench_glob, *since, *machine;
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare_prices.h"
 #include "json_path.h"
 #include "stats_compare.h"
 #include "util.h"
@@ -13,7 +14,7 @@
 typedef struct pair {
     const tb_cmp_bench *b, *c;
     double ratio, lo, hi, p, p_adj, threshold;
-    const char *test, *warning;
+    const char *test, *warning, *threshold_from;
     int too_few;
 } pair;
 
@@ -50,9 +51,7 @@ static int measure_pair(pair *q, const tb_cmp_opts *o)
 {
     const tb_cmp_bench *b = q->b, *c = q->c;
     q->ratio = q->lo = q->hi = q->p = q->p_adj = NAN;
-    q->threshold = o->threshold_pct >= 0 ? o->threshold_pct
-                   : b->kind == TB_CMP_KERNEL ? TB_CMP_THRESHOLD_KERNEL_PCT
-                                              : TB_CMP_THRESHOLD_END_TO_END_PCT;
+    q->threshold = tb_cmp_threshold_of(b, o->rules, o->threshold_pct, &q->threshold_from);
     q->test = NULL;
     q->warning = NULL;
     if (b->n == 0 || c->n == 0) {
@@ -102,6 +101,7 @@ static json_t *pair_json(const pair *q, const char *verdict)
                           "metric", b->metric, "better", "lower", "isa", b->isa);
     if (!j)
         return NULL;
+    json_object_set_new(j, "threshold_from", json_string(q->threshold_from));
     json_object_set_new(j, "candidate_isa", json_string(c->isa));
     json_object_set_new(j, "test", q->test ? json_string(q->test) : json_null());
     json_object_set_new(j, "warning", q->warning ? json_string(q->warning) : json_null());
@@ -132,6 +132,10 @@ static json_t *summary_json(const pair *q, size_t k, const char **verdicts, cons
                           o->threshold_pct >= 0 ? o->threshold_pct : TB_CMP_THRESHOLD_END_TO_END_PCT, "ci_method",
                           "percentile bootstrap of the ratio of medians", "bootstrap_resamples", TB_BOOT_RESAMPLES,
                           "compared", (json_int_t)k);
+    json_t *rules = json_array();
+    for (size_t i = 0; o->rules && i < o->rules->n; i++)
+        json_array_append_new(rules, json_pack("{s:s, s:f}", "glob", o->rules->r[i].glob, "pct", o->rules->r[i].pct));
+    json_object_set_new(s, "threshold_rules", rules);
     return s;
 }
 
@@ -232,9 +236,10 @@ int tb_compare(const tb_cmp_side *base, const tb_cmp_side *cand, const tb_cmp_op
     if (!rc && go && (rc = unmatched(base, cand, "base", only)) == 0 && (rc = unmatched(cand, base, "candidate", only)) == 0)
         rc = compare_pairs(base, cand, o, q, verdicts, &k, benches);
     if (!rc) {
-        *doc = json_pack("{s:b, s:b, s:s, s:s, s:O, s:O, s:O, s:o}", "comparable", comparable, "cross_machine",
+        *doc = json_pack("{s:b, s:b, s:s, s:s, s:O, s:O, s:O, s:o, s:o}", "comparable", comparable, "cross_machine",
                          !comparable && go, "base", base->arg, "candidate", cand->arg, "differences", diffs,
-                         "benchmarks", benches, "unmatched", only, "summary", summary_json(q, k, verdicts, o));
+                         "benchmarks", benches, "unmatched", only, "price_changes", tb_cmp_price_changes(base, cand),
+                         "summary", summary_json(q, k, verdicts, o));
         if (!*doc)
             rc = tb_fail(TB_EXIT_RUNTIME, "out of memory");
     }

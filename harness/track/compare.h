@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "compare_input.h"
+#include "compare_threshold.h"
 
 #define TB_CMP_ALPHA 0.05
 /* A kernel's time is steadier than a whole model's step: a tighter default for bench cases. */
@@ -17,6 +18,7 @@
 typedef struct tb_cmp_opts {
     double threshold_pct; /* --threshold: both kinds; < 0: the defaults above */
     int allow_cross_machine;
+    const tb_cmp_rules *rules; /* --threshold-for, before --threshold (compare_threshold.h); or NULL */
 } tb_cmp_opts;
 
 /* The differences in machine and build context between the sides, as {"field", "base",

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "history_rows.h"
 #include "in_file.h"
 #include "json_path.h"
 #include "record.h"
@@ -108,9 +109,18 @@ static void shape_text(const json_t *shape, char *buf, size_t cap)
     }
 }
 
-static int add_case(tb_cmp_side *s, const json_t *c)
+/* Whether record r's selection (an @history side) leaves out this series id. */
+static int left_out(const tb_cmp_side *s, size_t r, const char *id)
+{
+    return s->sel.n && !tb_history_pick_has(&s->sel.pick[r], id);
+}
+
+static int add_case(tb_cmp_side *s, size_t r, const json_t *c)
 {
     char shape[256], key[512];
+    tb_history_case_id(c, key, sizeof key);
+    if (left_out(s, r, key))
+        return 0;
     shape_text(json_object_get(c, "shape"), shape, sizeof shape);
     const char *variant = tb_json_str(c, "variant");
     int cold = json_is_true(tb_json_at(c, "cold_weights.enabled")) || json_is_true(tb_json_at(c, "cold_kv.enabled"));
@@ -122,8 +132,12 @@ static int add_case(tb_cmp_side *s, const json_t *c)
     return rc ? rc : add_samples(b, json_object_get(c, "samples_ns"));
 }
 
-static int add_row(tb_cmp_side *s, const json_t *rec, const json_t *row)
+static int add_row(tb_cmp_side *s, size_t r, const json_t *rec, const json_t *row)
 {
+    char id[512];
+    tb_history_row_id(rec, row, id, sizeof id);
+    if (left_out(s, r, id))
+        return 0;
     static const char *phase[2] = {"prefill", "decode"};
     static const char *metric[2] = {"ns per prefill step (tokens/s = batch x prompt / time)",
                                     "ns per decode step (tokens/s = batch / time)"};
@@ -163,26 +177,41 @@ static int add_benchmarks(tb_cmp_side *s, size_t r)
     json_array_foreach(cases, i, v)
     {
         if (!rc)
-            rc = add_case(s, v);
+            rc = add_case(s, r, v);
     }
     json_array_foreach(rows, i, v)
     {
         if (!rc)
-            rc = add_row(s, rec, v);
+            rc = add_row(s, r, rec, v);
     }
     return rc;
 }
 
-int tb_cmp_side_load(const char *arg, tb_cmp_side *s)
+/* The records an @history query selects, each read as a folder's would be. */
+static int add_selected(tb_cmp_side *s, const char *results_dir)
+{
+    int rc = tb_history_select(s->arg, results_dir, &s->sel);
+    for (size_t i = 0; !rc && i < s->sel.n; i++)
+        rc = add_record(s, s->sel.pick[i].path);
+    return rc;
+}
+
+static int add_named(tb_cmp_side *s)
+{
+    struct stat st;
+    if (stat(s->arg, &st) != 0)
+        return tb_fail(TB_EXIT_USAGE, "%s: cannot read: %s", s->arg, strerror(errno));
+    int rc = S_ISDIR(st.st_mode) ? tb_in_walk_json(s->arg, add_found, s) : add_record(s, s->arg);
+    if (!rc && s->nrec == 0)
+        rc = tb_fail(TB_EXIT_USAGE, "%s: no *.json records in this folder", s->arg);
+    return rc;
+}
+
+int tb_cmp_side_load(const char *arg, const char *results_dir, tb_cmp_side *s)
 {
     memset(s, 0, sizeof *s);
     s->arg = arg;
-    struct stat st;
-    if (stat(arg, &st) != 0)
-        return tb_fail(TB_EXIT_USAGE, "%s: cannot read: %s", arg, strerror(errno));
-    int rc = S_ISDIR(st.st_mode) ? tb_in_walk_json(arg, add_found, s) : add_record(s, arg);
-    if (!rc && s->nrec == 0)
-        rc = tb_fail(TB_EXIT_USAGE, "%s: no *.json records in this folder", arg);
+    int rc = tb_history_is_query(arg) ? add_selected(s, results_dir) : add_named(s);
     for (size_t r = 0; !rc && r < s->nrec; r++)
         rc = add_benchmarks(s, r);
     return rc;
@@ -202,6 +231,7 @@ void tb_cmp_side_free(tb_cmp_side *s)
     free(s->rec);
     free(s->file);
     free(s->b);
+    tb_history_selection_free(&s->sel);
     memset(s, 0, sizeof *s);
 }
 

@@ -10,6 +10,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "history.h"
+
 typedef enum { TB_CMP_KERNEL = 0, TB_CMP_END_TO_END } tb_cmp_kind;
 
 typedef struct tb_cmp_bench {
@@ -31,12 +33,15 @@ typedef struct tb_cmp_side {
     size_t nrec, rcap, fcap;
     tb_cmp_bench *b; /* in order of first appearance */
     size_t nb, bcap;
+    /* an @history side: pick[r] names record r's selected series; only they are read from it */
+    tb_history_selection sel;
 } tb_cmp_side;
 
-/* Reads arg (a record, or every *.json under a folder) into s. Errors name the file: cannot
- * read, not JSON (file:line), not a record, another schema, no cases or rows. Returns 0 or an
- * exit code after one "tokbench: ..." line. */
-int tb_cmp_side_load(const char *arg, tb_cmp_side *s);
+/* Reads arg (a record, every *.json under a folder, or @history[:FILTERS] of results_dir's
+ * history, history.h) into s. Errors name the file: cannot read, not JSON (file:line), not a
+ * record, another schema, no cases or rows. Returns 0 or an exit code after one "tokbench: ..."
+ * line. */
+int tb_cmp_side_load(const char *arg, const char *results_dir, tb_cmp_side *s);
 void tb_cmp_side_free(tb_cmp_side *s);
 
 /* The benchmark of s with this key, or NULL. */

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "json_path.h"
 #include "table.h"
@@ -12,7 +13,7 @@
 /* People's columns: the interval in one cell. */
 static const tb_col people_cols[] = {
     {"benchmark", 0, 0}, {"n base", 0, R}, {"n cand", 0, R}, {"ratio", 0, R}, {"95% CI", 0, R},
-    {"p", 0, R},         {"p holm", 0, R}, {"verdict", 0, 0},
+    {"p", 0, R},         {"p holm", 0, R}, {"thr %", 0, R},  {"verdict", 0, 0},
 };
 /* CSV: one figure per column, named as in the JSON. */
 static const tb_col csv_cols[] = {
@@ -46,6 +47,8 @@ static void add_row(tb_table *t, const json_t *b, int csv)
         tb_table_cell(t, "-");
     cell_num(t, b, "p_value", "%.3g", csv);
     cell_num(t, b, "p_adjusted", "%.3g", csv);
+    if (!csv)
+        cell_num(t, b, "threshold_pct", "%g", 0);
     tb_table_cell(t, tb_json_str(b, "verdict"));
     if (csv)
         cell_num(t, b, "threshold_pct", "%g", 1);
@@ -56,7 +59,7 @@ static void print_table(const json_t *doc, tb_format fmt, FILE *f)
 {
     int csv = fmt == TB_FMT_CSV;
     tb_table t;
-    tb_table_init(&t, csv ? csv_cols : people_cols, csv ? 10 : 8);
+    tb_table_init(&t, csv ? csv_cols : people_cols, csv ? 10 : 9);
     size_t i;
     const json_t *b;
     json_array_foreach(json_object_get(doc, "benchmarks"), i, b) add_row(&t, b, csv);
@@ -90,6 +93,27 @@ static void print_differences(const json_t *doc, int md, FILE *f)
     fputc('\n', f);
 }
 
+/* "price change: c7a.xlarge on-demand 0.1632 -> 0.17 USD/h (table 2026-10-01 -> 2026-12-01)": on its
+ * own lines, before any verdict, because $/Mtok moves with it while the times do not. */
+static void print_price_changes(const json_t *doc, int md, FILE *f)
+{
+    const json_t *changes = json_object_get(doc, "price_changes");
+    size_t i;
+    const json_t *c;
+    json_array_foreach(changes, i, c)
+    {
+        const char *cur_b = tb_json_str(c, "base.currency"), *cur_c = tb_json_str(c, "candidate.currency");
+        fprintf(f, "%sprice change: %s%s%s %s %.6g%s%s -> %.6g %s/h (table %s -> %s)\n", md ? "- " : "",
+                tb_json_str(c, "instance"), *tb_json_str(c, "region") ? " " : "", tb_json_str(c, "region"),
+                tb_json_str(c, "pricing"), tb_json_num(c, "base.price_per_hour"), strcmp(cur_b, cur_c) ? " " : "",
+                strcmp(cur_b, cur_c) ? cur_b : "", tb_json_num(c, "candidate.price_per_hour"), cur_c,
+                tb_json_str(c, "base.price_date"), tb_json_str(c, "candidate.price_date"));
+    }
+    if (json_array_size(changes))
+        fprintf(f, "%s(a price change moves $/Mtok, not the times compared below: it is never a verdict)\n\n",
+                md ? "\n" : "");
+}
+
 static void print_summary(const json_t *doc, int md, FILE *f)
 {
     const json_t *s = json_object_get(doc, "summary");
@@ -102,9 +126,15 @@ static void print_summary(const json_t *doc, int md, FILE *f)
             tb_json_int(s, "inconclusive"));
     fprintf(f, "%sratio = candidate / base median time per call (> 1: slower; a run row's tokens/s is its inverse); "
                "95%% CI: percentile bootstrap, %lld resamples; regressed or improved: Holm-adjusted Mann-Whitney "
-               "p < %.2f and the whole CI beyond %g%% (kernels) / %g%% (end to end)\n",
+               "p < %.2f and the whole CI beyond %g%% (kernels) / %g%% (end to end)",
             md ? "\n" : "", tb_json_int(s, "bootstrap_resamples"), tb_json_num(s, "alpha"),
             tb_json_num(s, "threshold_pct_kernel"), tb_json_num(s, "threshold_pct_end_to_end"));
+    size_t i;
+    const json_t *r, *rules = json_object_get(s, "threshold_rules");
+    json_array_foreach(rules, i, r)
+        fprintf(f, "%s%s=%g", i ? ", " : ", or where the first --threshold-for glob matches: ", tb_json_str(r, "glob"),
+                tb_json_num(r, "pct"));
+    fputc('\n', f);
 }
 
 static void print_warnings(const json_t *doc, int md, FILE *f)
@@ -138,6 +168,7 @@ void tb_cmp_render(const json_t *doc, tb_format fmt, FILE *f)
     fprintf(f, "base %s%s%s, candidate %s%s%s\n\n", md ? "`" : "", tb_json_str(doc, "base"), md ? "`" : "",
             md ? "`" : "", tb_json_str(doc, "candidate"), md ? "`" : "");
     print_differences(doc, md, f);
+    print_price_changes(doc, md, f);
     if (!compared)
         return;
     print_table(doc, fmt, f);

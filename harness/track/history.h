@@ -43,4 +43,35 @@ int tb_history_import(tb_history *h, const char *dir);
  * code. */
 int tb_history_print(tb_history *h, const tb_opts *o);
 
+/* An input named `@history[:FILTERS]` (compare, report): the records of <results-dir>/history.sqlite
+ * that FILTERS select, resolved to their files, which are then read as a folder's records are
+ * (the JSON records stay the source of truth). FILTERS is key=value,...: since=DATE (inclusive),
+ * until=DATE (exclusive), DATE being YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z], UTC; machine=FP and
+ * commit=C (prefixes of the fingerprint and tool.commit); benchmark=GLOB (SQLite GLOB over the
+ * series identity, history_rows.h); last=N (per benchmark, the N latest records by started_at
+ * that have it, after the other filters). A comma starts a new filter only where a known key and
+ * '=' follow it, so a glob may hold a shape's commas (benchmark=*gemm*m=8,n=4096*). */
+#define TB_HISTORY_PREFIX "@history"
+
+typedef struct tb_history_pick {
+    char *path;   /* the record file: <results-dir>/<records.file> */
+    char **bench; /* the selected series identities of this record, sorted */
+    size_t nbench;
+} tb_history_pick;
+
+typedef struct tb_history_selection {
+    tb_history_pick *pick; /* by file name, as a folder's records are read */
+    size_t n, cap;
+} tb_history_selection;
+
+/* Whether arg names the history (@history or @history:...). */
+int tb_history_is_query(const char *arg);
+/* Resolves arg against results_dir's database into *sel. An unknown key, a bad value, a missing
+ * database and a query that selects nothing are one error line naming arg, TB_EXIT_USAGE. Returns
+ * 0 or an exit code. */
+int tb_history_select(const char *arg, const char *results_dir, tb_history_selection *sel);
+/* Whether pick selected the series id. */
+int tb_history_pick_has(const tb_history_pick *pick, const char *id);
+void tb_history_selection_free(tb_history_selection *sel);
+
 #endif

@@ -55,7 +55,7 @@ static int is_cold(const json_t *cs)
 }
 
 /* bench/OP[:VARIANT]/BACKEND/ISA/DTYPE/SHAPE/tTHREADS/cold|warm */
-static void bench_identity(const json_t *cs, char *buf, size_t cap)
+void tb_history_case_id(const json_t *cs, char *buf, size_t cap)
 {
     const char *variant = json_string_value(json_object_get(cs, "variant"));
     snprintf(buf, cap, "bench/%s%s%s/%s/%s/%s", str(cs, "op"), variant ? ":" : "", variant ? variant : "",
@@ -67,7 +67,7 @@ static void bench_identity(const json_t *cs, char *buf, size_t cap)
 }
 
 /* run/MODEL/DTYPE/kvKV_DTYPE/bBATCH/tTHREADS/pPROMPT/cCTX */
-static void run_identity(const json_t *rec, const json_t *row, char *buf, size_t cap)
+void tb_history_row_id(const json_t *rec, const json_t *row, char *buf, size_t cap)
 {
     const json_t *model = json_object_get(rec, "model");
     snprintf(buf, cap, "run/%s/%s/kv%s/b%lld/t%lld/p%lld/c%lld", str(model, "name"), str(row, "dtype"),
@@ -94,7 +94,7 @@ static int bench_cases(const json_t *rec, int (*fn)(const tb_history_measurement
         if (!json_is_object(st))
             continue; /* a failed check: nothing was timed */
         tb_history_measurement m = {.metric = "time_per_call", .unit = "ns"};
-        bench_identity(cs, m.benchmark, sizeof m.benchmark);
+        tb_history_case_id(cs, m.benchmark, sizeof m.benchmark);
         m.median = num(json_object_get(st, "median"));
         m.ci95_low = num(json_object_get(st, "ci95_low"));
         m.ci95_high = num(json_object_get(st, "ci95_high"));
@@ -140,7 +140,7 @@ static int run_rows(const json_t *rec, int (*fn)(const tb_history_measurement *,
     json_t *row;
     json_array_foreach(json_object_get(rec, "rows"), i, row) {
         char id[512];
-        run_identity(rec, row, id, sizeof id);
+        tb_history_row_id(rec, row, id, sizeof id);
         int rc = run_phase(row, "prefill", "ttft_ms", id, fn, ctx);
         if (!rc)
             rc = run_phase(row, "decode", "tpot_ms", id, fn, ctx);

@@ -14,6 +14,11 @@ typedef struct tb_history_measurement {
     const json_t *samples;  /* the raw samples_ns array (borrowed), or NULL */
 } tb_history_measurement;
 
+/* The series identities (the benchmark column): of a bench case, bench/OP[:VARIANT]/BACKEND/ISA/
+ * DTYPE/SHAPE/tTHREADS/cold|warm; of a run row, run/MODEL/DTYPE/kvKV/bBATCH/tTHREADS/pPROMPT/cCTX. */
+void tb_history_case_id(const json_t *cs, char *buf, size_t cap);
+void tb_history_row_id(const json_t *rec, const json_t *row, char *buf, size_t cap);
+
 /* Calls fn for each measurement of rec; stops at and returns fn's first non-zero result. */
 int tb_history_measurements(const json_t *rec, int (*fn)(const tb_history_measurement *m, void *ctx), void *ctx);
 
