@@ -1,0 +1,93 @@
+/* The history's series through the change detector, per machine (history_changes.h). */
+#include "history_changes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "json_path.h"
+#include "steps_json.h"
+
+static int by_index(const void *a, const void *b)
+{
+    long long x = tb_json_int(*(json_t *const *)a, "index"), y = tb_json_int(*(json_t *const *)b, "index");
+    return (x > y) - (x < y);
+}
+
+/* Sorts the array's objects by "index": machines are detected one after another. */
+static void sort_by_index(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    json_t **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return; /* left in machine order: still every change */
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_incref(json_array_get(arr, i));
+    qsort(v, n, sizeof *v, by_index);
+    json_array_clear(arr);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, v[i]);
+    free(v);
+}
+
+/* The series' points of the machine of points[first], as indices into idx; marks them done. */
+static size_t machine_points(const json_t *points, size_t first, char *done, size_t *idx)
+{
+    const char *fp = tb_json_str_or(json_array_get(points, first), "machine", "");
+    size_t k = 0;
+    for (size_t i = first; i < json_array_size(points); i++)
+        if (!done[i] && strcmp(tb_json_str_or(json_array_get(points, i), "machine", ""), fp) == 0) {
+            done[i] = 1;
+            idx[k++] = i;
+        }
+    return k;
+}
+
+/* One series: returns 1 when a machine's latest point regressed, 0 when none, -1 out of memory. */
+static int one_series(json_t *s, size_t window, double threshold_pct)
+{
+    json_t *points = json_object_get(s, "points"), *changes = json_array(), *latest = json_array();
+    size_t n = json_array_size(points);
+    char *done = calloc(n ? n : 1, 1);
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    int rc = changes && latest && done && idx ? 0 : -1;
+    const char *bench = tb_json_str(s, "benchmark");
+    double thr = threshold_pct >= 0                 ? threshold_pct
+                 : strncmp(bench, "run/", 4) == 0 ? TB_CMP_THRESHOLD_END_TO_END_PCT
+                                                   : TB_CMP_THRESHOLD_KERNEL_PCT;
+    int rate = strcmp(tb_json_str(s, "unit"), "tokens/s") == 0;
+    for (size_t first = 0; rc == 0 && first < n; first++) {
+        if (done[first])
+            continue;
+        size_t k = machine_points(points, first, done, idx);
+        json_t *last = NULL, *c = tb_steps_json(points, idx, k, rate, thr, window, &last);
+        if (!c)
+            rc = -1;
+        json_array_extend(changes, c);
+        json_decref(c);
+        if (last)
+            json_array_append_new(latest, last);
+    }
+    sort_by_index(changes);
+    for (size_t i = 0; i < n; i++)
+        json_object_del(json_array_get(points, i), "samples_ns");
+    json_object_set_new(s, "changes", changes);
+    json_object_set_new(s, "latest_regressions", latest);
+    free(done);
+    free(idx);
+    return rc ? rc : json_array_size(latest) > 0;
+}
+
+int tb_history_changes(json_t *series, size_t window, double threshold_pct)
+{
+    int regressed = 0;
+    size_t i;
+    json_t *s;
+    json_array_foreach(series, i, s) {
+        int rc = one_series(s, window, threshold_pct);
+        if (rc < 0)
+            return -1;
+        regressed += rc;
+    }
+    return regressed;
+}
