@@ -43,6 +43,19 @@ static size_t machine_points(const json_t *points, size_t first, char *done, siz
     return k;
 }
 
+/* Copies the started_at, commit and machine of the point each change names into the change. */
+static void name_points(json_t *list, const json_t *points)
+{
+    static const char *const keys[] = {"started_at", "commit", "machine"};
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c) {
+        const json_t *p = json_array_get(points, (size_t)tb_json_int(c, "index"));
+        for (int k = 0; k < 3; k++)
+            json_object_set(c, keys[k], json_object_get(p, keys[k]) ? json_object_get(p, keys[k]) : json_null());
+    }
+}
+
 /* One series: returns 1 when a machine's latest point regressed, 0 when none, -1 out of memory. */
 static int one_series(json_t *s, size_t window, double threshold_pct)
 {
@@ -69,6 +82,8 @@ static int one_series(json_t *s, size_t window, double threshold_pct)
             json_array_append_new(latest, last);
     }
     sort_by_index(changes);
+    name_points(changes, points);
+    name_points(latest, points);
     for (size_t i = 0; i < n; i++)
         json_object_del(json_array_get(points, i), "samples_ns");
     json_object_set_new(s, "changes", changes);

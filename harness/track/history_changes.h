@@ -9,8 +9,9 @@
 #include <jansson.h>
 
 /* For each series {"benchmark", "metric", "unit", "points": [{"machine", "median", "samples_ns",
- * ...}]} of the array: "changes" (steps_json.h, by index) and "latest_regressions" (the same
- * objects, one per machine whose latest point is a regression); the points' samples_ns are
+ * ...}]} of the array: "changes" (steps_json.h, by index, with the started_at, commit and machine
+ * of the point) and "latest_regressions" (the same objects, one per machine whose latest point is
+ * a regression); the points' samples_ns are
  * dropped. window: points in a baseline; threshold_pct < 0: compare's defaults (10% for run/
  * series, 5% for the rest). Returns how many series have a latest regression, or -1 when out of
  * memory. */

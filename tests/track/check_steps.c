@@ -84,9 +84,11 @@ START_TEST(each_scenario_gets_its_verdict_and_exit_code)
             double lo = json_real_value(json_object_get(c, "ci95_low")), hi = json_real_value(json_object_get(c, "ci95_high"));
             ck_assert(lo <= json_real_value(json_object_get(c, "ratio")) && json_real_value(json_object_get(c, "ratio")) <= hi);
             ck_assert(json_real_value(json_object_get(c, "p_adjusted")) < 0.05);
-            /* the point the change names is there, with its commit */
+            /* the change names its point's time and commit */
             json_t *p = json_array_get(json_object_get(s, "points"), (size_t)w->index);
-            ck_assert_ptr_nonnull(json_string_value(json_object_get(p, "commit")));
+            ck_assert_str_eq(json_string_value(json_object_get(c, "commit")), json_string_value(json_object_get(p, "commit")));
+            ck_assert_str_eq(json_string_value(json_object_get(c, "started_at")),
+                             json_string_value(json_object_get(p, "started_at")));
             ck_assert_ptr_null(json_object_get(p, "samples_ns")); /* read for the test, not printed */
         }
         json_decref(s);
