@@ -8,26 +8,14 @@
 #include "json_path.h"
 #include "steps_json.h"
 
-static int by_index(const void *a, const void *b)
+/* Inserts c into list, which is in "index" order, keeping it so: the machines of a series are
+ * detected one after another, their changes interleave. */
+static void insert_by_index(json_t *list, json_t *c)
 {
-    long long x = tb_json_int(*(json_t *const *)a, "index"), y = tb_json_int(*(json_t *const *)b, "index");
-    return (x > y) - (x < y);
-}
-
-/* Sorts the array's objects by "index": machines are detected one after another. */
-static void sort_by_index(json_t *arr)
-{
-    size_t n = json_array_size(arr);
-    json_t **v = malloc((n ? n : 1) * sizeof *v);
-    if (!v)
-        return; /* left in machine order: still every change */
-    for (size_t i = 0; i < n; i++)
-        v[i] = json_incref(json_array_get(arr, i));
-    qsort(v, n, sizeof *v, by_index);
-    json_array_clear(arr);
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, v[i]);
-    free(v);
+    size_t at = json_array_size(list);
+    while (at > 0 && tb_json_int(json_array_get(list, at - 1), "index") > tb_json_int(c, "index"))
+        at--;
+    json_array_insert_new(list, at, c);
 }
 
 /* The series' points of the machine of points[first], as indices into idx; marks them done. */
@@ -76,12 +64,13 @@ static int one_series(json_t *s, size_t window, double threshold_pct)
         json_t *last = NULL, *c = tb_steps_json(points, idx, k, rate, thr, window, &last);
         if (!c)
             rc = -1;
-        json_array_extend(changes, c);
+        size_t i;
+        json_t *one;
+        json_array_foreach(c, i, one) insert_by_index(changes, json_incref(one));
         json_decref(c);
         if (last)
             json_array_append_new(latest, last);
     }
-    sort_by_index(changes);
     name_points(changes, points);
     name_points(latest, points);
     for (size_t i = 0; i < n; i++)
