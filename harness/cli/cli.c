@@ -90,6 +90,8 @@ static const opt_def opts_table[] = {
     {"benchmark", A_STR, OFF(bench_glob), C_HISTORY, 0, 0, "history: only benchmarks matching this glob (bench/gemm/*)"},
     {"since", A_STR, OFF(since), C_HISTORY, 0, 0, "history: only records started on or after DATE (2026-11-20)"},
     {"machine", A_STR, OFF(machine), C_HISTORY, 0, 0, "history: only records of this machine fingerprint"},
+    {"window", A_INT, OFF(window), C_HISTORY, 3, 1000,
+     "history: points per baseline: a step against the N points before, a drift against the N before those (default 7)"},
     {"output", A_STR, OFF(output), C_REPORT, 0, 0, "the HTML file to write (-o FILE.html)"},
     {"warm", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights stay cache-warm (one copy)"},
     {"threshold", A_DOUBLE, OFF(threshold_pct), C_COMPARE, 0, 0,

@@ -16,8 +16,9 @@ int tb_cmd_history(const tb_opts *o)
     if (!import && o->npositional > 0)
         return tb_fail(TB_EXIT_USAGE, "history: unexpected argument '%s' (see tokbench history --help)",
                        o->positional[0]);
-    if (import && (o->bench_glob || o->since || o->machine))
-        return tb_fail(TB_EXIT_USAGE, "history import: --benchmark, --since and --machine select series, not records");
+    if (import && (o->bench_glob || o->since || o->machine || o->window))
+        return tb_fail(TB_EXIT_USAGE,
+                       "history import: --benchmark, --since, --machine and --window are for series, not records");
     /* an import may create the results folder; a query of a folder without one is an error */
     if (import && mkdir(o->results_dir, 0777) != 0 && errno != EEXIST)
         return tb_fail(TB_EXIT_RUNTIME, "%s: cannot create the results folder: %s", o->results_dir, strerror(errno));

@@ -5,10 +5,12 @@
 
 #include <stdlib.h>
 
+#include "charts.h"
 #include "html.h"
 #include "out_file.h"
 #include "record.h"
 #include "result_files.h"
+#include "steps_json.h"
 #include "util.h"
 
 typedef struct report_set {
@@ -49,6 +51,7 @@ int tb_cmd_report(const tb_opts *o)
         rc = tb_result_files(o, &files, &found);
     if (!rc)
         rc = load_all(&files, &found, &s);
+    tb_report_on_trend_changes(tb_steps_trend_changes); /* the trends mark what history detects */
     if (!rc && (rc = tb_out_open(&of, "-o", o->output)) == 0) {
         if (tb_html_report(of.f, s.in, s.n) != 0) {
             tb_out_abort(&of);

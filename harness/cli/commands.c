@@ -29,8 +29,9 @@ const tb_command tb_commands[] = {
     {"prices", TB_CMD_PRICES, "import --from aws|azure|gcp FILE: a cloud's price list as a tokbench price table",
      tb_cmd_prices},
     {"history", TB_CMD_HISTORY,
-     "[import DIR] [--benchmark GLOB] [--since DATE] [--machine FP]: series of saved records from the history "
-     "database (import: rebuild it from the JSON records under DIR)",
+     "[import DIR] [--benchmark GLOB] [--since DATE] [--machine FP] [--window N]: series of saved records from "
+     "the history database with their detected steps and drifts, exit 4 when a series' latest point regressed "
+     "(import: rebuild it from the JSON records under DIR)",
      tb_cmd_history},
 };
 

@@ -72,6 +72,7 @@ typedef struct tb_opts {
     int nthreshold_for;
     /* history: series filters; NULL = all */
     const char *bench_glob, *since, *machine;
+    int window; /* history --window: points in a rolling baseline; 0: the default (7) */
 
     /* Test hooks: options --help does not list, set by the tests through their environment twins
      * (TOKBENCH_FAULT_INJECT, TOKBENCH_MEMAVAILABLE, TOKBENCH_DMI_DIR). */

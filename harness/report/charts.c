@@ -50,9 +50,14 @@ const char *tb_report_model_name(const json_t *rec)
     return json_is_string(model) ? json_string_value(model) : tb_json_str_or(rec, "model.name", "?");
 }
 
-/* Appends one point to the series named key (made with its unit on first use). */
+static tb_trend_changes_fn trend_changes;
+
+void tb_report_on_trend_changes(tb_trend_changes_fn fn) { trend_changes = fn; }
+
+/* Appends one point to the series named key (made with its unit on first use); samples (the raw
+ * times, or NULL) are for the change detector. */
 static void add_point(json_t *series, const char *key, const char *unit, const tb_report_input *in, double med,
-                      double lo, double hi, const char *what)
+                      double lo, double hi, const char *what, const json_t *samples)
 {
     json_t *s = json_object_get(series, key);
     if (!s) {
@@ -66,6 +71,8 @@ static void add_point(json_t *series, const char *key, const char *unit, const t
     json_t *p = json_pack("{s:o, s:o, s:o, s:s}", "median", jnum(med), "lo", jnum(lo), "hi", jnum(hi), "label", commit);
     /* the title holds a file name, which need not be UTF-8: the escaping shows such bytes */
     json_object_set_new(p, "title", json_string_nocheck(title));
+    if (json_is_array(samples))
+        json_object_set(p, "samples_ns", (json_t *)samples);
     json_array_append_new(json_object_get(s, "points"), p);
 }
 
@@ -84,7 +91,8 @@ static void bench_series(json_t *series, const tb_report_input *in, const char *
                  *variant ? " " : "", variant, tb_json_str(c, "backend"), tb_json_str(c, "dtype"), shape,
                  tb_json_int(c, "threads"), json_is_true(tb_json_at(c, "cold_weights.enabled")) ? " cold" : "", machine);
         add_point(series, key, "µs per call (lower is better)", in, med / 1e3,
-                  tb_json_num(c, "stats.ci95_low") / 1e3, tb_json_num(c, "stats.ci95_high") / 1e3, "median us");
+                  tb_json_num(c, "stats.ci95_low") / 1e3, tb_json_num(c, "stats.ci95_high") / 1e3, "median us",
+                  json_object_get(c, "samples_ns"));
     }
 }
 
@@ -106,9 +114,27 @@ static void run_series(json_t *series, const tb_report_input *in, const char *ma
             snprintf(p, sizeof p, "%s.tokens_per_s.ci95_low", phases[ph]);
             double lo = tb_json_num(r, p);
             snprintf(p, sizeof p, "%s.tokens_per_s.ci95_high", phases[ph]);
-            add_point(series, key, "tokens/s (higher is better)", in, med, lo, tb_json_num(r, p), "median tokens/s");
+            add_point(series, key, "tokens/s (higher is better)", in, med, lo, tb_json_num(r, p), "median tokens/s",
+                      json_object_get(tb_json_at(r, phases[ph]), "samples_ns"));
         }
     }
+}
+
+/* Hands each change to the point where it begins, as that point's "change". */
+static void mark_changes(const char *key, json_t *s)
+{
+    if (!trend_changes)
+        return;
+    int run = strncmp(key, "run ", 4) == 0; /* tokens/s, end to end; else a kernel's time */
+    json_t *pts = json_object_get(s, "points"), *changes = trend_changes(pts, run, run);
+    size_t i;
+    json_t *c;
+    json_array_foreach(changes, i, c) {
+        json_t *p = json_array_get(pts, (size_t)tb_json_int(c, "index"));
+        if (p)
+            json_object_set(p, "change", c);
+    }
+    json_decref(changes);
 }
 
 int tb_report_trends(FILE *f, const tb_report_input *in, size_t n)
@@ -122,7 +148,8 @@ int tb_report_trends(FILE *f, const tb_report_input *in, size_t n)
     }
     fprintf(f, "<section id=\"trends\"><h2>Trends</h2>\n<p class=\"note\">One chart per benchmark and machine: "
                "the median of each record, with its 95%% confidence interval as the band, in the order the records "
-               "started; the x labels are tool.commit.</p>\n");
+               "started; the x labels are tool.commit. A dashed line marks where a step or a drift was detected "
+               "(the same rule as compare against the 7 records before; hover its triangle for the figures).</p>\n");
     if (json_object_size(series) == 0)
         fprintf(f, "<p>No timed bench case or run row among the records.</p>\n");
     const char *key;
@@ -131,6 +158,7 @@ int tb_report_trends(FILE *f, const tb_report_input *in, size_t n)
         fprintf(f, "<figure class=\"trend\"><figcaption>");
         tb_html_text(f, key);
         fprintf(f, "</figcaption>\n");
+        mark_changes(key, s);
         tb_svg_trend(f, json_object_get(s, "points"), tb_json_str(s, "unit"));
         fprintf(f, "</figure>\n");
     }

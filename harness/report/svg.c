@@ -3,6 +3,7 @@
 #include "svg.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "html.h"
 #include "json_path.h"
@@ -83,6 +84,28 @@ static void point(FILE *f, double x, double y, const json_t *p)
     fprintf(f, "</title></circle>\n");
 }
 
+/* A detected change at x: a dashed line across the plot and a triangle at its top, whose title
+ * gives the figures: <g class="change KIND VERDICT">. */
+static void change_mark(FILE *f, double x, const json_t *c, const char *label)
+{
+    const char *kind = tb_json_str(c, "kind"), *verdict = tb_json_str(c, "verdict");
+    const char *colour = strcmp(verdict, "regressed") == 0 ? "#c62828" : "#2e7d32";
+    fprintf(f, "<g class=\"change ");
+    tb_html_text(f, kind);
+    fprintf(f, " ");
+    tb_html_text(f, verdict);
+    fprintf(f, "\"><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%g\" stroke=\"%s\" stroke-dasharray=\"5 4\"/>"
+               "<path d=\"M%.1f %d l-6 -10 h12 z\" fill=\"%s\"/><title>", x, MT, x, MT + PH, colour, x, MT + 10, colour);
+    const json_t *base = json_object_get(c, "baseline");
+    char text[512];
+    snprintf(text, sizeof text, "%s %s at %s: time ratio %.4g [%.4g, %.4g] against records %lld to %lld, p adjusted %.3g",
+             kind, verdict, label, tb_json_num(c, "ratio"), tb_json_num(c, "ci95_low"), tb_json_num(c, "ci95_high"),
+             (long long)json_integer_value(json_array_get(base, 0)) + 1,
+             (long long)json_integer_value(json_array_get(base, 1)) + 1, tb_json_num(c, "p_adjusted"));
+    tb_html_text(f, text);
+    fprintf(f, "</title></g>\n");
+}
+
 /* The y range of a trend: every lo and hi (the median where the interval is missing), padded. */
 static scale trend_scale(const json_t *pts)
 {
@@ -160,6 +183,8 @@ void tb_svg_trend(FILE *f, const json_t *pts, const char *unit)
         if (isfinite(m))
             point(f, trend_x(i, n), sy(&s, m), p);
     }
+    json_array_foreach(pts, i, p) if (json_object_get(p, "change"))
+        change_mark(f, trend_x(i, n), json_object_get(p, "change"), tb_json_str(p, "label"));
     fprintf(f, "</svg>\n");
 }
 

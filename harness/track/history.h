@@ -39,8 +39,10 @@ void tb_history_record_saved(const json_t *rec, const char *path, const tb_opts 
 int tb_history_import(tb_history *h, const char *dir);
 
 /* Prints the series selected by o->bench_glob, o->since and o->machine in o->format: one row per
- * (benchmark, metric, record), by benchmark and metric, then by started_at. Returns 0 or an exit
- * code. */
+ * (benchmark, metric, record), by benchmark and metric, then by started_at, with the steps and
+ * drifts detected per machine (history_changes.h, o->window points a baseline). Returns 0,
+ * TB_EXIT_REGRESSION when the latest point of a series is a regression (one line on stderr per
+ * series: a nightly job's alarm), or another exit code. */
 int tb_history_print(tb_history *h, const tb_opts *o);
 
 /* An input named `@history[:FILTERS]` (compare, report): the records of <results-dir>/history.sqlite

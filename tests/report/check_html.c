@@ -130,8 +130,8 @@ static char *report(const char *args, const char *out)
 
 static int have_chromium(void) { return system("command -v chromium-headless-shell >/dev/null 2>&1") == 0; }
 
-/* The DOM chromium builds from page: the chart elements are there and no script is. */
-static void check_rendered(const char *page, const char *png, int trend_pts, int roof_pts)
+/* The DOM chromium builds from page, serialized. */
+static char *rendered_dom(const char *page)
 {
     char cmd[16384], dom[4200];
     snprintf(dom, sizeof dom, "%s.dom", page);
@@ -139,11 +139,19 @@ static void check_rendered(const char *page, const char *png, int trend_pts, int
                               ">'%s' 2>/dev/null", page, dom);
     ck_assert_int_eq(system(cmd), 0);
     char *html = read_all(dom);
+    unlink(dom);
+    return html;
+}
+
+/* The DOM chromium builds from page: the chart elements are there and no script is. */
+static void check_rendered(const char *page, const char *png, int trend_pts, int roof_pts)
+{
+    char cmd[16384];
+    char *html = rendered_dom(page);
     check_charts(html, "trend", trend_pts);
     check_charts(html, "roofline", roof_pts);
     ck_assert_ptr_null(strstr(html, "<script"));
     free(html);
-    unlink(dom);
     snprintf(cmd, sizeof cmd, "chromium-headless-shell --headless --no-sandbox --disable-gpu --screenshot='%s' "
                               "--window-size=1280,2000 'file://%s' >/dev/null 2>&1", png, page);
     ck_assert_int_eq(system(cmd), 0);
@@ -181,6 +189,53 @@ START_TEST(fixtures_make_one_offline_page)
         unlink(png);
     }
     free(html);
+    unlink(out);
+    rmdir(dir);
+    free(dir);
+}
+END_TEST
+
+/* The <figure> of the trend whose caption holds caption, as a new string. */
+static char *trend_figure(const char *html, const char *caption)
+{
+    const char *cap = strstr(html, caption);
+    ck_assert_msg(cap != NULL, "no trend '%s'", caption);
+    const char *end = strstr(cap, "</figure>");
+    ck_assert_ptr_nonnull(end);
+    return strndup(cap, (size_t)(end - cap));
+}
+
+/* The nightly series of tests/fixtures/steps (check_steps.c has each one's answer): a change is a
+ * dashed line with a titled triangle on its trend, in the page and in the DOM chromium renders. */
+START_TEST(detected_changes_are_marked_on_their_trends)
+{
+    char *dir = tb_test_tmpdir(), out[4096];
+    snprintf(out, sizeof out, "%s/steps.html", dir);
+    char *page = report(tb_test_fixture("steps"), out);
+    char *doms[2] = {page, have_chromium() ? rendered_dom(out) : NULL};
+    for (int d = 0; d < 2 && doms[d]; d++) {
+        const char *html = doms[d];
+        /* step20, faster20, step20-latest and outlier-latest: steps; drift: a drift */
+        ck_assert_int_eq(count_of(html, "<g class=\"change "), 5);
+        char *fig = trend_figure(html, "gemm step20 portable");
+        ck_assert_int_eq(count_of(fig, "<g class=\"change step regressed\">"), 1);
+        ck_assert_ptr_nonnull(strstr(fig, "<title>step regressed at n14: time ratio 1.1"));
+        free(fig);
+        fig = trend_figure(html, "gemm drift portable");
+        ck_assert_int_eq(count_of(fig, "<g class=\"change drift regressed\">"), 1);
+        free(fig);
+        fig = trend_figure(html, "gemm faster20 portable");
+        ck_assert_int_eq(count_of(fig, "<g class=\"change step improved\">"), 1);
+        free(fig);
+        const char *quiet[] = {"gemm noise ", "gemm step3 ", "gemm outlier ", "gemm bimodal ", "gemm one-sample "};
+        for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++) {
+            fig = trend_figure(html, quiet[i]);
+            ck_assert_msg(strstr(fig, "class=\"change") == NULL, "%s: marked", quiet[i]);
+            free(fig);
+        }
+    }
+    free(doms[1]);
+    free(page);
     unlink(out);
     rmdir(dir);
     free(dir);
@@ -326,6 +381,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, markup_in_a_record_stays_text);
     tcase_add_test(tc, escaping_keeps_every_byte_visible);
     tcase_add_test(tc, refusals_leave_no_file);
+    tcase_add_test(tc, detected_changes_are_marked_on_their_trends);
     suite_add_tcase(s, tc);
     return s;
 }
