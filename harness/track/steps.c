@@ -136,7 +136,7 @@ static int prepare(const tb_steps_point *pts, size_t i, long from, long to, tb_s
 /* Holm across every test of the call that can reach significance. */
 static int adjust(tb_steps_out *out, size_t n)
 {
-    double *p = malloc(2 * (n ? n : 1) * sizeof *p), *adj = malloc(2 * (n ? n : 1) * sizeof *adj);
+    double *p = calloc(2 * (n ? n : 1), sizeof *p), *adj = calloc(2 * (n ? n : 1), sizeof *adj);
     if (!p || !adj) {
         free(p);
         free(adj);
