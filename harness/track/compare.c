@@ -13,7 +13,7 @@
 /* One matched benchmark's figures, NaN where they cannot be had. */
 typedef struct pair {
     const tb_cmp_bench *b, *c;
-    double ratio, lo, hi, p, p_adj, threshold;
+    double ratio, lo, hi, p, p_adj, threshold, noise;
     const char *test, *warning, *threshold_from;
     int too_few;
 } pair;
@@ -46,12 +46,33 @@ static double median_of(const double *s, size_t n)
     return m;
 }
 
+/* The base's run-to-run noise band in percent (compare.h), or NaN with too few runs. */
+static double run_noise_pct(const tb_cmp_bench *b)
+{
+    if (b->nrun < TB_CMP_NOISE_MIN_RUNS)
+        return NAN;
+    double *dev = malloc(b->nrun * sizeof *dev);
+    if (!dev)
+        return NAN;
+    double med = median_of(b->run_median, b->nrun);
+    for (size_t i = 0; i < b->nrun; i++)
+        dev[i] = fabs(b->run_median[i] - med);
+    double mad = tb_median_inplace(dev, b->nrun);
+    free(dev);
+    return med > 0 ? 100 * TB_CMP_NOISE_SIGMAS * 1.4826 * mad / med : NAN;
+}
+
 /* The ratio, interval and p-value of one pair; 0 or an exit code. */
 static int measure_pair(pair *q, const tb_cmp_opts *o)
 {
     const tb_cmp_bench *b = q->b, *c = q->c;
     q->ratio = q->lo = q->hi = q->p = q->p_adj = NAN;
     q->threshold = tb_cmp_threshold_of(b, o->rules, o->threshold_pct, &q->threshold_from);
+    q->noise = run_noise_pct(b);
+    if (q->noise > q->threshold) {
+        q->threshold = q->noise;
+        q->threshold_from = "run-to-run noise of the base";
+    }
     q->test = NULL;
     q->warning = NULL;
     if (b->n == 0 || c->n == 0) {
@@ -102,6 +123,8 @@ static json_t *pair_json(const pair *q, const char *verdict)
     if (!j)
         return NULL;
     json_object_set_new(j, "threshold_from", json_string(q->threshold_from));
+    json_object_set_new(j, "base_runs", json_integer((json_int_t)b->nrun));
+    json_object_set_new(j, "base_run_noise_pct", num(q->noise));
     json_object_set_new(j, "candidate_isa", json_string(c->isa));
     json_object_set_new(j, "test", q->test ? json_string(q->test) : json_null());
     json_object_set_new(j, "warning", q->warning ? json_string(q->warning) : json_null());

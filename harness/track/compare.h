@@ -14,6 +14,14 @@
 /* A kernel's time is steadier than a whole model's step: a tighter default for bench cases. */
 #define TB_CMP_THRESHOLD_KERNEL_PCT 5.0
 #define TB_CMP_THRESHOLD_END_TO_END_PCT 10.0
+/* Samples of one run share that run's conditions (a neighbour on the host, the clock it ran at),
+ * so a test on pooled samples finds any shift between two runs significant, however ordinary it
+ * is for this machine. When the base holds at least TB_CMP_NOISE_MIN_RUNS runs of a benchmark, a
+ * change must also leave the band of its run-to-run noise: TB_CMP_NOISE_SIGMAS robust standard
+ * deviations (1.4826 x the MAD) of the runs' medians, relative to their median; the threshold is
+ * raised to that band where it is wider, and the output says so. */
+#define TB_CMP_NOISE_MIN_RUNS 3
+#define TB_CMP_NOISE_SIGMAS 3.0
 
 typedef struct tb_cmp_opts {
     double threshold_pct; /* --threshold: both kinds; < 0: the defaults above */

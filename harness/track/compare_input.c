@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "history_rows.h"
+#include "stats_compare.h"
 #include "in_file.h"
 #include "json_path.h"
 #include "record.h"
@@ -82,13 +83,22 @@ static int add_samples(tb_cmp_bench *b, const json_t *arr)
 {
     size_t i;
     const json_t *v;
+    size_t first = b->n;
     int rc = grow((void **)&b->s, &b->cap, b->n + json_array_size(arr), sizeof *b->s);
     json_array_foreach(arr, i, v)
     {
         if (!rc && json_is_number(v) && json_number_value(v) > 0)
             b->s[b->n++] = json_number_value(v);
     }
-    return rc;
+    if (rc || b->n == first || (rc = grow((void **)&b->run_median, &b->run_cap, b->nrun + 1, sizeof *b->run_median)))
+        return rc;
+    double *tmp = malloc((b->n - first) * sizeof *tmp);
+    if (!tmp)
+        return oom();
+    memcpy(tmp, b->s + first, (b->n - first) * sizeof *tmp);
+    b->run_median[b->nrun++] = tb_median_inplace(tmp, b->n - first);
+    free(tmp);
+    return 0;
 }
 
 /* "m=8,n=4096,k=4096": the shape's members in the record's order. */
@@ -227,6 +237,7 @@ void tb_cmp_side_free(tb_cmp_side *s)
         free(s->b[i].key);
         free(s->b[i].isa);
         free(s->b[i].s);
+        free(s->b[i].run_median);
     }
     free(s->rec);
     free(s->file);

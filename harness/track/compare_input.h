@@ -21,6 +21,8 @@ typedef struct tb_cmp_bench {
     tb_cmp_kind kind;
     double *s; /* raw samples, ns per call; the samples of every record of the side that has it */
     size_t n, cap;
+    double *run_median; /* the median of each record's own samples, one per record that has it */
+    size_t nrun, run_cap;
     /* a run row without samples_ns: 1 / its tokens/s median (a time up to a constant factor, so
      * only its ratio means something); NaN when there are samples */
     double fallback;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "json_path.h"
 #include "table.h"
 
@@ -48,7 +49,7 @@ static void add_row(tb_table *t, const json_t *b, int csv)
     cell_num(t, b, "p_value", "%.3g", csv);
     cell_num(t, b, "p_adjusted", "%.3g", csv);
     if (!csv)
-        cell_num(t, b, "threshold_pct", "%g", 0);
+        cell_num(t, b, "threshold_pct", "%.3g", 0);
     tb_table_cell(t, tb_json_str(b, "verdict"));
     if (csv)
         cell_num(t, b, "threshold_pct", "%g", 1);
@@ -134,7 +135,9 @@ static void print_summary(const json_t *doc, int md, FILE *f)
     json_array_foreach(rules, i, r)
         fprintf(f, "%s%s=%g", i ? ", " : ", or where the first --threshold-for glob matches: ", tb_json_str(r, "glob"),
                 tb_json_num(r, "pct"));
-    fputc('\n', f);
+    fprintf(f, "; a base of %d or more runs of a benchmark raises its threshold to %g robust SDs of the runs' medians "
+               "where that is wider (thr %%)\n",
+            TB_CMP_NOISE_MIN_RUNS, TB_CMP_NOISE_SIGMAS);
 }
 
 static void print_warnings(const json_t *doc, int md, FILE *f)

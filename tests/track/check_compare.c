@@ -240,6 +240,46 @@ START_TEST(folders_pool_their_records)
 }
 END_TEST
 
+/* A base of several runs: a change inside its run-to-run noise is not a regression, however many
+ * samples make it significant; the same change against steady runs is. */
+START_TEST(run_to_run_noise_of_the_base_raises_the_threshold)
+{
+    char args[2048];
+    static const char *name[2] = {"noisy-nights", "quiet-nights"};
+    static const int status[2] = {0, 4};
+    for (int i = 0; i < 2; i++) {
+        char b[64], c[64];
+        snprintf(b, sizeof b, "compare/%s/base", name[i]);
+        snprintf(c, sizeof c, "compare/%s/candidate.json", name[i]);
+        snprintf(args, sizeof args, "compare '%s' '%s' --format json --quiet", tb_test_fixture(b), tb_test_fixture(c));
+        json_t *doc = tb_test_run_json(NULL, args, status[i]);
+        json_t *j = json_array_get(json_object_get(doc, "benchmarks"), 0);
+        ck_assert_int_eq(json_integer_value(json_object_get(j, "base_runs")), 5);
+        double noise = json_real_value(json_object_get(j, "base_run_noise_pct"));
+        double ratio = json_real_value(json_object_get(j, "ratio"));
+        ck_assert_msg(ratio > 1.10 && ratio < 1.20, "%s: ratio %g", name[i], ratio);
+        ck_assert_double_lt(json_real_value(json_object_get(j, "p_adjusted")), 0.05);
+        if (i == 0) {
+            ck_assert_double_gt(noise, 15);
+            ck_assert_double_eq_tol(json_real_value(json_object_get(j, "threshold_pct")), noise, 1e-9);
+            ck_assert_str_eq(json_string_value(json_object_get(j, "threshold_from")), "run-to-run noise of the base");
+            ck_assert_str_ne(json_string_value(json_object_get(j, "verdict")), "regressed");
+        } else {
+            ck_assert_double_lt(noise, 5);
+            ck_assert_double_eq(json_real_value(json_object_get(j, "threshold_pct")), 5);
+            ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")), "regressed");
+        }
+        json_decref(doc);
+    }
+    /* one base run: no noise figure, the threshold stands */
+    json_t *doc = compare_pair("slow20", "", 4);
+    json_t *j = json_array_get(json_object_get(doc, "benchmarks"), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "base_runs")), 1);
+    ck_assert(json_is_null(json_object_get(j, "base_run_noise_pct")));
+    json_decref(doc);
+}
+END_TEST
+
 START_TEST(text_markdown_csv)
 {
     char args[2048];
@@ -294,6 +334,7 @@ static Suite *build_suite(void)
     tcase_add_test(cli, cross_machine);
     tcase_add_test(cli, too_few_samples);
     tcase_add_test(cli, folders_pool_their_records);
+    tcase_add_test(cli, run_to_run_noise_of_the_base_raises_the_threshold);
     tcase_add_test(cli, text_markdown_csv);
     tcase_add_test(cli, bad_inputs_name_the_file);
     suite_add_tcase(s, cli);
