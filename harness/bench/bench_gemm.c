@@ -104,6 +104,15 @@ static void call_portable(void *p, uint64_t turn)
     tb_matmul_run(v->team, v->kern, &v->wp[turn % (uint64_t)v->copies_p], v->a, v->d.m, v->c, &v->ws);
 }
 
+/* A deliberately slowed portable kernel (test hook --fault-inject slow-portable): each timed call
+ * does the work twice, so a nightly job's regression path can be shown end to end on one build and
+ * one machine; the record's argv says that it ran. */
+static void call_portable_twice(void *p, uint64_t turn)
+{
+    call_portable(p, turn);
+    call_portable(p, turn);
+}
+
 /* --- one shape ------------------------------------------------------------------------------------ */
 
 typedef struct {
@@ -320,6 +329,8 @@ static int setup_and_check(shape_run *r, int i, const char *fault)
     s->v.call(x, 0);
     if (fault && strcmp(fault, tb_gemm_backend_name(s->spec.bk)) == 0)
         r->c[(size_t)d.m * (size_t)d.n - 1] += 1.0f;
+    if (fault && strcmp(fault, "slow-portable") == 0 && s->v.call == call_portable)
+        s->v.call = call_portable_twice;
     s->err = tb_gemm_oracle_max_err(&r->orc[s->quantized_a], r->c);
     s->passed = s->err <= tb_gemm_f32_tolerance(d.k);
     return 0;

@@ -76,7 +76,8 @@ typedef struct tb_opts {
 
     /* Test hooks: options --help does not list, set by the tests through their environment twins
      * (TOKBENCH_FAULT_INJECT, TOKBENCH_MEMAVAILABLE, TOKBENCH_DMI_DIR). */
-    const char *fault_inject; /* a backend, variant or tier whose output is spoiled: its check must fail */
+    const char *fault_inject; /* a backend, variant or tier whose output is spoiled: its check must fail;
+                                 bench gemm/gemv: "slow-portable" times the portable kernel twice per call */
     uint64_t mem_available;   /* run: plan memory as if this many bytes were free; 0 = MemAvailable */
     const char *dmi_dir;      /* DMI files instead of /sys/class/dmi/id (NULL) */
 

@@ -208,6 +208,22 @@ START_TEST(failed_check_exits_3_and_is_never_timed)
 }
 END_TEST
 
+/* The nightly demo's slowed kernel: still checked and timed, and its record says it was slowed. */
+START_TEST(slowed_kernel_is_checked_and_its_record_says_so)
+{
+    json_t *doc = tb_test_run_json("TOKBENCH_FAULT_INJECT=slow-portable ",
+                                   "bench gemv --backend portable --shape 64x64 --format json " FAST, 0);
+    ck_assert_str_eq(json_string_value(tb_test_path(doc, "settings.fault_inject")), "slow-portable");
+    json_t *c = tb_test_case_for(doc, "portable");
+    ck_assert(json_is_true(tb_test_path(c, "check.passed")));
+    ck_assert_int_eq((int)json_array_size(json_object_get(c, "samples_ns")), 3);
+    json_decref(doc);
+    doc = tb_test_run_json(NULL, "bench gemv --backend portable --shape 64x64 --format json " FAST, 0);
+    ck_assert_ptr_null(tb_test_path(doc, "settings.fault_inject"));
+    json_decref(doc);
+}
+END_TEST
+
 START_TEST(portable_tiers_and_dtypes_are_checked_and_timed)
 {
     static const char *dtypes[] = {"f32", "bf16", "f16", "q8_0", "q4_0"};
@@ -447,6 +463,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, openblas_fallback_kernels_are_named);
     tcase_add_test(tc, bench_json_has_spec_fields_and_matches_saved_record);
     tcase_add_test(tc, failed_check_exits_3_and_is_never_timed);
+    tcase_add_test(tc, slowed_kernel_is_checked_and_its_record_says_so);
     tcase_add_test(tc, portable_tiers_and_dtypes_are_checked_and_timed);
     tcase_add_test(tc, unavailable_tier_is_refused);
     tcase_add_test(tc, read_probe_runs_beside_the_kernels);
