@@ -10,6 +10,8 @@
 
 #include <tokbench/attention.h>
 
+#include "../common/exp2_poly.h"
+
 /* 2^x as exp2_avx2 (x86/attention_avx2.c): x = n + f, n = round(x), 2^f by the degree-7 Taylor
  * polynomial, then p·2^n by vscalefps. x < −126 (and −inf, NaN) gives 0. */
 static inline __m512 exp2_avx512(__m512 x)
@@ -18,15 +20,7 @@ static inline __m512 exp2_avx512(__m512 x)
     x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-127.0f)), _mm512_set1_ps(127.0f));
     __m512 n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 f = _mm512_sub_ps(x, n);
-    /* ln2^k / k! */
-    __m512 p = _mm512_set1_ps(1.5252733804059841e-5f);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.5403530393381609e-4f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.3333558146428443e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.6181291076284772e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5504108664821580e-2f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022650695910071e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9314718055994531e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
+    __m512 p = TB_EXP2_POLY(_mm512_fmadd_ps, _mm512_set1_ps, f);
     return _mm512_maskz_scalef_ps(keep, p, n);
 }
 
