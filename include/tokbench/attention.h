@@ -40,6 +40,9 @@
  * tile is packed once for the whole group) against TB_ATTN_TILE_KEYS keys. */
 #define TB_ATTN_TILE_ROWS 48
 #define TB_ATTN_TILE_KEYS 64
+/* A tile's rows are padded to a multiple of this: every tier's micro-tile rows divide it (12 on
+ * AVX-512; 6 or 3 elsewhere). */
+#define TB_ATTN_ROW_ALIGN 12
 /* Keys per packed K panel (every tier: the packed layout does not depend on the tier). */
 #define TB_ATTN_PANEL 16
 /* Decode: keys per online-softmax step. Each step scores a chunk and then accumulates p·V; both
@@ -161,7 +164,7 @@ typedef struct tb_attn_prefill_layout {
 static inline void tb_attn_prefill_layout_get(const tb_attn_dims *dims, tb_attn_prefill_layout *L)
 {
     int64_t g = dims->heads / dims->kv_heads, rows = tb_attn_prefill_tile_tokens(g) * g;
-    L->rows = (rows + 5) / 6 * 6; /* micro-tiles of 6 (or 3, 2) rows */
+    L->rows = (rows + TB_ATTN_ROW_ALIGN - 1) / TB_ATTN_ROW_ALIGN * TB_ATTN_ROW_ALIGN;
     L->dp = tb_attn_padded_dim(dims->head_dim);
     size_t at = 0, r = (size_t)L->rows, dp = (size_t)L->dp;
 #define TB_ATTN_TAKE(field, n)  \

@@ -22,6 +22,7 @@
 TB_ATTN_DECLARE_TIER(generic);
 #if defined(__x86_64__) || defined(__i386__)
 TB_ATTN_DECLARE_TIER(avx2);
+TB_ATTN_DECLARE_TIER(avx512);
 #endif
 #if defined(__aarch64__)
 TB_ATTN_DECLARE_TIER(neon);
@@ -54,11 +55,15 @@ tb_isa tb_attention_kernels_init(tb_attention_kernels *k, tb_isa max)
     FILL_TIER(generic, TB_ISA_GENERIC);
     k->isa = TB_ISA_GENERIC;
     (void)max; /* no upgrade is built for some architectures */
-    /* Upgrades in ascending order. AVX-512 has no attention tier: AVX2 serves those CPUs. */
+    /* Upgrades in ascending order. */
 #if defined(__x86_64__) || defined(__i386__)
     if (max >= TB_ISA_AVX2 && tb_isa_available(TB_ISA_AVX2)) {
         FILL_TIER(avx2, TB_ISA_AVX2);
         k->isa = TB_ISA_AVX2;
+    }
+    if (max >= TB_ISA_AVX512 && tb_isa_available(TB_ISA_AVX512)) {
+        FILL_TIER(avx512, TB_ISA_AVX512);
+        k->isa = TB_ISA_AVX512;
     }
 #endif
 #if defined(__aarch64__)

@@ -1,7 +1,8 @@
 /* Attention kernels (include/tokbench/attention.h), written once and included by every tier after
  * it defines its vector operations:
- *   TB_V, TB_VL                 vector type and its float lanes (VL divides 8: head_dim is a
- *                               multiple of 8, and the d loops have no scalar tails)
+ *   TB_V, TB_VL                 vector type and its float lanes (4, 8 or 16; head_dim is a
+ *                               multiple of 8, so with 16 lanes a row may end half-way into a
+ *                               vector: the d loops end with a masked vector, below)
  *   TB_VZERO(), TB_VSET1(x)     zero; x in every lane
  *   TB_VLOAD(p), TB_VSTORE(p,v) VL floats, unaligned
  *   TB_VADD, TB_VSUB, TB_VMUL, TB_VMAX(a, b)   lane-wise (TB_VMAX(x, c): c when x is NaN)
@@ -9,20 +10,32 @@
  *   TB_VHSUM(v), TB_VHMAX(v)    of the lanes
  *   TB_VEXP2(v)                 2^v as attention.h documents for tb_attn_exp2_fn
  *   TB_HSUM8(acc, out)          out[i] = TB_VHSUM(acc[i]) for i < 8
- *   TB_PF_MR                    rows of the prefill micro-tiles (divides 6)
+ *   TB_PF_MR                    rows of the prefill micro-tiles (divides TB_ATTN_ROW_ALIGN)
  *   TB_ATTN_TIER                the name suffix (generic, avx2)
+ * optionally (the defaults are the 16-register sizes and a VL that divides 8):
+ *   TB_PF_NW                    16-key panels (QK) and 16-column strips (P·V) per micro-tile: 1
+ *   TB_AT_ACC                   decode block accumulators at most: 12
+ *   TB_AT_SK4, _SK3, _SK2, _SK1 keys per decode score block of 4, 3, 2, 1 heads: 3, 3, 6, 12
+ *   TB_AT_PV4, _PV3, _PV2, _PV1 vectors of d per decode P·V block of 4, 3, 2, 1 heads: 3, 3, 6, 12
+ *   TB_VMASK, TB_VMASK_ALL, TB_VMASK_FIRST(n)   a lane mask: all lanes; lanes 0..n−1
+ *   TB_VLOAD_M(p, m), TB_VSTORE_M(p, m, v)       the lanes of m only (others read as 0, not
+ *                               touched): the last vector of a row of d floats; required when VL
+ *                               does not divide 8
  * and, once per KV dtype:
  *   TB_KV                       f32 or f16 (name part)
  *   TB_KV_T                     float or uint16_t
  *   TB_KV_LOAD(p), TB_KV_STORE(p, v), TB_KV_SCALAR(x), TB_KV_FROM(x)   VL elements as floats and
  *                               back; one element to float; one float to an element
+ *   TB_KV_LOAD_M(p, m)          the lanes of m as floats, the others 0 (as TB_VLOAD_M)
  * The first inclusion also defines the dtype-free kernels (RoPE, merge, exp2, the prefill tiles).
  *
  * Register budgets matter more than anything else here: a block whose accumulators do not fit the
  * 16 vector registers spills one into a store-to-load chain, which adds the forwarding latency to
  * every FMA on that accumulator, and eight accumulators (not twelve) leave the two 4-cycle FMA
- * pipes without slack. Every block below is sized for 16 registers, whatever the tier's lane
- * count. */
+ * pipes without slack. Every block below is sized for 16 registers unless the tier sets the knobs
+ * above for its 32: the rule is the same for both, accumulators + the operands held for them +
+ * one broadcast fit the register file, and there are more independent FMA chains than pipes ×
+ * FMA latency (8), so a late load does not stall both pipes. */
 
 #define TB_AT_CAT2(a, b) a##b
 #define TB_AT_CAT(a, b) TB_AT_CAT2(a, b)
@@ -41,6 +54,40 @@
 /* Keys per packed K panel, in every tier: the packed layout is tier-independent. */
 #define TB_PF_NR 16
 #define TB_PF_NV (TB_PF_NR / TB_VL)
+#ifndef TB_PF_NW
+#define TB_PF_NW 1
+#endif
+_Static_assert(TB_ATTN_ROW_ALIGN % TB_PF_MR == 0, "the scratch's rows are whole micro-tiles");
+/* Decode block sizes (16 registers unless the tier says otherwise; see the blocks below). */
+#ifndef TB_AT_ACC
+#define TB_AT_ACC 12
+#define TB_AT_SK4 3
+#define TB_AT_SK3 3
+#define TB_AT_SK2 6
+#define TB_AT_SK1 12
+#define TB_AT_PV4 3
+#define TB_AT_PV3 3
+#define TB_AT_PV2 6
+#define TB_AT_PV1 12
+#endif
+_Static_assert(4 * TB_AT_SK4 <= TB_AT_ACC && 3 * TB_AT_SK3 <= TB_AT_ACC && 2 * TB_AT_SK2 <= TB_AT_ACC &&
+                   TB_AT_SK1 <= TB_AT_ACC && 4 * TB_AT_PV4 <= TB_AT_ACC && 3 * TB_AT_PV3 <= TB_AT_ACC &&
+                   2 * TB_AT_PV2 <= TB_AT_ACC && TB_AT_PV1 <= TB_AT_ACC,
+               "decode blocks fit the accumulator budget");
+/* accumulator arrays in whole groups of TB_HSUM8 */
+#define AT_ACC_N ((TB_AT_ACC + 7) / 8 * 8)
+/* Rows of d floats end inside a vector only when VL does not divide 8; such a tier masks the
+ * last vector of a row. The others need no mask, and these defaults compile to plain accesses. */
+#define TB_AT_TAILS (TB_ATTN_HEAD_DIM_ALIGN % TB_VL != 0)
+#ifndef TB_VMASK
+#define TB_VMASK int
+#define TB_VMASK_ALL 0
+#define TB_VMASK_FIRST(n) 0
+#define TB_VLOAD_M(p, m) TB_VLOAD(p)
+#define TB_VSTORE_M(p, m, v) TB_VSTORE(p, v)
+#endif
+/* The mask of a vector with n floats of its row left: all lanes but at a row's masked end. */
+#define AT_MASK(n) (TB_AT_TAILS && (n) < TB_VL ? TB_VMASK_FIRST(n) : TB_VMASK_ALL)
 
 static inline int64_t at_min(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -77,52 +124,54 @@ static inline float at_exp_row(float *s, int64_t n, float mref)
 
 /* ---- prefill micro-kernels: f32 only, on packed operands ------------------------------------ */
 
-/* S[MR×16] = Qs[MR×d] · panel, the panel being 16 keys transposed ([d][16]): the GEMM pattern,
- * one broadcast of q per row and NV vector loads of keys per step of d. */
-TB_AT_INLINE void at_qk_tile(const float *qs, int64_t ldq, const float *panel, int64_t d, float *s, int64_t lds)
+/* S[MR×16W] = Qs[MR×d] · W panels (consecutive, each 16 keys transposed: [d][16]): the GEMM
+ * pattern, one broadcast of q per row and W·NV vector loads of keys per step of d. W is TB_PF_NW,
+ * or 1 for a last odd panel. */
+TB_AT_INLINE void at_qk_tile(const float *qs, int64_t ldq, const float *panel, int64_t d, float *s, int64_t lds,
+                             const int W)
 {
-    TB_V acc[TB_PF_MR][TB_PF_NV];
+    TB_V acc[TB_PF_MR][TB_PF_NW * TB_PF_NV];
     for (int r = 0; r < TB_PF_MR; r++)
-        for (int v = 0; v < TB_PF_NV; v++)
+        for (int v = 0; v < W * TB_PF_NV; v++)
             acc[r][v] = TB_VZERO();
     for (int64_t x = 0; x < d; x++) {
-        TB_V b[TB_PF_NV];
-        for (int v = 0; v < TB_PF_NV; v++)
-            b[v] = TB_VLOAD(panel + x * TB_PF_NR + v * TB_VL);
+        TB_V b[TB_PF_NW * TB_PF_NV];
+        for (int v = 0; v < W * TB_PF_NV; v++)
+            b[v] = TB_VLOAD(panel + (v / TB_PF_NV) * d * TB_PF_NR + x * TB_PF_NR + (v % TB_PF_NV) * TB_VL);
         for (int r = 0; r < TB_PF_MR; r++) {
             TB_V a = TB_VSET1(qs[r * ldq + x]);
-            for (int v = 0; v < TB_PF_NV; v++)
+            for (int v = 0; v < W * TB_PF_NV; v++)
                 acc[r][v] = TB_VFMA(acc[r][v], a, b[v]);
         }
     }
     for (int r = 0; r < TB_PF_MR; r++)
-        for (int v = 0; v < TB_PF_NV; v++)
+        for (int v = 0; v < W * TB_PF_NV; v++)
             TB_VSTORE(s + r * lds + v * TB_VL, acc[r][v]);
 }
 
-/* O[MR×16] = O·alpha + P[MR×nk] · V[nk×16] (V rows of stride ldv): broadcasts of p, vector loads
- * of v, the output block in registers for the whole key tile. */
+/* O[MR×16W] = O·alpha + P[MR×nk] · V[nk×16W] (V rows of stride ldv; W as above, in 16-column
+ * strips): broadcasts of p, vector loads of v, the output block in registers for the key tile. */
 TB_AT_INLINE void at_pv_tile(const float *p, int64_t ldp, const float *vp, int64_t ldv, int64_t nk, const float *alpha,
-                             float *o, int64_t ldo)
+                             float *o, int64_t ldo, const int W)
 {
-    TB_V acc[TB_PF_MR][TB_PF_NV];
+    TB_V acc[TB_PF_MR][TB_PF_NW * TB_PF_NV];
     for (int r = 0; r < TB_PF_MR; r++) {
         TB_V al = TB_VSET1(alpha[r]);
-        for (int v = 0; v < TB_PF_NV; v++)
+        for (int v = 0; v < W * TB_PF_NV; v++)
             acc[r][v] = TB_VMUL(TB_VLOAD(o + r * ldo + v * TB_VL), al);
     }
     for (int64_t j = 0; j < nk; j++) {
-        TB_V b[TB_PF_NV];
-        for (int v = 0; v < TB_PF_NV; v++)
+        TB_V b[TB_PF_NW * TB_PF_NV];
+        for (int v = 0; v < W * TB_PF_NV; v++)
             b[v] = TB_VLOAD(vp + j * ldv + v * TB_VL);
         for (int r = 0; r < TB_PF_MR; r++) {
             TB_V a = TB_VSET1(p[r * ldp + j]);
-            for (int v = 0; v < TB_PF_NV; v++)
+            for (int v = 0; v < W * TB_PF_NV; v++)
                 acc[r][v] = TB_VFMA(acc[r][v], a, b[v]);
         }
     }
     for (int r = 0; r < TB_PF_MR; r++)
-        for (int v = 0; v < TB_PF_NV; v++)
+        for (int v = 0; v < W * TB_PF_NV; v++)
             TB_VSTORE(o + r * ldo + v * TB_VL, acc[r][v]);
 }
 
@@ -176,14 +225,20 @@ static void at_prefill_tile(const float *q, const float *kt, const float *vp, fl
          * panel). The first row block to touch a panel or strip otherwise waits for it from L3;
          * requested a share per call while the one before is computed, it is in cache by then. */
         const int64_t nb = rp / TB_PF_MR, vstride = dp * (int64_t)sizeof(float);
-        for (int64_t p = 0; p < np; p++)
+        /* W panels at a time, a last odd one alone */
+        for (int64_t p = 0, w = at_min(TB_PF_NW, np); p < np; p += w, w = at_min(TB_PF_NW, np - p))
             for (int64_t r = 0; r < rp; r += TB_PF_MR) {
-                if (p + 1 < np)
-                    at_prefetch_share(kt + (p0 + p + 1) * d * TB_PF_NR, 64, d, r / TB_PF_MR, nb);
+                if (p + w < np)
+                    at_prefetch_share(kt + (p0 + p + w) * d * TB_PF_NR, 64, d * at_min(TB_PF_NW, np - p - w),
+                                      r / TB_PF_MR, nb);
                 else
                     at_prefetch_share(vp + k0 * dp, vstride, nk, r / TB_PF_MR, nb);
-                at_qk_tile(qs + r * dp, dp, kt + (p0 + p) * d * TB_PF_NR, d, s + r * TB_ATTN_TILE_KEYS + p * TB_PF_NR,
-                           TB_ATTN_TILE_KEYS);
+                const float *pan = kt + (p0 + p) * d * TB_PF_NR;
+                float *sr = s + r * TB_ATTN_TILE_KEYS + p * TB_PF_NR;
+                if (w == TB_PF_NW)
+                    at_qk_tile(qs + r * dp, dp, pan, d, sr, TB_ATTN_TILE_KEYS, TB_PF_NW);
+                else
+                    at_qk_tile(qs + r * dp, dp, pan, d, sr, TB_ATTN_TILE_KEYS, 1);
             }
         /* Causal mask: row r sees keys ≤ its token. Padding rows take the last token's keys. */
         if (k0 + nk - 1 > t0)
@@ -201,14 +256,23 @@ static void at_prefill_tile(const float *q, const float *kt, const float *vp, fl
             l[r] = l[r] * al[r] + at_exp_row(sr, nk, mn);
             m[r] = mn;
         }
-        for (int64_t x = 0; x < dp; x += TB_PF_NR)
+        /* W strips of 16 columns at a time, a last odd one alone; the next W strips are requested
+         * as W shares, each one 64-byte line of each of the nk rows */
+        for (int64_t x = 0, w = at_min(TB_PF_NW, dp / TB_PF_NR); x < dp;
+             x += w * TB_PF_NR, w = at_min(TB_PF_NW, (dp - x) / TB_PF_NR))
             for (int64_t r = 0; r < rp; r += TB_PF_MR) {
-                if (x + TB_PF_NR < dp)
-                    at_prefetch_share(vp + k0 * dp + x + TB_PF_NR, vstride, nk, r / TB_PF_MR, nb);
+                const int64_t xn = x + w * TB_PF_NR;
+                if (xn < dp)
+                    for (int64_t u = 0; u < at_min(TB_PF_NW, (dp - xn) / TB_PF_NR); u++)
+                        at_prefetch_share(vp + k0 * dp + xn + u * TB_PF_NR, vstride, nk, r / TB_PF_MR, nb);
                 else if (p0 + np < npanels)
-                    at_prefetch_share(kt + (p0 + np) * d * TB_PF_NR, 64, d, r / TB_PF_MR, nb);
-                at_pv_tile(s + r * TB_ATTN_TILE_KEYS, TB_ATTN_TILE_KEYS, vp + k0 * dp + x, dp, nk, al + r,
-                           os + r * dp + x, dp);
+                    at_prefetch_share(kt + (p0 + np) * d * TB_PF_NR, 64, d * at_min(TB_PF_NW, npanels - p0 - np),
+                                      r / TB_PF_MR, nb);
+                const float *pr = s + r * TB_ATTN_TILE_KEYS;
+                if (w == TB_PF_NW)
+                    at_pv_tile(pr, TB_ATTN_TILE_KEYS, vp + k0 * dp + x, dp, nk, al + r, os + r * dp + x, dp, TB_PF_NW);
+                else
+                    at_pv_tile(pr, TB_ATTN_TILE_KEYS, vp + k0 * dp + x, dp, nk, al + r, os + r * dp + x, dp, 1);
             }
     }
 
@@ -216,7 +280,7 @@ static void at_prefill_tile(const float *q, const float *kt, const float *vp, fl
         float *dst = out + (t0 + r / g) * hd + (kvh * g + r % g) * d;
         TB_V inv = TB_VSET1(1.0f / l[r]);
         for (int64_t x = 0; x < d; x += TB_VL)
-            TB_VSTORE(dst + x, TB_VMUL(TB_VLOAD(os + r * dp + x), inv));
+            TB_VSTORE_M(dst + x, AT_MASK(d - x), TB_VMUL(TB_VLOAD(os + r * dp + x), inv));
     }
 }
 
@@ -250,42 +314,57 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
         (pv) += (B) / 2;                                         \
     } while (0)
 
-/* Scores of HB heads × KB keys (HB·KB = 12 accumulators, or fewer keys at the tail): each key
- * vector is loaded once for all HB heads. Twelve, not eight: with a 4-cycle FMA latency and two FMA
- * pipes, eight independent chains leave no slack: any late load stalls both pipes. The 4 × 3 block
- * writes a fourth score slot per head (a zero at key j + 3), so its scores leave as four 4-float
- * copies in place of twelve scalar stores. The slot is the next block's first key, or lies at or
- * past the chunk's n keys, which nothing reads; it stays inside the head's row because the 4 × 3
- * blocks end at a multiple of 3 keys ≤ n and the chunk length is not one (below). */
+/* Scores of HB heads × KB keys (HB·KB = 12 accumulators with 16 registers, 24 with 32, or fewer
+ * keys at the tail): each key vector is loaded once for all HB heads. Twelve, not eight: with a
+ * 4-cycle FMA latency and two FMA pipes, eight independent chains leave no slack: any late load
+ * stalls both pipes. The 4 × 3 block writes a fourth score slot per head (a zero at key j + 3), so
+ * its scores leave as four 4-float copies in place of twelve scalar stores. The slot is the next
+ * block's first key, or lies at or past the chunk's n keys, which nothing reads; it stays inside
+ * the head's row because the 4 × 3 blocks end at a multiple of 3 keys ≤ n and the chunk length is
+ * not one (below). A row of d that ends inside a vector (TB_AT_TAILS) takes its last step with
+ * masked loads, whose zero lanes add nothing. */
 _Static_assert(TB_ATTN_DECODE_CHUNK % 3 != 0, "a 4 x 3 score block's fourth slot stays in its head's row");
-#define AT_SCORE_BLOCK(NAME, KVT, KVLOAD)                                                                       \
+/* loads that ignore the mask: the steps before a row's last vector */
+#define AT_VLOAD_ALL(p, m) TB_VLOAD(p)
+#define AT_KV_LOAD_ALL(p, m) TB_KV_LOAD(p)
+/* one step of d for the score block below, loading through LQ and LK with mask M */
+#define AT_SCORE_STEP(LQ, LK, M)                                                                    \
+    do {                                                                                            \
+        AT_PF_PACED(PF, pk, pv, KB * TB_VL * (int)sizeof(*kr));                                      \
+        if (HB >= 4) { /* KB key vectors held, one q at a time: KB + 1 + HB·KB registers */         \
+            TB_V kv[AT_ACC_N / 4];                                                                  \
+            for (int b = 0; b < KB; b++)                                                            \
+                kv[b] = LK(kr + b * d + x, M);                                                      \
+            for (int h = 0; h < HB; h++) {                                                          \
+                TB_V qv = LQ(qs + h * d + x, M);                                                    \
+                for (int b = 0; b < KB; b++)                                                        \
+                    acc[h * KB + b] = TB_VFMA(acc[h * KB + b], qv, kv[b]);                          \
+            }                                                                                       \
+        } else { /* HB q vectors held, each key vector used at once: HB + 1 + HB·KB registers */    \
+            TB_V qv[4];                                                                             \
+            for (int h = 0; h < HB; h++)                                                            \
+                qv[h] = LQ(qs + h * d + x, M);                                                      \
+            for (int b = 0; b < KB; b++) {                                                          \
+                TB_V kv = LK(kr + b * d + x, M);                                                    \
+                for (int h = 0; h < HB; h++)                                                        \
+                    acc[h * KB + b] = TB_VFMA(acc[h * KB + b], qv[h], kv);                          \
+            }                                                                                       \
+        }                                                                                           \
+    } while (0)
+#define AT_SCORE_BLOCK(NAME, KVT, KVLOADM)                                                                      \
     TB_AT_INLINE void NAME(const float *qs, const KVT *kr, int64_t d, float *sc, const int HB, const int KB, \
                            const int PF, const char *pk, const char *pv)                                        \
     {                                                                                                           \
-        TB_V acc[16];                                                                                           \
-        for (int i = 0; i < 16; i++)                                                                            \
+        TB_V acc[AT_ACC_N];                                                                                     \
+        for (int i = 0; i < AT_ACC_N; i++)                                                                      \
             acc[i] = TB_VZERO();                                                                                \
-        for (int64_t x = 0; x < d; x += TB_VL) {                                                                \
-            AT_PF_PACED(PF, pk, pv, KB * TB_VL * (int)sizeof(KVT));                                              \
-            if (HB >= 4) { /* KB key vectors held, one q at a time: KB + 1 + 12 registers */                    \
-                TB_V kv[12];                                                                                    \
-                for (int b = 0; b < KB; b++)                                                                    \
-                    kv[b] = KVLOAD(kr + b * d + x);                                                             \
-                for (int h = 0; h < HB; h++) {                                                                  \
-                    TB_V qv = TB_VLOAD(qs + h * d + x);                                                         \
-                    for (int b = 0; b < KB; b++)                                                                \
-                        acc[h * KB + b] = TB_VFMA(acc[h * KB + b], qv, kv[b]);                                  \
-                }                                                                                               \
-            } else { /* HB q vectors held, each key vector used at once: HB + 1 + 12 registers */               \
-                TB_V qv[4];                                                                                     \
-                for (int h = 0; h < HB; h++)                                                                    \
-                    qv[h] = TB_VLOAD(qs + h * d + x);                                                           \
-                for (int b = 0; b < KB; b++) {                                                                  \
-                    TB_V kv = KVLOAD(kr + b * d + x);                                                           \
-                    for (int h = 0; h < HB; h++)                                                                \
-                        acc[h * KB + b] = TB_VFMA(acc[h * KB + b], qv[h], kv);                                  \
-                }                                                                                               \
-            }                                                                                                   \
+        int64_t x = 0;                                                                                          \
+        for (; x + TB_VL <= d; x += TB_VL)                                                                      \
+            AT_SCORE_STEP(AT_VLOAD_ALL, AT_KV_LOAD_ALL, TB_VMASK_ALL);                                          \
+        if (TB_AT_TAILS && x < d) {                                                                             \
+            const TB_VMASK mt_ = AT_MASK(d - x);                                                                \
+            (void)mt_;                                                                                          \
+            AT_SCORE_STEP(TB_VLOAD_M, KVLOADM, mt_);                                                            \
         }                                                                                                       \
         if (HB == 4 && KB == 3) { /* each head's 3 scores and a zero go out as one 4-float copy */          \
             const TB_V z = TB_VZERO();                                                                          \
@@ -297,9 +376,9 @@ _Static_assert(TB_ATTN_DECODE_CHUNK % 3 != 0, "a 4 x 3 score block's fourth slot
             for (int h = 0; h < HB; h++)                                                                        \
                 memcpy(sc + h * TB_ATTN_DECODE_CHUNK, t + 4 * h, 4 * sizeof(float));                            \
         } else if (HB * KB > 4) {                                                                               \
-            float t[16];                                                                                        \
-            TB_HSUM8(acc, t);                                                                                   \
-            TB_HSUM8(acc + 8, t + 8);                                                                           \
+            float t[AT_ACC_N];                                                                                  \
+            for (int i = 0; i < HB * KB; i += 8)                                                                \
+                TB_HSUM8(acc + i, t + i);                                                                       \
             for (int h = 0; h < HB; h++)                                                                        \
                 for (int b = 0; b < KB; b++)                                                                    \
                     sc[h * TB_ATTN_DECODE_CHUNK + b] = t[h * KB + b];                                           \
@@ -314,23 +393,28 @@ _Static_assert(TB_ATTN_DECODE_CHUNK % 3 != 0, "a 4 x 3 score block's fourth slot
  * the NV V vectors and the HB broadcast weights is fewer is held in registers and the other
  * streamed, so the block needs HB·NV accumulators + min(HB, NV) + 1 registers: (4, 3), (3, 3),
  * (2, 6), (1, 12) fit 16; (4, 3) replaced (4, 2), with a third fewer loop iterations and weight
- * broadcasts per key. */
-#define AT_PV_BLOCK(NAME, KVT, KVLOAD)                                                                             \
+ * broadcasts per key. TAIL: the block ends a row of d inside its last vector, which it then
+ * loads, reads and writes through the mask mt. */
+#define AT_PV_BLOCK(NAME, KVT, KVLOAD, KVLOADM)                                                                    \
     TB_AT_INLINE void NAME(const float *p, const KVT *vr, int64_t d, int64_t n, const float *alpha, float *acc,  \
-                           const int HB, const int NV, const int PF, const char *pk, const char *pv)               \
+                           const int HB, const int NV, const int TAIL, const TB_VMASK mt, const int PF,            \
+                           const char *pk, const char *pv)                                                         \
     {                                                                                                              \
-        TB_V a[12];                                                                                                \
+        TB_V a[AT_ACC_N];                                                                                          \
+        (void)mt;                                                                                                  \
         for (int h = 0; h < HB; h++) {                                                                             \
             TB_V al = TB_VSET1(alpha[h]);                                                                          \
             for (int v = 0; v < NV; v++)                                                                           \
-                a[h * NV + v] = TB_VMUL(TB_VLOAD(acc + h * d + v * TB_VL), al);                                    \
+                a[h * NV + v] = TB_VMUL(TAIL && v == NV - 1 ? TB_VLOAD_M(acc + h * d + v * TB_VL, mt)             \
+                                                            : TB_VLOAD(acc + h * d + v * TB_VL),                   \
+                                        al);                                                                       \
         }                                                                                                          \
         for (int64_t j = 0; j < n; j++) {                                                                          \
             AT_PF_PACED(PF, pk, pv, NV * TB_VL * (int)sizeof(KVT));                                                \
             if (NV <= HB) { /* NV V vectors held, one weight at a time: NV + 1 + HB·NV registers */              \
                 TB_V b[4];                                                                                         \
                 for (int v = 0; v < NV; v++)                                                                       \
-                    b[v] = KVLOAD(vr + j * d + v * TB_VL);                                                         \
+                    b[v] = TAIL && v == NV - 1 ? KVLOADM(vr + j * d + v * TB_VL, mt) : KVLOAD(vr + j * d + v * TB_VL); \
                 for (int h = 0; h < HB; h++) {                                                                     \
                     TB_V pv = TB_VSET1(p[h * TB_ATTN_DECODE_CHUNK + j]);                                           \
                     for (int v = 0; v < NV; v++)                                                                   \
@@ -341,15 +425,19 @@ _Static_assert(TB_ATTN_DECODE_CHUNK % 3 != 0, "a 4 x 3 score block's fourth slot
                 for (int h = 0; h < HB; h++)                                                                       \
                     pv[h] = TB_VSET1(p[h * TB_ATTN_DECODE_CHUNK + j]);                                             \
                 for (int v = 0; v < NV; v++) {                                                                     \
-                    TB_V b = KVLOAD(vr + j * d + v * TB_VL);                                                       \
+                    TB_V b = TAIL && v == NV - 1 ? KVLOADM(vr + j * d + v * TB_VL, mt) : KVLOAD(vr + j * d + v * TB_VL); \
                     for (int h = 0; h < HB; h++)                                                                   \
                         a[h * NV + v] = TB_VFMA(a[h * NV + v], pv[h], b);                                          \
                 }                                                                                                  \
             }                                                                                                      \
         }                                                                                                          \
         for (int h = 0; h < HB; h++)                                                                               \
-            for (int v = 0; v < NV; v++)                                                                           \
-                TB_VSTORE(acc + h * d + v * TB_VL, a[h * NV + v]);                                                 \
+            for (int v = 0; v < NV; v++) {                                                                         \
+                if (TAIL && v == NV - 1)                                                                           \
+                    TB_VSTORE_M(acc + h * d + v * TB_VL, mt, a[h * NV + v]);                                       \
+                else                                                                                               \
+                    TB_VSTORE(acc + h * d + v * TB_VL, a[h * NV + v]);                                             \
+            }                                                                                                      \
     }
 
 /* ---- dtype-free kernels ------------------------------------------------------------------- */
@@ -399,12 +487,15 @@ TB_DECL_ATTN_MERGE(TB_AT_TFN(merge))
             sum += l[p][h] * at_exp2_scalar(m[p][h] - mx);
         float *o = out + h * d;
         for (int64_t x = 0; x < d; x += TB_VL)
-            TB_VSTORE(o + x, TB_VZERO());
+            TB_VSTORE_M(o + x, AT_MASK(d - x), TB_VZERO());
         for (int64_t p = 0; p < parts; p++) {
             TB_V w = TB_VSET1(at_exp2_scalar(m[p][h] - mx) / sum);
             const float *a = acc[p] + h * d;
-            for (int64_t x = 0; x < d; x += TB_VL)
-                TB_VSTORE(o + x, TB_VFMA(TB_VLOAD(o + x), w, TB_VLOAD(a + x)));
+            for (int64_t x = 0; x < d; x += TB_VL) {
+                const TB_VMASK k = AT_MASK(d - x);
+                (void)k;
+                TB_VSTORE_M(o + x, k, TB_VFMA(TB_VLOAD_M(o + x, k), w, TB_VLOAD_M(a + x, k)));
+            }
         }
     }
 }
@@ -413,8 +504,11 @@ TB_DECL_ATTN_MERGE(TB_AT_TFN(merge))
 
 /* ---- per KV dtype ------------------------------------------------------------------------- */
 
-AT_SCORE_BLOCK(TB_AT_FN(score_block), TB_KV_T, TB_KV_LOAD)
-AT_PV_BLOCK(TB_AT_FN(pv_block), TB_KV_T, TB_KV_LOAD)
+#ifndef TB_KV_LOAD_M
+#define TB_KV_LOAD_M(p, m) TB_KV_LOAD(p)
+#endif
+AT_SCORE_BLOCK(TB_AT_FN(score_block), TB_KV_T, TB_KV_LOAD_M)
+AT_PV_BLOCK(TB_AT_FN(pv_block), TB_KV_T, TB_KV_LOAD, TB_KV_LOAD_M)
 
 TB_DECL_ATTN_KV_APPEND(TB_AT_FN(kv_append))
 {
@@ -451,6 +545,8 @@ TB_DECL_ATTN_PREFILL_PACK(TB_AT_FN(prefill_pack))
                     panel[x * TB_PF_NR + j] = TB_KV_SCALAR(kr[x]);
                 for (x = 0; x + TB_VL <= d; x += TB_VL)
                     TB_VSTORE(vr + x, TB_KV_LOAD(V + key * d + x));
+                for (; x < d; x++) /* a row that ends inside a vector */
+                    vr[x] = TB_KV_SCALAR(V[key * d + x]);
             } else {
                 for (x = 0; x < d; x++)
                     panel[x * TB_PF_NR + j] = 0.0f;
@@ -488,55 +584,48 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
          * most TB_ATTN_DECODE_CHUNK − its length rows: prefetches do not fault. */
         const int pf_next = c + n < c1;
         const char *nk = (const char *)(kc + n * d), *nv = (const char *)(vc + n * d);
-        const int64_t half = n / 2 * d * (int64_t)sizeof(TB_KV_T);
-        /* scores: heads in blocks of 4, 3, 2, 1 with 3, 3, 6, 12 keys at a time, the leftover keys
-         * in the widest blocks that fit (a one-accumulator block is a 4-cycle FMA chain); the block
-         * at key j requests the share starting j·d/2 elements into the first halves */
+        const int64_t half = n / 2 * d * (int64_t)sizeof(TB_KV_T), dr = (d + TB_VL - 1) / TB_VL * TB_VL;
+        /* scores: heads in blocks of 4, 3, 2, 1 with TB_AT_SK4, _SK3, _SK2, _SK1 keys at a time
+         * (3, 3, 6, 12 with 16 registers), the leftover keys in the widest blocks of 16, 8, 4, 2, 1
+         * keys that fit (a one-accumulator block is a 4-cycle FMA chain); the block at key j
+         * requests the share starting j·d/2 elements into the first halves */
 #define AT_SB(HB_, KB_, PF_)                                                                                    \
     do {                                                                                                        \
         const int64_t o_ = j * d * (int64_t)sizeof(TB_KV_T) / 2;                                                \
         TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, HB_, KB_, PF_, nk + o_, nv + o_);                      \
         j += (KB_);                                                                                             \
     } while (0)
-#define AT_SCORE_HEADS(PF_)                 \
-    switch (hb) {                           \
-    case 4:                                 \
-        while (j + 3 <= n)                  \
-            AT_SB(4, 3, PF_);               \
-        if (j + 2 <= n)                     \
-            AT_SB(4, 2, PF_);               \
-        if (j < n)                          \
-            AT_SB(4, 1, PF_);               \
-        break;                              \
-    case 3:                                 \
-        while (j + 3 <= n)                  \
-            AT_SB(3, 3, PF_);               \
-        if (j + 2 <= n)                     \
-            AT_SB(3, 2, PF_);               \
-        if (j < n)                          \
-            AT_SB(3, 1, PF_);               \
-        break;                              \
-    case 2:                                 \
-        while (j + 6 <= n)                  \
-            AT_SB(2, 6, PF_);               \
-        if (j + 4 <= n)                     \
-            AT_SB(2, 4, PF_);               \
-        if (j + 2 <= n)                     \
-            AT_SB(2, 2, PF_);               \
-        if (j < n)                          \
-            AT_SB(2, 1, PF_);               \
-        break;                              \
-    default:                                \
-        while (j + 12 <= n)                 \
-            AT_SB(1, 12, PF_);              \
-        if (j + 8 <= n)                     \
-            AT_SB(1, 8, PF_);               \
-        if (j + 4 <= n)                     \
-            AT_SB(1, 4, PF_);               \
-        if (j + 2 <= n)                     \
-            AT_SB(1, 2, PF_);               \
-        if (j < n)                          \
-            AT_SB(1, 1, PF_);               \
+/* a block of P (a power of two) items where the main blocks take K, else a harmless 1 for the
+ * call that the false test around it removes */
+#define AT_BELOW(K, P) ((K) > (P) ? (P) : 1)
+#define AT_SCORE_RUN(HB_, KB_, PF_)                  \
+    do {                                             \
+        while (j + (KB_) <= n)                       \
+            AT_SB(HB_, KB_, PF_);                    \
+        if ((KB_) > 16 && j + 16 <= n)               \
+            AT_SB(HB_, AT_BELOW(KB_, 16), PF_);      \
+        if ((KB_) > 8 && j + 8 <= n)                 \
+            AT_SB(HB_, AT_BELOW(KB_, 8), PF_);       \
+        if ((KB_) > 4 && j + 4 <= n)                 \
+            AT_SB(HB_, AT_BELOW(KB_, 4), PF_);       \
+        if ((KB_) > 2 && j + 2 <= n)                 \
+            AT_SB(HB_, AT_BELOW(KB_, 2), PF_);       \
+        if ((KB_) > 1 && j < n)                      \
+            AT_SB(HB_, 1, PF_);                      \
+    } while (0)
+#define AT_SCORE_HEADS(PF_)                  \
+    switch (hb) {                            \
+    case 4:                                  \
+        AT_SCORE_RUN(4, TB_AT_SK4, PF_);     \
+        break;                               \
+    case 3:                                  \
+        AT_SCORE_RUN(3, TB_AT_SK3, PF_);     \
+        break;                               \
+    case 2:                                  \
+        AT_SCORE_RUN(2, TB_AT_SK2, PF_);     \
+        break;                               \
+    default:                                 \
+        AT_SCORE_RUN(1, TB_AT_SK1, PF_);     \
     }
         for (int64_t h = 0; h < g;) {
             const int hb = g - h >= 4 ? 4 : (int)(g - h);
@@ -550,6 +639,7 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
             h += hb;
         }
 #undef AT_SCORE_HEADS
+#undef AT_SCORE_RUN
 #undef AT_SB
         /* online softmax per head; lanes past n are −inf so the vector loops may run over them */
         for (int64_t h = 0; h < g; h++) {
@@ -561,56 +651,51 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
             l[h] = l[h] * al[h] + at_exp_row(sh, npad, mn);
             m[h] = mn;
         }
-        /* acc = acc·alpha + P·V: heads in blocks of 4, 3, 2, 1 with 3, 3, 6, 12 vectors of d (the
-         * leftover vectors as for the keys above, except that 4 heads end 4 vectors as 2 + 2, not
-         * 3 + 1: a one-vector block has only 4 FMA chains, too few to cover the 4-cycle latency of
-         * two pipes); the block at column x requests the share starting x·n/2 elements into the
-         * second halves */
+        /* acc = acc·alpha + P·V: heads in blocks of 4, 3, 2, 1 with TB_AT_PV4, _PV3, _PV2, _PV1
+         * vectors of d (3, 3, 6, 12 with 16 registers; a row that ends inside a vector counts it
+         * whole, masked), the leftover vectors as for the keys above, except that 4 heads end 4
+         * vectors as 2 + 2, not 3 + 1: a one-vector block has only 4 FMA chains, too few to cover
+         * the 4-cycle latency of two pipes; the block at column x requests the share starting
+         * x·n/2 elements into the second halves */
 #define AT_PB(HB_, NV_, PF_)                                                                                    \
     do {                                                                                                        \
         const int64_t o_ = half + x * n * (int64_t)sizeof(TB_KV_T) / 2;                                         \
-        TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, HB_, NV_, PF_, nk + o_, nv + o_);                  \
+        if (TB_AT_TAILS && x + (NV_) * TB_VL > d)                                                               \
+            TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, HB_, NV_, 1,                                   \
+                               AT_MASK(d - x - ((NV_) - 1) * TB_VL), PF_, nk + o_, nv + o_);                   \
+        else                                                                                                    \
+            TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, HB_, NV_, 0, TB_VMASK_ALL, PF_, nk + o_,      \
+                               nv + o_);                                                                        \
         x += (NV_) * TB_VL;                                                                                     \
     } while (0)
-#define AT_PV_HEADS(PF_)                                 \
-    switch (hb) {                                        \
-    case 4:                                              \
-        while (x + 3 * TB_VL <= d && d - x != 4 * TB_VL) \
-            AT_PB(4, 3, PF_);                            \
-        while (x + 2 * TB_VL <= d)                       \
-            AT_PB(4, 2, PF_);                            \
-        if (x < d)                                       \
-            AT_PB(4, 1, PF_);                            \
-        break;                                           \
-    case 3:                                              \
-        while (x + 3 * TB_VL <= d)                       \
-            AT_PB(3, 3, PF_);                            \
-        if (x + 2 * TB_VL <= d)                          \
-            AT_PB(3, 2, PF_);                            \
-        if (x < d)                                       \
-            AT_PB(3, 1, PF_);                            \
-        break;                                           \
-    case 2:                                              \
-        while (x + 6 * TB_VL <= d)                       \
-            AT_PB(2, 6, PF_);                            \
-        if (x + 4 * TB_VL <= d)                          \
-            AT_PB(2, 4, PF_);                            \
-        if (x + 2 * TB_VL <= d)                          \
-            AT_PB(2, 2, PF_);                            \
-        if (x < d)                                       \
-            AT_PB(2, 1, PF_);                            \
-        break;                                           \
-    default:                                             \
-        while (x + 12 * TB_VL <= d)                      \
-            AT_PB(1, 12, PF_);                           \
-        if (x + 8 * TB_VL <= d)                          \
-            AT_PB(1, 8, PF_);                            \
-        if (x + 4 * TB_VL <= d)                          \
-            AT_PB(1, 4, PF_);                            \
-        if (x + 2 * TB_VL <= d)                          \
-            AT_PB(1, 2, PF_);                            \
-        if (x < d)                                       \
-            AT_PB(1, 1, PF_);                            \
+#define AT_PV_RUN(HB_, NV_, PF_)                                                           \
+    do {                                                                                   \
+        while (x + (NV_) * TB_VL <= dr && !((HB_) == 4 && (NV_) == 3 && dr - x == 4 * TB_VL)) \
+            AT_PB(HB_, NV_, PF_);                                                          \
+        if ((NV_) > 16 && x + 16 * TB_VL <= dr)                                            \
+            AT_PB(HB_, AT_BELOW(NV_, 16), PF_);                                            \
+        if ((NV_) > 8 && x + 8 * TB_VL <= dr)                                              \
+            AT_PB(HB_, AT_BELOW(NV_, 8), PF_);                                             \
+        if ((NV_) > 4 && x + 4 * TB_VL <= dr)                                              \
+            AT_PB(HB_, AT_BELOW(NV_, 4), PF_);                                             \
+        while ((NV_) > 2 && x + 2 * TB_VL <= dr)                                           \
+            AT_PB(HB_, AT_BELOW(NV_, 2), PF_);                                             \
+        if ((NV_) > 1 && x < dr)                                                           \
+            AT_PB(HB_, 1, PF_);                                                            \
+    } while (0)
+#define AT_PV_HEADS(PF_)                   \
+    switch (hb) {                          \
+    case 4:                                \
+        AT_PV_RUN(4, TB_AT_PV4, PF_);      \
+        break;                             \
+    case 3:                                \
+        AT_PV_RUN(3, TB_AT_PV3, PF_);      \
+        break;                             \
+    case 2:                                \
+        AT_PV_RUN(2, TB_AT_PV2, PF_);      \
+        break;                             \
+    default:                               \
+        AT_PV_RUN(1, TB_AT_PV1, PF_);      \
     }
         for (int64_t h = 0; h < g;) {
             const int hb = g - h >= 4 ? 4 : (int)(g - h);
@@ -624,13 +709,18 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
             h += hb;
         }
 #undef AT_PV_HEADS
+#undef AT_PV_RUN
 #undef AT_PB
+#undef AT_BELOW
     }
     if (normalize)
         for (int64_t h = 0; h < g; h++) {
             TB_V inv = TB_VSET1(1.0f / l[h]);
-            for (int64_t x = 0; x < d; x += TB_VL)
-                TB_VSTORE(acc + h * d + x, TB_VMUL(TB_VLOAD(acc + h * d + x), inv));
+            for (int64_t x = 0; x < d; x += TB_VL) {
+                const TB_VMASK k = AT_MASK(d - x);
+                (void)k;
+                TB_VSTORE_M(acc + h * d + x, k, TB_VMUL(TB_VLOAD_M(acc + h * d + x, k), inv));
+            }
         }
 }
 
@@ -640,3 +730,4 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
 #undef TB_KV_STORE
 #undef TB_KV_SCALAR
 #undef TB_KV_FROM
+#undef TB_KV_LOAD_M

@@ -5,6 +5,8 @@
 
 #include <tokbench/attention.h>
 
+#include "../common/exp2_poly.h"
+
 /* 2^x: x = n + f with n = round(x), f in [−0.5, 0.5]; 2^f by its degree-7 Taylor polynomial
  * (truncation below 1e-8 relative), 2^n put into the exponent field. x < −126 (and −inf, NaN)
  * gives 0, which also keeps subnormals out of the softmax. */
@@ -15,15 +17,7 @@ static inline __m256 exp2_avx2(__m256 x)
     x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-127.0f)), _mm256_set1_ps(127.0f));
     __m256 n = _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 f = _mm256_sub_ps(x, n);
-    /* ln2^k / k! */
-    __m256 p = _mm256_set1_ps(1.5252733804059841e-5f);
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.5403530393381609e-4f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.3333558146428443e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(9.6181291076284772e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(5.5504108664821580e-2f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(2.4022650695910071e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(6.9314718055994531e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.0f));
+    __m256 p = TB_EXP2_POLY(_mm256_fmadd_ps, _mm256_set1_ps, f);
     __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_and_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(e)), keep);
 }

@@ -1,6 +1,6 @@
 /* The attention kernels of one ISA tier (named on the command line) against the double reference:
  * prefill and decode on odd lengths, grouped-query ratios 1, 4 and 8, head dims 64, 80, 96, 128,
- * f32 and f16 caches; split-context decode merged against the unsplit result; RoPE against a
+ * f32 and f16 caches, and again on head dims that are odd multiples of 8 with ratios 2 to 9; split-context decode merged against the unsplit result; RoPE against a
  * double rotation; the KV append's round trip; the exp2 the softmax uses. Exits 77 (meson: SKIP)
  * when this CPU or build cannot run the tier. */
 #include <check.h>
@@ -109,6 +109,23 @@ START_TEST(decode_against_reference)
             for (size_t b = 0; b < sizeof head_dims / sizeof *head_dims; b++)
                 for (size_t c = 0; c < sizeof lens / sizeof *lens; c++)
                     check_decode((tb_dtype)dt, groups[a][0], groups[a][1], head_dims[b], lens[c]);
+}
+END_TEST
+
+/* Head dims that are odd multiples of 8 end inside a 16-lane vector (AVX-512 masks that vector),
+ * with every head-block shape of a group: ratios 2, 3, 5, 6, 7 and 9 leave blocks of 2, 3, 1, 2,
+ * 3 and 1 heads after the blocks of 4; lengths around a decode chunk and a prefill key tile. */
+static const int64_t odd_head_dims[] = {8, 24, 40, 72, 120, 136};
+static const int64_t more_groups[][2] = {{4, 2}, {6, 2}, {5, 1}, {12, 2}, {7, 1}, {9, 1}};
+
+START_TEST(decode_odd_head_dims_and_groups)
+{
+    static const int64_t lens[] = {5, 33, 97};
+    for (int dt = TB_DT_F32; dt <= TB_DT_F16; dt += TB_DT_F16 - TB_DT_F32)
+        for (size_t a = 0; a < sizeof more_groups / sizeof *more_groups; a++)
+            for (size_t b = 0; b < sizeof odd_head_dims / sizeof *odd_head_dims; b++)
+                for (size_t c = 0; c < sizeof lens / sizeof *lens; c++)
+                    check_decode((tb_dtype)dt, more_groups[a][0], more_groups[a][1], odd_head_dims[b], lens[c]);
 }
 END_TEST
 
@@ -241,6 +258,15 @@ START_TEST(prefill_long_and_odd_shapes)
     check_prefill(TB_DT_F32, 64, 1, 8, 20, 1);
     check_prefill(TB_DT_F16, 5, 5, 24, 37, 1);
     check_prefill(TB_DT_F32, 6, 2, 40, 70, 1);
+}
+END_TEST
+
+START_TEST(prefill_odd_head_dims_and_groups)
+{
+    for (int dt = TB_DT_F32; dt <= TB_DT_F16; dt += TB_DT_F16 - TB_DT_F32)
+        for (size_t a = 0; a < sizeof more_groups / sizeof *more_groups; a++)
+            for (size_t b = 0; b < sizeof odd_head_dims / sizeof *odd_head_dims; b++)
+                check_prefill((tb_dtype)dt, more_groups[a][0], more_groups[a][1], odd_head_dims[b], 70, 1);
 }
 END_TEST
 
@@ -425,9 +451,11 @@ static Suite *build_suite(void)
     tcase_add_test(tc, rope_against_double);
     tcase_add_test(tc, kv_append_round_trip);
     tcase_add_test(tc, decode_against_reference);
+    tcase_add_test(tc, decode_odd_head_dims_and_groups);
     tcase_add_test(tc, split_decode_equals_unsplit);
     tcase_add_test(tc, prefill_against_reference);
     tcase_add_test(tc, prefill_long_and_odd_shapes);
+    tcase_add_test(tc, prefill_odd_head_dims_and_groups);
     tcase_add_test(tc, bound_sees_a_dropped_key);
     suite_add_tcase(s, tc);
     return s;
