@@ -11,3 +11,7 @@ scripts/setup.sh build-asan --buildtype=debug -Db_sanitize=address,undefined -Db
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs --timeout-multiplier 4
+
+# The CLI under valgrind memcheck, then cppcheck and clang-tidy (issue 18), on the release build.
+scripts/valgrind.sh build
+scripts/static_check.sh build

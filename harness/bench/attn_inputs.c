@@ -119,6 +119,8 @@ void tb_attn_case_check_rope_append(const attn_case *a, const tb_attention_kerne
                     memcpy(&got, c, 2);
                     *append_ok &= got == want;
                 } else {
+                    /* the appended float must be the very bits, NaN and -0 included */
+                    /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison,cert-exp42-c,cert-flp37-c) */
                     *append_ok &= memcmp(c, &src, 4) == 0;
                 }
             }

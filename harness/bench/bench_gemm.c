@@ -279,6 +279,7 @@ static int setup_portable(shape_run *r, variant_state *s, variant_ctx *x)
     tb_matmul_weights *w = &x->wp[0];
     *w = (tb_matmul_weights){r->dt, r->d.n, r->d.k, NULL, NULL, TB_WL_ROWS};
     if (r->packed) {
+        /* cppcheck-suppress invalidPointerCast ; bytes from the allocator hold the packed floats */
         w->packed = (float *)mem;
         tb_matmul_pack(team, &s->kern, r->w0, w->packed, r->d.n, r->d.k);
     } else {
@@ -289,6 +290,7 @@ static int setup_portable(shape_run *r, variant_state *s, variant_ctx *x)
     for (int c = 1; c < cp; c++) {
         x->wp[c] = *w;
         if (r->packed)
+            /* cppcheck-suppress invalidPointerCast ; bytes from the allocator hold the packed floats */
             x->wp[c].packed = (float *)(mem + (size_t)c * r->p_bytes);
         else
             x->wp[c].rows = mem + (size_t)c * r->p_bytes;

@@ -154,7 +154,7 @@ static int add_repeated(const opt_def *d, const char *val, const char **list, in
 
 static int set_value(const opt_def *d, const char *val, tb_opts *o, const char *origin)
 {
-    char *base = (char *)o + d->offset;
+    void *base = (char *)o + d->offset; /* the option's field, of the type its kind names */
     switch (d->kind) {
     case A_INT:
         if (tb_parse_int(val, d->lo, d->hi, (int *)base) != 0)
@@ -218,7 +218,7 @@ static int apply_env(tb_opts *o)
         char var[64] = "TOKBENCH_";
         size_t n = strlen(var);
         for (const char *p = d->name; *p && n + 1 < sizeof var; p++)
-            var[n++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+            var[n++] = (char)(*p == '-' ? '_' : *p >= 'a' && *p <= 'z' ? *p - 32 : *p);
         var[n] = '\0';
         const char *val = getenv(var);
         if (!val)

@@ -55,7 +55,7 @@ int tb_in_read(const char *path, size_t max_bytes, char **buf, size_t *len)
         n += (size_t)r;
     }
     close(fd);
-    if (rc) {
+    if (rc || !b) { /* !b implies rc (out of memory); said for the analyzer, which cannot know */
         free(b);
         return rc;
     }

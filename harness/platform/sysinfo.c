@@ -54,12 +54,12 @@ static const struct {
 /* The flags line of /proc/cpuinfo ("flags" on x86, "Features" on arm64), space-padded. */
 static char *cpuinfo_flags(char *model_name, size_t cap)
 {
+    model_name[0] = '\0'; /* also when /proc/cpuinfo cannot be read: the caller reads it */
     FILE *f = fopen("/proc/cpuinfo", "r");
     if (!f)
         return NULL;
     char *line = NULL, *flags = NULL;
     size_t len = 0;
-    model_name[0] = '\0';
     while (getline(&line, &len, f) > 0) {
         char *colon = strchr(line, ':');
         if (!colon)

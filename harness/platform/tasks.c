@@ -26,14 +26,15 @@ static void read_stat(tb_task *t)
         return;
     unsigned long long utime = 0, stime = 0;
     int field = 2, cpu = -1;
-    for (char *tok = strtok(p + 1, " "); tok; tok = strtok(NULL, " ")) {
+    char *save = NULL; /* strtok_r: strtok keeps one hidden position for every thread of the process */
+    for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
         field++;
         if (field == 14)
             utime = strtoull(tok, NULL, 10);
         else if (field == 15)
             stime = strtoull(tok, NULL, 10);
         else if (field == 39) {
-            cpu = atoi(tok);
+            cpu = (int)strtol(tok, NULL, 10);
             break;
         }
     }
@@ -80,7 +81,7 @@ int tb_tasks_list(tb_task *tasks, int cap)
             continue;
         tb_task *t = &tasks[n++];
         memset(t, 0, sizeof *t);
-        t->tid = (pid_t)atoi(e->d_name);
+        t->tid = (pid_t)strtol(e->d_name, NULL, 10);
         read_affinity(t);
         read_stat(t);
     }

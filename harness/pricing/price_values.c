@@ -57,7 +57,7 @@ int tb_date_parse(const char *s, int *days)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
             return -1;
-    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    int y = (int)strtol(s, NULL, 10), m = (int)strtol(s + 5, NULL, 10), d = (int)strtol(s + 8, NULL, 10);
     if (y < 1900 || m < 1 || m > 12 || d < 1)
         return -1;
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

@@ -58,6 +58,7 @@ static void y_axis(FILE *f, const scale *s, const char *title)
     fprintf(f, "<g class=\"axis\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%g\"/>\n", ML, MT, ML, MT + PH);
     double step = s->log ? 0 : nice_step(s->hi - s->lo);
     double v = s->log ? pow(10, ceil(log10(s->lo) - 1e-9)) : ceil(s->lo / step) * step;
+    /* NOLINTNEXTLINE(cert-flp30-c): the ticks are values; the integer i bounds the loop */
     for (int i = 0; v <= s->hi * (1 + 1e-9) && i < 40; i++, v = s->log ? v * 10 : v + step) {
         tick_text(v, t, sizeof t);
         fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/><text class=\"tick\" x=\"%d\" y=\"%.1f\" "
@@ -236,7 +237,11 @@ void tb_svg_roofline(FILE *f, const json_t *pts, double peak_gflops, double bw_g
     roof_line(f, &x, &y, peak_gflops, bw_gbps);
     y_axis(f, &y, "GFLOP/s");
     x_axis_open(f, "arithmetic intensity (flop/byte)");
-    for (double v = x.lo; v <= x.hi * (1 + 1e-9); v *= 10) {
+    /* Decades. The integer i bounds the loop: a point at intensity 0 makes x.lo 0, which * 10 never
+     * leaves. */
+    double v = x.lo;
+    /* NOLINTNEXTLINE(cert-flp30-c) */
+    for (int i = 0; v <= x.hi * (1 + 1e-9) && i < 40; i++, v *= 10) {
         tick_text(v, t, sizeof t);
         fprintf(f, "<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\"/><text class=\"tick\" x=\"%.1f\" y=\"%g\" "
                    "text-anchor=\"middle\">%s</text>\n", sx(&x, v), MT + PH, sx(&x, v), MT + PH + 5, sx(&x, v),

@@ -67,6 +67,8 @@ void tb_wlayout_row(tb_wlayout l, tb_dtype dt, const void *w, int64_t n, int64_t
     const uint8_t *g = group_of(l, dt, w, n, k, r);
     const size_t rb = tb_dtype_row_bytes(dt, k);
     if (!g) {
+        /* w is never NULL; the analyzer takes group_of's NULL (a row past the groups) for it */
+        /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
         memcpy(row, (const char *)w + (size_t)r * rb, rb);
         return;
     }

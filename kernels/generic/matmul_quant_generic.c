@@ -103,6 +103,8 @@ TB_DECL_QUANTIZE(tb_quantize_row_q8_0_generic)
             v4f a = (v4f)((v4u32)t & absmask);
             v4i32 r = __builtin_convertvector(a, v4i32);
             r -= (v4i32)(a >= __builtin_convertvector(r, v4f) + 0.5f);
+            /* cppcheck-suppress shiftTooManyBitsSigned ; GCC and Clang, whose vector extensions this
+             * file is written in, define >> of a negative int as arithmetic: all ones or zero */
             v4i32 neg = (v4i32)t >> 31;
             r = (r ^ neg) - neg;
             for (int e = 0; e < 4; e++)

@@ -50,8 +50,8 @@ static inline __attribute__((always_inline)) void ukernel_6x16(int64_t kc, const
     do {                                                                                \
         float *row = c + (r) * ldc;                                                     \
         if (accumulate) {                                                               \
-            lo = _mm256_add_ps(lo, _mm256_loadu_ps(row));                               \
-            hi = _mm256_add_ps(hi, _mm256_loadu_ps(row + 8));                           \
+            (lo) = _mm256_add_ps((lo), _mm256_loadu_ps(row));                           \
+            (hi) = _mm256_add_ps((hi), _mm256_loadu_ps(row + 8));                       \
         }                                                                               \
         _mm256_storeu_ps(row, lo);                                                      \
         _mm256_storeu_ps(row + 8, hi);                                                  \

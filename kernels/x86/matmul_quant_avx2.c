@@ -171,8 +171,8 @@ static inline uint64_t pack4_f16(uint16_t a, uint16_t b, uint16_t c, uint16_t d)
  * vmovq, not _mm_set_epi64x, which GCC turns into vector shifts and ors) */
 #define SCALES8(w, b)                                                                                       \
     _mm256_cvtph_ps(                                                                                       \
-        _mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)pack4_f16(w[0][b].d, w[1][b].d, w[2][b].d, w[3][b].d)), \
-                           _mm_cvtsi64_si128((long long)pack4_f16(w[4][b].d, w[5][b].d, w[6][b].d, w[7][b].d))))
+        _mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)pack4_f16((w)[0][b].d, (w)[1][b].d, (w)[2][b].d, (w)[3][b].d)), \
+                           _mm_cvtsi64_si128((long long)pack4_f16((w)[4][b].d, (w)[5][b].d, (w)[6][b].d, (w)[7][b].d))))
 
 /* [d0 d1 d2 d3 | d0 d1 d2 d3] */
 static inline __m256 scales4(uint16_t d0, uint16_t d1, uint16_t d2, uint16_t d3)
@@ -351,7 +351,7 @@ static inline __attribute__((always_inline)) wrows group(const void *w, size_t b
                 const int64_t nbc = nb - b0 < chunk ? nb - b0 : chunk;                                    \
                 const int acc = b0 > 0;                                                                   \
                 /* q4_0's −8·Σa: whole blocks in GEMV lanes, half blocks in skinny lanes */     \
-                prepare(&prep, A + i0 * nb, nb, rows, b0, nbc, SUMS ? (rows == 1 ? 8 : 4) : 0);                                     \
+                prepare(&prep, A + i0 * nb, nb, rows, b0, nbc, (SUMS) ? (rows == 1 ? 8 : 4) : 0);                                     \
                 if (rows == 1) {                                                                          \
                     for (int64_t j = n0; j < n1; j += 8) {                                                \
                         const int nvalid = n1 - j < 8 ? (int)(n1 - j) : 8;                                \
