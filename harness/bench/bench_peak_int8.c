@@ -15,12 +15,9 @@
 #include "util.h"
 
 /* 2^20 steps: about 4 ms per call for twelve chains of one instruction per cycle, as the FMA
- * peak's calls take; the check replays a short run, whose arithmetic is the same per step. A
- * format probe's step does 4-16 times the int8 step's multiply-adds at about half its rate:
- * a quarter of the steps keeps its calls 1-4 ms too, so that both kinds are as likely to be
- * interrupted on a shared machine. */
+ * peak's calls take; the check replays a short run, whose arithmetic is the same per step. The
+ * format probes' calls are made as long (tb_probe_format_iters). */
 #define INT8_ITERS (1 << 20)
-#define FORMAT_ITERS (INT8_ITERS / 4)
 
 static const char *int8_operation(const char *name)
 {
@@ -100,11 +97,12 @@ int tb_bench_peak_int8(const tb_bench_env *env, const tb_isa *tiers, int ntiers,
         name[i] = i % 2 ? k[i / 2].peak_format_info[dt].name : k[i / 2].peak_int8_info.name;
         if (!fn) /* no format ceiling on this tier (NEON) */
             continue;
-        if ((rc = tb_probe_int8_init(&probe[i], env->team, fn, i % 2 ? FORMAT_ITERS : INT8_ITERS, "int8 probe state")))
+        err[i] = tb_probe_int8_check(fn, name[i], fault && !strcmp(fault, tb_isa_name(tier)), &per_step[i]);
+        int64_t iters = i % 2 ? tb_probe_format_iters(INT8_ITERS, per_step[i - 1], per_step[i]) : INT8_ITERS;
+        if ((rc = tb_probe_int8_init(&probe[i], env->team, fn, iters, "int8 probe state")))
             goto out;
         v[i].call = tb_probe_int8_call;
         v[i].ctx = &probe[i];
-        err[i] = tb_probe_int8_check(fn, name[i], fault && !strcmp(fault, tb_isa_name(tier)), &per_step[i]);
         if (err[i] == 0)
             timed[np++] = &v[i];
     }

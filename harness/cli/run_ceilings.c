@@ -12,7 +12,7 @@
 #include "workset.h"
 
 /* Steps per thread of one FMA-peak run; the int8 probe runs half as many, and the format probe
- * (4-16 times the int8 step's work at about half its rate) an eighth, so all calls last alike. */
+ * as many as make its calls as long as the int8 probe's (tb_probe_format_iters). */
 #define PEAK_ITERS (1 << 20)
 
 static int cmp_double(const void *a, const void *b)
@@ -70,7 +70,7 @@ int tb_run_measure_ceilings(const tb_opts *o, tb_team *team, const tb_kernels *k
     tb_probe_kernels_at_most(kern->isa, &pk);
     /* as bench peak does: the int8 probe against its scalar replay before it is timed */
     const char *fault = o->fault_inject; /* test hook (options.h): corrupt the probe's result */
-    double per_step;
+    double per_step, fmt_per_step = 1;
     if (tb_probe_int8_check(kern->peak_int8, kern->peak_int8_info.name, fault && strcmp(fault, "int8") == 0,
                             &per_step) != 0)
         return tb_fail(TB_EXIT_CHECK,
@@ -78,7 +78,7 @@ int tb_run_measure_ceilings(const tb_opts *o, tb_team *team, const tb_kernels *k
                        kern->peak_int8_info.name);
     tb_peak_int8_fn ffn = tb_dtype_is_quantized(dt) ? kern->peak_format[dt] : NULL;
     if (ffn && tb_probe_int8_check(ffn, kern->peak_format_info[dt].name, fault && strcmp(fault, "format") == 0,
-                                   &per_step) != 0)
+                                   &fmt_per_step) != 0)
         return tb_fail(TB_EXIT_CHECK,
                        "the format ceiling probe %s failed its check against a scalar replay: nothing was timed",
                        kern->peak_format_info[dt].name);
@@ -91,7 +91,8 @@ int tb_run_measure_ceilings(const tb_opts *o, tb_team *team, const tb_kernels *k
     if (rc == 0)
         rc = tb_probe_int8_init(&int8, team, kern->peak_int8, PEAK_ITERS / 2, "probe buffers");
     if (rc == 0 && ffn)
-        rc = tb_probe_int8_init(&fmt, team, ffn, PEAK_ITERS / 8, "probe buffers");
+        rc = tb_probe_int8_init(&fmt, team, ffn, tb_probe_format_iters(PEAK_ITERS / 2, per_step, fmt_per_step),
+                                "probe buffers");
     /* untouched: first touched by the members that read it (tb_probe_read_fill_ones) */
     if (rc == 0 && !(arr = tb_alloc_untouched(n * sizeof(double), "probe buffers")))
         rc = TB_EXIT_RUNTIME;
