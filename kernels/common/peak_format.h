@@ -22,6 +22,8 @@
 
 #include <stdint.h>
 
+#include <tokbench/dtype.h>
+
 #define TB_PF_ROW_STRIDE 16 /* state words per activation row: the most rows a probe has */
 
 /* Each tier's rows × activation rows per step: its kernels' register block (the weight unpack
@@ -68,6 +70,24 @@ static inline int32_t tb_pf_act_dword(int t, int add)
 /* scales: 2^-10 · {1, 1.25, 1.5, 1.75} (weights, exact in f16) and 2^-8 · {1, 1.5} (activations) */
 static inline float tb_pf_dw(int r) { return (float)(4 + (r & 3)) / 4096.0f; }
 static inline float tb_pf_da(int t) { return (float)(2 + (t & 1)) / 512.0f; }
+
+/* The interleaved layouts' vector i of a block of `rows` rows (kernels.h: TB_WL_Q8_0X8,
+ * TB_WL_Q4_0X8): byte k of dword r is q(r, 4i + k) (q8_0), or that nibble with q(r, 16 + 4i + k)
+ * above it (q4_0); b holds 4·rows bytes. */
+static inline void tb_pf_interleaved(uint8_t *b, int rows, int q8, int i)
+{
+    for (int r = 0; r < rows; r++)
+        for (int k = 0; k < 4; k++)
+            b[4 * r + k] = q8 ? (uint8_t)tb_pf_q8(r, 4 * i + k)
+                              : (uint8_t)(tb_pf_q4(r, 4 * i + k) | tb_pf_q4(r, 16 + 4 * i + k) << 4);
+}
+
+/* The f16 scales of rows 0..rows-1 (exact: tb_pf_dw) */
+static inline void tb_pf_scales_f16(uint16_t *h, int rows)
+{
+    for (int r = 0; r < rows; r++)
+        h[r] = tb_f32_to_f16(tb_pf_dw(r));
+}
 
 /* The replay: probe `name`'s accumulators in state after iters steps, and its multiply-adds; -1
  * for a name it does not know (tb_peak_int8_ref falls back to it). */

@@ -30,8 +30,10 @@ static void setup(pf_setup *s, const int32_t *state)
         s->da[t] = (v4f){0, 0, 0, 0} + tb_pf_da(t);
         memcpy(&s->acc[t], state + TB_PF_ROW_STRIDE * t, sizeof s->acc[t]);
     }
+    uint16_t h[ROWS];
+    tb_pf_scales_f16(h, ROWS);
     for (int r = 0; r < ROWS; r++)
-        s->h[r] = tb_f32_to_f16(tb_pf_dw(r));
+        s->h[r] = h[r];
 }
 
 static void finish(const pf_setup *s, int32_t *state)

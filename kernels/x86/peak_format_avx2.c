@@ -16,23 +16,17 @@
 #define ROWS TB_PF_ROWS_AVX2
 #define ACTS TB_PF_ACTS_AVX2
 
-/* byte k of dword r of vector i: q(r, 4i + k) (q8_0), or that nibble with q(r, 16 + 4i + k) above
- * it (q4_0) */
 static __m256i weight_vector(int q8, int i)
 {
-    uint8_t b[32];
-    for (int r = 0; r < ROWS; r++)
-        for (int k = 0; k < 4; k++)
-            b[4 * r + k] = q8 ? (uint8_t)tb_pf_q8(r, 4 * i + k)
-                              : (uint8_t)(tb_pf_q4(r, 4 * i + k) | tb_pf_q4(r, 16 + 4 * i + k) << 4);
+    uint8_t b[4 * ROWS];
+    tb_pf_interleaved(b, ROWS, q8, i);
     return _mm256_loadu_si256((const __m256i *)b);
 }
 
 static __m128i weight_scales(void)
 {
-    uint16_t h[8];
-    for (int r = 0; r < ROWS; r++)
-        h[r] = tb_f32_to_f16(tb_pf_dw(r));
+    uint16_t h[ROWS];
+    tb_pf_scales_f16(h, ROWS);
     return _mm_loadu_si128((const __m128i *)h);
 }
 

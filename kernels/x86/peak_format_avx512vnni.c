@@ -21,23 +21,17 @@
 /* zmm from any SSE register: -mavx512f gives the probe all 32 */
 #define KEEP_Z(v) __asm__ volatile("" : "+v"(v))
 
-/* byte k of dword r of vector i: q(r, 4i + k) (q8_0), or that nibble with q(r, 16 + 4i + k) above
- * it (q4_0) */
 static __m512i weight_vector(int q8, int i)
 {
-    uint8_t b[64];
-    for (int r = 0; r < ROWS; r++)
-        for (int k = 0; k < 4; k++)
-            b[4 * r + k] = q8 ? (uint8_t)tb_pf_q8(r, 4 * i + k)
-                              : (uint8_t)(tb_pf_q4(r, 4 * i + k) | tb_pf_q4(r, 16 + 4 * i + k) << 4);
+    uint8_t b[4 * ROWS];
+    tb_pf_interleaved(b, ROWS, q8, i);
     return _mm512_loadu_si512(b);
 }
 
 static __m256i weight_scales(void)
 {
     uint16_t h[ROWS];
-    for (int r = 0; r < ROWS; r++)
-        h[r] = tb_f32_to_f16(tb_pf_dw(r));
+    tb_pf_scales_f16(h, ROWS);
     return _mm256_loadu_si256((const __m256i *)h);
 }
 
