@@ -285,7 +285,7 @@ static int run_team(run_sweep *r, int ti, json_t *rec, json_t *rows, json_t *che
     size_t first = json_array_size(rows);
     if ((rc = tb_topo_plan(&r->tp, &req, &plan)) || (rc = tb_team_create(&team, &r->tp, &plan)) ||
         (rc = tb_blas_place(team)) || (rc = team_llc(r, team, ti == 0, rec, &llc)) ||
-        (rc = tb_run_measure_ceilings(r->o, team, &r->kern, llc, &before)))
+        (rc = tb_run_measure_ceilings(r->o, team, &r->kern, r->cfg.dt, llc, &before)))
         goto out;
     nt = tb_team_size(team);
     nr = plan_rows(r, &before, rp, &s);
@@ -301,7 +301,7 @@ static int run_team(run_sweep *r, int ti, json_t *rec, json_t *rows, json_t *che
         goto out;
     /* The probes again, after the rows (tb_run_grade_rows says why). */
     if (json_array_size(rows) > first) {
-        if ((rc = tb_run_measure_ceilings(r->o, team, &r->kern, llc, &after)))
+        if ((rc = tb_run_measure_ceilings(r->o, team, &r->kern, r->cfg.dt, llc, &after)))
             goto out;
         tb_run_grade_rows(&r->cfg, rp, &before, &after, rows, first);
     }

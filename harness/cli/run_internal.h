@@ -35,12 +35,14 @@ typedef struct tb_run_row {
  * kept in the record so the noise can be seen. */
 typedef struct tb_run_ceilings {
     double peak, peak_int8, bw; /* GFLOP/s, GOP/s, GB/s */
+    double format; /* GOP/s of the weight format's ceiling (kernels.h: peak_format); 0: none */
 } tb_run_ceilings;
 
-/* run_ceilings.c: the probes of the roofline on the team, the int8 one checked first (0, or an
- * exit code after one line; TB_EXIT_CHECK when the check fails). */
-int tb_run_measure_ceilings(const tb_opts *o, tb_team *team, const tb_kernels *kern, unsigned long long llc,
-                            tb_run_ceilings *c);
+/* run_ceilings.c: the probes of the roofline on the team, the int8 and the format ones (for
+ * weights of type dt, when the tier has one) checked first (0, or an exit code after one line;
+ * TB_EXIT_CHECK when a check fails). */
+int tb_run_measure_ceilings(const tb_opts *o, tb_team *team, const tb_kernels *kern, tb_dtype dt,
+                            unsigned long long llc, tb_run_ceilings *c);
 
 /* run_memory.c: s->layers set to the full depth when it fits in memory, else to the most distinct
  * layers that fit, at least 4x the LLC; TB_EXIT_RUNTIME after one line when not even those fit. */

@@ -50,7 +50,27 @@ static json_t *breakdown_json(const double *ns)
 
 static json_t *ceilings_json(const tb_run_ceilings *c)
 {
-    return json_pack("{s:f, s:f, s:f}", "peak_gflops", c->peak, "peak_int8_gops", c->peak_int8, "bandwidth_gbps", c->bw);
+    json_t *o = json_pack("{s:f, s:f, s:f}", "peak_gflops", c->peak, "peak_int8_gops", c->peak_int8, "bandwidth_gbps",
+                          c->bw);
+    if (c->format > 0)
+        json_object_set_new(o, "format_ceiling_gops", json_real(c->format));
+    return o;
+}
+
+/* Quantized rows with a format ceiling: the bounds with the weight products at that ceiling
+ * instead of the int8 instruction's, and the shares of them reached. The format ceiling is the
+ * most a kernel for the format can do on this ISA, so these shares say how close the kernels
+ * are to it; the int8 ones (prefill_pct_of_bound, ...) how close the format lets them come to
+ * the hardware. */
+static void add_format_bounds(json_t *roof, const tb_phase_cost *cp, const tb_phase_cost *cd, double pf_tokens,
+                              double dc_tokens, double rp_med, double rd_med, const tb_run_ceilings *use)
+{
+    double bp = tb_roofline_tokens_per_s(cp, pf_tokens, use->peak, use->format, use->bw);
+    double bd = tb_roofline_tokens_per_s(cd, dc_tokens, use->peak, use->format, use->bw);
+    json_object_update_new(roof, json_pack("{s:f, s:f, s:f, s:f, s:f}", "format_ceiling_gops", use->format,
+                                           "prefill_tokens_per_s_format_bound", bp, "decode_tokens_per_s_format_bound",
+                                           bd, "prefill_pct_of_format_bound", 100.0 * rp_med / bp,
+                                           "decode_pct_of_format_bound", 100.0 * rd_med / bd));
 }
 
 /* The row's roofline object: analytic costs, bounds at the ceilings `use`, and the share of them
@@ -71,6 +91,8 @@ static json_t *roofline_json(const tb_run_cfg *rc, const tb_run_row *rp, double 
                              "prefill_tokens_per_s_bound", bp, "decode_tokens_per_s_bound", bd, "prefill_pct_of_bound",
                              100.0 * rp_med / bp, "decode_pct_of_bound", 100.0 * rd_med / bd, "prefill", cost_json(&cp),
                              "decode", cost_json(&cd));
+    if (tb_dtype_is_quantized(rc->dt) && use->format > 0)
+        add_format_bounds(roof, &cp, &cd, pf_tokens, dc_tokens, rp_med, rd_med, use);
     json_object_set_new(roof, "probes",
                         json_pack("{s:o, s:o*, s:s}", "before_rows", ceilings_json(before), "after_rows",
                                   after ? ceilings_json(after) : NULL, "used", "the higher of the two, per ceiling"));
@@ -175,7 +197,7 @@ void tb_run_grade_rows(const tb_run_cfg *rc, const tb_run_row *rp, const tb_run_
                        const tb_run_ceilings *after, json_t *rows, size_t first)
 {
     tb_run_ceilings use = {fmax(before->peak, after->peak), fmax(before->peak_int8, after->peak_int8),
-                           fmax(before->bw, after->bw)};
+                           fmax(before->bw, after->bw), fmax(before->format, after->format)};
     for (size_t r = first; r < json_array_size(rows); r++) {
         json_t *row = json_array_get(rows, r);
         double rp_med = tb_json_num(row, "prefill.tokens_per_s.median");

@@ -102,4 +102,15 @@ void tb_probe_int8_seed(int32_t *s);
 #define TB_PROBE_INT8_CHECK_STEPS 1000
 double tb_probe_int8_check(tb_peak_int8_fn fn, const char *name, int corrupt, double *macs_per_step);
 
+/* Steps of a format-ceiling probe (kernels.h: peak_format) whose call lasts about as long as an
+ * int8 probe's call of int8_iters steps, from each one's multiply-adds per step (the format
+ * sequences run at about half the instruction's rate). Calls of one length are equally likely
+ * to be cut by the scheduler on a shared machine: there, calls of 4 ms were nearly always cut
+ * and 1 ms ones often not, so a longer probe would read low. */
+static inline int64_t tb_probe_format_iters(int64_t int8_iters, double int8_per_step, double format_per_step)
+{
+    int64_t n = (int64_t)((double)int8_iters * int8_per_step / (2.0 * format_per_step));
+    return n > 1 ? n : 1;
+}
+
 #endif

@@ -7,8 +7,11 @@
 
 static int is_stream(const json_t *c) { return strcmp(tb_json_str(c, "op"), "stream") == 0; }
 
-/* bench peak --dtype q8_0|q4_0: the int8 dot ceiling, in GOP/s */
-static int is_int8(const json_t *c) { return strcmp(tb_json_str(c, "variant"), "int8") == 0; }
+/* bench peak --dtype q8_0|q4_0: the int8 dot ceiling and the format ceiling, in GOP/s */
+static int is_int8(const json_t *c)
+{
+    return strcmp(tb_json_str(c, "variant"), "int8") == 0 || strcmp(tb_json_str(c, "variant"), "format") == 0;
+}
 
 /* The rate and unit cells of a timed case. */
 static void rate_cells(tb_table *t, const json_t *cases, const json_t *c)
@@ -22,7 +25,10 @@ static void rate_cells(tb_table *t, const json_t *cases, const json_t *c)
 /* One row of the text and Markdown table; *(const int *)stream: the table has an isa column. */
 static void add_row(tb_table *t, const json_t *cases, const json_t *c, const void *stream)
 {
-    tb_table_cell(t, tb_json_str(c, "op"));
+    if (is_int8(c)) /* two ceilings per tier: say which */
+        tb_table_cellf(t, "%s %s", tb_json_str(c, "op"), tb_json_str(c, "variant"));
+    else
+        tb_table_cell(t, tb_json_str(c, "op"));
     tb_table_cell(t, is_stream(c) ? tb_json_str(c, "variant") : tb_json_str(c, "isa"));
     if (*(const int *)stream)
         tb_table_cell(t, tb_json_str(c, "isa"));
@@ -58,8 +64,9 @@ static void print_notes(const json_t *first, int stream, int noisy)
         tb_print_stat_note("GB/s = 1e9 B/s with STREAM's byte counts (copy, scale 16 B, add, triad 24 B, read 8 B per "
                            "element); check: max relative error vs a scalar replay");
     else if (first && is_int8(first))
-        tb_print_stat_note("GOP/s = 2 x the probe's multiply-adds x threads / median (the ceiling run grades "
-                           "q8_0/q4_0 weight products against); check: exact vs a scalar replay of the instruction");
+        tb_print_stat_note("GOP/s = 2 x the probe's multiply-adds x threads / median; int8: the dot instruction alone, "
+                           "format: the tier's minimal sequence for the weight format (run grades q8_0/q4_0 rows "
+                           "against both); check: exact vs a scalar replay");
     else
         tb_print_stat_note("GFLOP/s = lanes x 2 x chains x iterations x threads / median; check: exact vs a scalar "
                            "replay");

@@ -111,6 +111,12 @@ static void add_row(tb_table *t, const json_t *r, tb_format fmt)
     if (fmt == TB_FMT_MD) {
         tb_table_cellf(t, "%.1f%%", pp);
         tb_table_cellf(t, "%.1f%%", dp);
+    } else if (json_is_number(tb_json_at(r, "roofline.prefill_pct_of_format_bound"))) {
+        /* quantized rows: the int8 instruction's share, then the weight format's (see the notes) */
+        double fp = tb_json_num(r, "roofline.prefill_pct_of_format_bound"),
+               fd = tb_json_num(r, "roofline.decode_pct_of_format_bound");
+        tb_table_cellf(t, "%.1f%%%s / %.1f%%%s; format %.1f%%%s / %.1f%%%s", pp, pp > 100 ? " !" : "", dp,
+                       dp > 100 ? " !" : "", fp, fp > 100 ? " !" : "", fd, fd > 100 ? " !" : "");
     } else /* above 100%: a ceiling probe read low (see the note printed below the table) */
         tb_table_cellf(t, "%.1f%%%s / %.1f%%%s", pp, pp > 100 ? " !" : "", dp, dp > 100 ? " !" : "");
 }
@@ -157,7 +163,12 @@ static void print_row1_notes(const json_t *first)
     tb_dtype dt;
     printf("roofline: peak %.1f GFLOP/s", tb_json_num(first, "roofline.peak_gflops"));
     if (tb_dtype_from_name(json_string_value(json_object_get(first, "dtype")), &dt) == 0 && tb_dtype_is_quantized(dt))
-        printf(", int8 %.1f GOP/s (the weight products' ceiling)", tb_json_num(first, "roofline.peak_int8_gops"));
+        printf(", int8 %.1f GOP/s (the weight products' instruction ceiling)",
+               tb_json_num(first, "roofline.peak_int8_gops"));
+    if (json_is_number(tb_json_at(first, "roofline.format_ceiling_gops")))
+        printf(", %s format %.1f GOP/s (the tier's minimal %s product sequence: the second share)",
+               tb_json_str(first, "dtype"), tb_json_num(first, "roofline.format_ceiling_gops"),
+               tb_json_str(first, "dtype"));
     printf(", read bandwidth %.1f GB/s (probes on the same cores, this run)\n",
            tb_json_num(first, "roofline.bandwidth_gbps"));
 }
@@ -171,6 +182,8 @@ static void print_notes(const json_t *rec, const json_t *rows)
     json_array_foreach(rows, i, r) {
         above |= tb_json_num(r, "roofline.prefill_pct_of_bound") > 100;
         above |= tb_json_num(r, "roofline.decode_pct_of_bound") > 100;
+        above |= tb_json_num(r, "roofline.prefill_pct_of_format_bound") > 100;
+        above |= tb_json_num(r, "roofline.decode_pct_of_format_bound") > 100;
     }
     if (above)
         printf("! above 100%% of the bound: a ceiling probe read low although it was run before and after the rows "

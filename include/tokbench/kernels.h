@@ -107,6 +107,14 @@ typedef struct tb_kernels {
     size_t gemm_scratch_floats; /* per thread */
 
     tb_kernel_info gemv_info[TB_DT_COUNT], skinny_info[TB_DT_COUNT], quantize_info, gemm_info, peak_int8_info;
+
+    /* The format ceilings of q8_0 and q4_0 (NULL for the float types): the tier's minimal product
+     * sequence for that weight format (unpacking, sign handling, dot instruction, widening, the
+     * per-block scale multiply-add) on register-resident blocks, the compute ceiling a kernel
+     * for that format can reach on this ISA; at most peak_int8's rate. Same interface and check
+     * as peak_int8 (its state words hold f32 accumulators; tb_peak_int8_ref replays them too). */
+    tb_peak_int8_fn peak_format[TB_DT_COUNT];
+    tb_kernel_info peak_format_info[TB_DT_COUNT];
 } tb_kernels;
 
 /* Fills k with the best kernels of the tiers up to `max` (TB_ISA_COUNT: no limit) that this

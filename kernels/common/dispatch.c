@@ -96,6 +96,12 @@ tb_isa tb_isa_detect(void)
         SET_ROWS(TB_DT_BF16, tb_matmul_bf16_##sfx, tier);          \
         SET_ROWS(TB_DT_F16, tb_matmul_f16_##sfx, tier);            \
     } while (0)
+/* The format ceilings go with the quantized kernels they bound: set wherever SET_QUANT* is. */
+#define SET_FORMAT_CEILINGS(sfx, tier)                                                  \
+    do {                                                                                \
+        SET(peak_format[TB_DT_Q8_0], peak_format_info[TB_DT_Q8_0], tb_peak_q8_0_##sfx, tier); \
+        SET(peak_format[TB_DT_Q4_0], peak_format_info[TB_DT_Q4_0], tb_peak_q4_0_##sfx, tier); \
+    } while (0)
 /* q8fn and q4fn take their weights in layouts q8l and q4l. */
 #define SET_QUANT_WITH(sfx, q8fn, q8l, q4fn, q4l, tier)            \
     do {                                                           \
@@ -129,6 +135,7 @@ static void fill_generic(tb_kernels *k)
 {
     SET_FLOAT(generic, TB_ISA_GENERIC);
     SET_QUANT(generic, TB_ISA_GENERIC);
+    SET_FORMAT_CEILINGS(generic, TB_ISA_GENERIC);
     SET(quantize_q8_0, quantize_info, tb_quantize_row_q8_0_generic, TB_ISA_GENERIC);
     SET_GEMM(generic, TB_ISA_GENERIC, TB_GEMM_NR_GENERIC, TB_GEMM_MR);
 }
@@ -138,6 +145,7 @@ static void fill_avx2(tb_kernels *k)
 {
     SET_FLOAT(avx2, TB_ISA_AVX2);
     SET_QUANT_X8(avx2, TB_ISA_AVX2);
+    SET_FORMAT_CEILINGS(avx2, TB_ISA_AVX2);
     SET(quantize_q8_0, quantize_info, tb_quantize_row_q8_0_avx2, TB_ISA_AVX2);
     SET_GEMM(avx2, TB_ISA_AVX2, TB_GEMM_NR_AVX2, TB_GEMM_MR);
 }
@@ -153,8 +161,10 @@ int tb_x86_has_avx512_vnni(void)
 static void fill_avx512(tb_kernels *k)
 {
     SET_FLOAT(avx512, TB_ISA_AVX512);
-    if (tb_x86_has_avx512_vnni())
+    if (tb_x86_has_avx512_vnni()) {
         SET_QUANT_Q4X8(avx512vnni, TB_ISA_AVX512);
+        SET_FORMAT_CEILINGS(avx512vnni, TB_ISA_AVX512);
+    }
     SET_GEMM(avx512, TB_ISA_AVX512, TB_GEMM_NR_AVX512, TB_GEMM_MR_AVX512);
 }
 #endif
@@ -177,6 +187,9 @@ static void fill_neon(tb_kernels *k)
         SET_QUANT(neon_dotprod, TB_ISA_NEON);
     else
         SET_QUANT(neon, TB_ISA_NEON);
+    /* no NEON format ceilings yet: the generic tier's would bound other kernels than these */
+    memset(k->peak_format, 0, sizeof k->peak_format);
+    memset(k->peak_format_info, 0, sizeof k->peak_format_info);
     SET(quantize_q8_0, quantize_info, tb_quantize_row_q8_0_neon, TB_ISA_NEON);
     SET_GEMM(neon, TB_ISA_NEON, TB_GEMM_NR_NEON, TB_GEMM_MR);
 }

@@ -35,6 +35,8 @@ TB_DECL_MATMUL(tb_matmul_q8_0_generic);
 TB_DECL_MATMUL(tb_matmul_q4_0_generic);
 TB_DECL_QUANTIZE(tb_quantize_row_q8_0_generic);
 TB_DECL_PEAK_INT8(tb_peak_int8_generic);
+TB_DECL_PEAK_INT8(tb_peak_q8_0_generic); /* format ceilings (peak_format.h) */
+TB_DECL_PEAK_INT8(tb_peak_q4_0_generic);
 TB_DECL_GEMM_F32(tb_gemm_f32_generic);
 TB_DECL_PACK_F32(tb_pack_f32_generic);
 #define TB_GEMM_NR_GENERIC 8
@@ -50,6 +52,8 @@ TB_DECL_MATMUL(tb_matmul_q4_0x8_avx2); /* weights in TB_WL_Q4_0X8 */
 TB_DECL_MATMUL(tb_matmul_q8_0x8_avx2); /* weights in TB_WL_Q8_0X8 */
 TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx2);
 TB_DECL_PEAK_INT8(tb_peak_int8_avx2);
+TB_DECL_PEAK_INT8(tb_peak_q8_0_avx2);
+TB_DECL_PEAK_INT8(tb_peak_q4_0_avx2);
 TB_DECL_GEMM_F32(tb_gemm_f32_avx2);
 TB_DECL_PACK_F32(tb_pack_f32_avx2);
 #define TB_GEMM_NR_AVX2 16
@@ -69,6 +73,8 @@ TB_DECL_MATMUL(tb_matmul_q4_0_avx512vnni);
 TB_DECL_MATMUL(tb_matmul_q4_0x8_avx512vnni);
 TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx512vnni);
 TB_DECL_PEAK_INT8(tb_peak_int8_avx512vnni);
+TB_DECL_PEAK_INT8(tb_peak_q8_0_avx512vnni);
+TB_DECL_PEAK_INT8(tb_peak_q4_0_avx512vnni);
 int tb_x86_has_avx512_vnni(void);
 #endif
 

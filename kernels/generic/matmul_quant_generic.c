@@ -7,70 +7,7 @@
  * int16 pairs folded to int32 the same way. q4_0 nibbles are used as 0..15 and the −8 applied
  * once per activation block as 8·Σa. Per block the int32 sums of four weight rows are folded
  * into one vector, converted to float and multiplied by [d_w0..d_w3]·d_a into the accumulator. */
-#include <string.h>
-
-#include "../common/tiers.h"
-
-typedef int16_t v8i16 __attribute__((vector_size(16)));
-typedef uint16_t v8u16 __attribute__((vector_size(16)));
-typedef int32_t v4i32 __attribute__((vector_size(16)));
-typedef uint32_t v4u32 __attribute__((vector_size(16)));
-typedef float v4f __attribute__((vector_size(16)));
-
-static inline v8i16 load_i16x8(const void *p)
-{
-    v8i16 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline v4f load_f32x4(const float *p)
-{
-    v4f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-/* f16 scale to float: exact for normals, subnormals and zero; infinities and NaNs (never
- * produced by a quantizer) take the slow exact path. */
-static inline float f16_to_f32(uint16_t h)
-{
-    if ((h & 0x7c00u) == 0x7c00u)
-        return tb_f16_to_f32(h);
-    uint32_t mag = (uint32_t)(h & 0x7fffu) << 13;
-    float f = tb_f32_from_bits(mag) * 0x1p112f;
-    return (h & 0x8000u) ? -f : f;
-}
-
-/* int16 pairs of each 32-bit lane summed to int32 */
-static inline v4i32 fold_pairs(v8i16 s)
-{
-    v4i32 x = (v4i32)s;
-    return ((v4i32)((v4u32)x << 16) >> 16) + (x >> 16);
-}
-
-/* 32 signed bytes split into int16 vectors: e[h] = even bytes, o[h] = odd bytes of half h. */
-typedef struct {
-    v8i16 e[2], o[2];
-} q16;
-
-static inline q16 widen_q8(const int8_t *qs)
-{
-    q16 r;
-    for (int h = 0; h < 2; h++) {
-        v8i16 x = load_i16x8(qs + 16 * h);
-        r.e[h] = (v8i16)((v8u16)x << 8) >> 8;
-        r.o[h] = x >> 8;
-    }
-    return r;
-}
-
-static inline v4i32 dot_q8(const q16 *w, const q16 *a)
-{
-    v8i16 s0 = w->e[0] * a->e[0] + w->o[0] * a->o[0];
-    v8i16 s1 = w->e[1] * a->e[1] + w->o[1] * a->o[1];
-    return fold_pairs(s0) + fold_pairs(s1);
-}
+#include "quant_ops_generic.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* activation quantizer */
@@ -118,56 +55,6 @@ TB_DECL_QUANTIZE(tb_quantize_row_q8_0_generic)
  * [r0 r1 r2 r3], so one conversion, one multiply by [d_w0..d_w3]·d_a and one add serve all four.
  * MR activation rows (a constant at every call site: always_inline) meet each weight block while
  * it is in registers or L1. */
-
-#if defined(__clang__)
-#define SHUF4(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
-#else
-#define SHUF4(a, b, i, j, k, l) __builtin_shuffle(a, b, (v4i32){i, j, k, l})
-#endif
-
-static inline v4i32 fold4(v4i32 d0, v4i32 d1, v4i32 d2, v4i32 d3)
-{
-    v4i32 u01 = SHUF4(d0, d1, 0, 4, 1, 5) + SHUF4(d0, d1, 2, 6, 3, 7);
-    v4i32 u23 = SHUF4(d2, d3, 0, 4, 1, 5) + SHUF4(d2, d3, 2, 6, 3, 7);
-    return SHUF4(u01, u23, 0, 1, 4, 5) + SHUF4(u01, u23, 2, 3, 6, 7);
-}
-
-/* four f16 scales to float, exact (the float tier's bit rebuild, specials patched) */
-static inline v4f f16x4_to_f32(v4u32 h)
-{
-    v4u32 mag = (h & 0x7fffu) << 13;
-    v4f f = (v4f)mag * 0x1p112f;
-    v4u32 bits = (v4u32)f;
-    v4u32 special = (v4u32)((h & 0x7c00u) == 0x7c00u);
-    bits = (bits & ~special) | ((0x7f800000u | mag) & special);
-    return (v4f)(bits | (h & 0x8000u) << 16);
-}
-
-/* q4_0 nibbles as they are (0..15): the −8 is applied once per activation block as 8·Σa */
-static inline q16 widen_q4u(const uint8_t *qs)
-{
-    v8u16 x;
-    memcpy(&x, qs, sizeof x);
-    const v8u16 lo = {15, 15, 15, 15, 15, 15, 15, 15};
-    q16 r;
-    r.e[0] = (v8i16)(x & lo);
-    r.o[0] = (v8i16)((x >> 8) & lo);
-    r.e[1] = (v8i16)((x >> 4) & lo);
-    r.o[1] = (v8i16)(x >> 12);
-    return r;
-}
-
-/* |q·a| ≤ 15·127, four of them per int16 lane */
-static inline v4i32 dot_q4u(const q16 *w, const q16 *a)
-{
-    return fold_pairs(w->e[0] * a->e[0] + w->o[0] * a->o[0] + w->e[1] * a->e[1] + w->o[1] * a->o[1]);
-}
-
-static inline int32_t sum_q8(const q16 *a)
-{
-    v4i32 s = fold_pairs(a->e[0] + a->o[0] + a->e[1] + a->o[1]);
-    return s[0] + s[1] + s[2] + s[3];
-}
 
 #define DEFINE_BLOCK(BLOCK, WT, WIDEN, DOT, OFFSET8)                                                          \
     static inline __attribute__((always_inline)) void BLOCK(const WT *const w[4], int64_t nb,                 \

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "../common/peak_format.h"
+
 /* vpmaddubsw with the state as the unsigned operand and 3 as the signed one, fed back: each
  * int16 lane becomes sat16(3·u0 + 3·u1) of its own two bytes (12 chains × 32 bytes). */
 static int64_t replay_maddubs(int32_t *state, int64_t iters)
@@ -69,5 +71,5 @@ int64_t tb_peak_int8_ref(const char *name, int32_t *state, int64_t iters)
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         if (name && strcmp(name, known[i].name) == 0)
             return known[i].replay(state, iters);
-    return -1;
+    return tb_peak_format_ref(name, state, iters); /* the format ceilings share the interface */
 }

@@ -234,14 +234,30 @@ START_TEST(peak_end_to_end)
 }
 END_TEST
 
-/* --dtype q8_0|q4_0: the int8 dot ceiling per tier, checked and counted like the FMA peak. */
+/* --dtype q8_0|q4_0: the int8 dot ceiling per tier, then the format ceiling of each tier that has
+ * one, checked and counted like the FMA peak. */
 START_TEST(int8_peak_end_to_end)
 {
     tb_probe_kernels k[TB_ISA_COUNT];
-    int nt = tiers(k);
+    int nt = tiers(k), nf = 0;
+    const char *fname[TB_ISA_COUNT];
+    for (int i = 0; i < nt; i++) {
+        tb_kernels kk;
+        tb_kernels_init(&kk, k[i].isa);
+        if (kk.peak_format[TB_DT_Q8_0])
+            fname[nf++] = kk.peak_format_info[TB_DT_Q8_0].name;
+    }
     json_t *doc = tb_test_run_json(NULL, "bench peak --dtype q8_0 " FAST, 0);
     json_t *cases = json_object_get(doc, "cases");
-    ck_assert_int_eq((int)json_array_size(cases), nt);
+    ck_assert_int_eq((int)json_array_size(cases), nt + nf);
+    for (int i = 0; i < nf; i++) {
+        json_t *c = json_array_get(cases, (size_t)(nt + i));
+        expect_common_fields(c);
+        ck_assert_str_eq(json_string_value(json_object_get(c, "variant")), "format");
+        ck_assert_str_eq(json_string_value(tb_test_path(c, "kernel.name")), fname[i]);
+        ck_assert(json_is_true(tb_test_path(c, "check.passed")));
+        ck_assert(json_real_value(tb_test_path(c, "rate.gops")) > 0);
+    }
     for (int i = 0; i < nt; i++) {
         json_t *c = json_array_get(cases, (size_t)i);
         expect_common_fields(c);
@@ -262,6 +278,7 @@ START_TEST(int8_peak_end_to_end)
         tb_test_run(NULL, "bench peak --dtype q4_0 --isa generic --min-time 0 --repetitions 2 --warmup 0 --no-save");
     ck_assert_msg(r.status == 0, "text: exit %d: %s", r.status, r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "GOP/s"));
+    ck_assert_ptr_nonnull(strstr(r.out, "peak format"));
     tb_test_run_free(&r);
 }
 END_TEST

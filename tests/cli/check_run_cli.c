@@ -1,6 +1,7 @@
 /* tokbench run end to end on the tiny fixture model: SPEC.md's run fields, the sweep's cross
  * product, the SLO line, the saved record, usage errors and the memory guard. */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +265,50 @@ START_TEST(failed_int8_probe_check_stops_the_run)
 }
 END_TEST
 
+/* q8_0/q4_0 rows carry the weight format's ceiling (roofline.format_ceiling_gops), the bounds at
+ * it and the shares of them, each share the median over its bound; the probes' runs before and
+ * after the rows keep it, and the higher is used. Float rows have none. A failed check of the
+ * format probe stops the run like the int8 one's. */
+START_TEST(quantized_rows_are_graded_against_their_format_ceiling)
+{
+    json_t *doc = tb_test_run_json(NULL, tiny_args("--dtype q4_0 --batch 1,2 --prompt 5 --ctx 4 --no-save --format json"), 0);
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(doc, "rows"), i, row) {
+        double f = json_number_value(tb_test_path(row, "roofline.format_ceiling_gops"));
+        double fb = json_number_value(tb_test_path(row, "roofline.probes.before_rows.format_ceiling_gops"));
+        double fa = json_number_value(tb_test_path(row, "roofline.probes.after_rows.format_ceiling_gops"));
+        ck_assert_msg(f > 0 && f == (fb > fa ? fb : fa), "format ceiling %g, probes %g and %g", f, fb, fa);
+        static const char *const phase[] = {"prefill", "decode"};
+        for (int p = 0; p < 2; p++) {
+            char med[64], bound[80], pct[80];
+            snprintf(med, sizeof med, "%s.tokens_per_s.median", phase[p]);
+            snprintf(bound, sizeof bound, "roofline.%s_tokens_per_s_format_bound", phase[p]);
+            snprintf(pct, sizeof pct, "roofline.%s_pct_of_format_bound", phase[p]);
+            double m = json_number_value(tb_test_path(row, med)), b = json_number_value(tb_test_path(row, bound));
+            double share = json_number_value(tb_test_path(row, pct));
+            ck_assert_msg(b > 0 && fabs(share - 100.0 * m / b) <= 1e-9 * share, "%s: %g%% of %g tok/s at %g", phase[p],
+                          share, b, m);
+        }
+    }
+    json_decref(doc);
+    doc = tb_test_run_json(NULL, tiny_args("--dtype f32 --batch 1 --prompt 5 --ctx 4 --no-save --format json"), 0);
+    row = json_array_get(json_object_get(doc, "rows"), 0);
+    ck_assert_ptr_null(tb_test_path(row, "roofline.format_ceiling_gops"));
+    ck_assert_ptr_null(tb_test_path(row, "roofline.prefill_pct_of_format_bound"));
+    json_decref(doc);
+    tb_run_result r = tb_test_run(NULL, tiny_args("--dtype q8_0 --batch 1 --prompt 5 --ctx 4 --no-save"));
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "; format "));
+    ck_assert_ptr_nonnull(strstr(r.out, "q8_0 format "));
+    tb_test_run_free(&r);
+    r = tb_test_run("TOKBENCH_FAULT_INJECT=format ", tiny_args("--dtype q8_0 --batch 1 --prompt 5 --ctx 4 --no-save"));
+    ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "format ceiling probe"));
+    tb_test_run_free(&r);
+}
+END_TEST
+
 /* --prefill-time: a tiny budget times one layer of one sequence and says it scaled; 0 times all. */
 START_TEST(prefill_time_decides_what_is_scaled)
 {
@@ -310,6 +355,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, instance_prices_every_row);
     tcase_add_test(tc, prefill_time_decides_what_is_scaled);
     tcase_add_test(tc, failed_int8_probe_check_stops_the_run);
+    tcase_add_test(tc, quantized_rows_are_graded_against_their_format_ceiling);
     tcase_add_test(tc, unpriced_instance_fails_before_measuring);
     tcase_add_test(tc, bad_options_fail_before_measuring_without_an_instance);
     suite_add_tcase(s, tc);
