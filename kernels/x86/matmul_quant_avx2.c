@@ -43,7 +43,15 @@ static inline __m256i dot_u8s8(__m256i u, __m256i s)
 #define SLAB TB_SKINNY_MAX /* activation rows per pass */
 #define SCRATCH 4096        /* activation blocks of precomputed data per pass (32 KiB of stack) */
 #define MR 4                /* activation rows per register block (the switch below knows 1..4) */
-#define PF_DIST 3072        /* bytes ahead in each weight row (half that is too short for q4_0) */
+#ifdef TB_QUANT_VNNI
+#define PF_DIST TB_TUNE_AVX512_Q_PF_DIST /* bytes ahead in each weight row (tuning.h) */
+#define X8_PF_DIST TB_TUNE_AVX512_X8_PF_DIST
+#define X8_STREAMS TB_TUNE_AVX512_X8_STREAMS
+#else
+#define PF_DIST TB_TUNE_AVX2_Q_PF_DIST
+#define X8_PF_DIST TB_TUNE_AVX2_X8_PF_DIST
+#define X8_STREAMS TB_TUNE_AVX2_X8_STREAMS
+#endif
 
 /* int16 vectors of four rows → [Σ r0 Σ r1 Σ r2 Σ r3 | same for the high lane], still int16
  * pairs: lane k of each 128-bit half holds two int16 partial sums of row k. */
@@ -395,8 +403,8 @@ DEFINE_MATMUL(TB_QFN(matmul_q4_0), tb_block_q4_0, GEMV8_Q4_0, block_q4_0, 1)
  * broadcasts come from the q8_0 blocks themselves: a pre-broadcast copy (256 B per block) spills
  * out of L1 and loses the gain when the weights come from DRAM. */
 
-#define X8_PF_DIST 2048 /* bytes ahead in the group's stream (1024-3072 within noise) */
-#define X8_STREAMS 4 /* GEMV: groups read in step (x8_gemv) */
+/* X8_PF_DIST: bytes ahead in the group's stream; X8_STREAMS: groups read in step by the GEMV
+ * (x8_gemv). Both from tuning.h, above. */
 
 static inline __m256i bcast_dword(const int8_t *p)
 {
