@@ -68,6 +68,7 @@ TB_DECL_PACK_F32(tb_pack_f32_avx512);
 TB_DECL_MATMUL(tb_matmul_q8_0_avx512vnni);
 TB_DECL_MATMUL(tb_matmul_q4_0_avx512vnni);
 TB_DECL_MATMUL(tb_matmul_q4_0x8_avx512vnni);
+TB_DECL_MATMUL(tb_matmul_q8_0x8_avx512vnni);
 TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx512vnni);
 TB_DECL_PEAK_INT8(tb_peak_int8_avx512vnni);
 int tb_x86_has_avx512_vnni(void);
