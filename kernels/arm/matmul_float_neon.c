@@ -22,6 +22,7 @@ static inline float32x4_t load_f16x4(const uint16_t *p) { return vcvt_f32_f16(vr
 #define TB_SK_MR TB_TUNE_NEON_SKINNY_MR
 #define TB_SK_NR TB_TUNE_NEON_SKINNY_NR
 #define TB_GEMV_NR TB_TUNE_NEON_GEMV_STREAMS
+#define TB_GEMV_PF TB_TUNE_NEON_GEMV_PF_DIST
 
 #define TB_MATMUL_NAME tb_matmul_f32_neon
 #define TB_WT float

@@ -14,7 +14,8 @@
 /* in every tier: the largest M the skinny kernels take, and attention decode's chunk */
 #define SHARED P("skinny_max", TB_SKINNY_MAX), P("attn_decode_chunk", TB_ATTN_DECODE_CHUNK)
 #define FLOAT_PARAMS(T)                                                                                 \
-    P("gemv_streams", TB_TUNE_##T##_GEMV_STREAMS), P("skinny_mr", TB_TUNE_##T##_SKINNY_MR),             \
+    P("gemv_streams", TB_TUNE_##T##_GEMV_STREAMS), P("gemv_pf_dist", TB_TUNE_##T##_GEMV_PF_DIST),       \
+        P("skinny_mr", TB_TUNE_##T##_SKINNY_MR),                                                        \
         P("skinny_nr", TB_TUNE_##T##_SKINNY_NR), P("gemm_mc", TB_TUNE_##T##_GEMM_MC),                   \
         P("gemm_kc", TB_TUNE_##T##_GEMM_KC)
 #define X86_QUANT_PARAMS(T)                                                                             \

@@ -7,6 +7,7 @@
  * Names: TB_TUNE_<TIER>_<PARAM>. Parameters:
  *   GEMV_STREAMS     float GEMV: weight rows read at once, one from each of that many contiguous
  *                    runs of the thread's rows, so the weights arrive as that many long streams
+ *   GEMV_PF_DIST     float GEMV: bytes of software prefetch ahead in each stream (0: none)
  *   SKINNY_MR/_NR    float skinny GEMM: activation rows × weight rows per register block
  *   GEMM_MC/_KC      f32 GEMM cache blocking: rows of A per packed block, depth of a block
  *   Q_PF_DIST        q8_0/q4_0 row kernels: bytes of software prefetch ahead in each weight row
@@ -24,10 +25,11 @@
 /* What the record says the values rest on (settings.tuning.basis). */
 #define TB_TUNING_BASIS                                                                                    \
     "built-in constants (kernels/common/tuning.h), chosen by alternated bench runs on a 2-vCPU Zen 3 VM " \
-    "(AVX2); the AVX-512 tier took the AVX2 values"
+    "(AVX2); the AVX-512 tier took the AVX2 values, and its GEMV prefetch was chosen on a 2-vCPU Zen 5 VM"
 
 /* generic: 16-byte vectors, 16 registers (SSE2 / NEON baseline) */
 #define TB_TUNE_GENERIC_GEMV_STREAMS 4
+#define TB_TUNE_GENERIC_GEMV_PF_DIST 0
 #define TB_TUNE_GENERIC_SKINNY_MR 4
 #define TB_TUNE_GENERIC_SKINNY_NR 2
 /* half the rows of the other tiers: the A block is stored 4× pre-broadcast and must still fit L2 */
@@ -36,6 +38,7 @@
 
 /* AVX2 + FMA + F16C */
 #define TB_TUNE_AVX2_GEMV_STREAMS 4
+#define TB_TUNE_AVX2_GEMV_PF_DIST 0
 #define TB_TUNE_AVX2_SKINNY_MR 4
 #define TB_TUNE_AVX2_SKINNY_NR 3
 #define TB_TUNE_AVX2_GEMM_MC 144
@@ -51,6 +54,9 @@
 /* AVX-512 F/BW/VL; the Q_ and X8_ values are the VNNI quantized kernels' (without VNNI the tier
  * runs the AVX2 quantized kernels, and their values) */
 #define TB_TUNE_AVX512_GEMV_STREAMS 4
+/* chosen on Zen 5 (README): with twice Zen 3's bandwidth per core the hardware prefetcher alone
+ * leaves the widened bf16/f16 streams short */
+#define TB_TUNE_AVX512_GEMV_PF_DIST 1024
 #define TB_TUNE_AVX512_SKINNY_MR 4
 #define TB_TUNE_AVX512_SKINNY_NR 4
 #define TB_TUNE_AVX512_GEMM_MC 144
@@ -61,6 +67,7 @@
 
 /* NEON (not yet timed on Arm hardware: the x86 choices) */
 #define TB_TUNE_NEON_GEMV_STREAMS 4
+#define TB_TUNE_NEON_GEMV_PF_DIST 0
 #define TB_TUNE_NEON_SKINNY_MR 4
 #define TB_TUNE_NEON_SKINNY_NR 4
 #define TB_TUNE_NEON_GEMM_MC 144

@@ -29,6 +29,7 @@ static inline __m256 load_f16x8(const uint16_t *p) { return _mm256_cvtph_ps(_mm_
 #define TB_SK_MR TB_TUNE_AVX2_SKINNY_MR
 #define TB_SK_NR TB_TUNE_AVX2_SKINNY_NR
 #define TB_GEMV_NR TB_TUNE_AVX2_GEMV_STREAMS
+#define TB_GEMV_PF TB_TUNE_AVX2_GEMV_PF_DIST
 
 #define TB_MATMUL_NAME tb_matmul_f32_avx2
 #define TB_WT float

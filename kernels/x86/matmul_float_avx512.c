@@ -24,6 +24,7 @@ static inline __m512 load_f16x16(const uint16_t *p) { return _mm512_cvtph_ps(_mm
 #define TB_SK_MR TB_TUNE_AVX512_SKINNY_MR
 #define TB_SK_NR TB_TUNE_AVX512_SKINNY_NR
 #define TB_GEMV_NR TB_TUNE_AVX512_GEMV_STREAMS
+#define TB_GEMV_PF TB_TUNE_AVX512_GEMV_PF_DIST
 
 #define TB_MATMUL_NAME tb_matmul_f32_avx512
 #define TB_WT float

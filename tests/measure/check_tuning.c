@@ -35,7 +35,8 @@ static int expected_for(tb_isa isa, expected *e)
     int n = 0;
 #define E(name, value) e[n++] = (expected){name, (long)(value)}
 #define FLOATS(T)                                                                                        \
-    E("gemv_streams", TB_TUNE_##T##_GEMV_STREAMS), E("skinny_mr", TB_TUNE_##T##_SKINNY_MR),              \
+    E("gemv_streams", TB_TUNE_##T##_GEMV_STREAMS), E("gemv_pf_dist", TB_TUNE_##T##_GEMV_PF_DIST),        \
+        E("skinny_mr", TB_TUNE_##T##_SKINNY_MR),                                                         \
         E("skinny_nr", TB_TUNE_##T##_SKINNY_NR), E("gemm_mc", TB_TUNE_##T##_GEMM_MC),                    \
         E("gemm_kc", TB_TUNE_##T##_GEMM_KC)
     E("skinny_max", TB_SKINNY_MAX);
