@@ -13,6 +13,7 @@
 #include "team.h"
 #include "timer.h"
 #include "topo.h"
+#include "tuning_record.h"
 #include "util.h"
 
 static void render_bench_cases(const json_t *rec, tb_format fmt)
@@ -89,6 +90,7 @@ int tb_cmd_bench(const tb_opts *o)
                                : tb_bench_gemm(&env, op, cases);
     if (rc != 0 && rc != TB_EXIT_CHECK && json_array_size(cases) == 0)
         goto out;
+    tb_record_set_tuning(rec, tb_cases_tiers(cases)); /* the parameters of the tiers that ran */
     rc = tb_record_publish(rec, o, rc == 0 || rc == TB_EXIT_CHECK,
                            probe ? render_probe_cases : attn ? render_attn_cases : render_bench_cases, rc);
     if (rc == TB_EXIT_CHECK)

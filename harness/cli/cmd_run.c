@@ -33,6 +33,7 @@
 #include "sysinfo.h"
 #include "timer.h"
 #include "topo.h"
+#include "tuning_record.h"
 #include "util.h"
 
 #define MAX_LIST 64
@@ -148,6 +149,8 @@ static void describe_sweep(const run_sweep *r, json_t *rec)
     json_object_set_new(settings, "kv_dtype", json_string(tb_dtype_name(r->cfg.kv_dt)));
     json_object_set_new(settings, "prefill_time_s", json_real(r->prefill_s));
     json_object_set_new(settings, "isa", json_string(tb_isa_name(r->kern.isa)));
+    /* the matmuls' tier and attention's (which may be a lower one) */
+    tb_record_set_tuning(rec, TB_TIER_BIT(r->kern.isa) | TB_TIER_BIT(r->akern.isa));
     json_object_set_new(rec, "model", tb_model_json(&r->m));
     tb_warn_if_unrepresentative(r->o);
     json_object_set_new(settings, "placement_per_threads", json_array());

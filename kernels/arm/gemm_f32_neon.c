@@ -64,6 +64,8 @@ static inline __attribute__((always_inline)) void ukernel_6x16(int64_t kc, const
 }
 
 #define TB_NR TB_GEMM_NR_NEON
+#define TB_MC TB_TUNE_NEON_GEMM_MC
+#define TB_KC TB_TUNE_NEON_GEMM_KC
 #define TB_UKERNEL ukernel_6x16
 #define TB_GEMM_NAME tb_gemm_f32_neon
 #define TB_PACK_NAME tb_pack_f32_neon

@@ -19,9 +19,10 @@ static inline float32x4_t load_f16x4(const uint16_t *p) { return vcvt_f32_f16(vr
 #define TB_VLOAD(p) vld1q_f32(p)
 #define TB_VFMA(acc, x, y) vfmaq_f32(acc, x, y)
 #define TB_VHSUM(v) vaddvq_f32(v)
-#define TB_SK_MR 4
-#define TB_SK_NR 4
-#define TB_GEMV_NR 4
+#define TB_SK_MR TB_TUNE_NEON_SKINNY_MR
+#define TB_SK_NR TB_TUNE_NEON_SKINNY_NR
+#define TB_GEMV_NR TB_TUNE_NEON_GEMV_STREAMS
+#define TB_GEMV_PF TB_TUNE_NEON_GEMV_PF_DIST
 
 #define TB_MATMUL_NAME tb_matmul_f32_neon
 #define TB_WT float

@@ -25,8 +25,7 @@
 #endif
 
 #define MR 4      /* activation rows per register block (the switch below knows 1..4) */
-#define CHUNK 128 /* blocks of K per pass when M > MR: four q8_0 weight rows are then 17 KiB,
-                   * so they stay in L1 while they meet every activation row */
+#define CHUNK TB_TUNE_NEON_Q_CHUNK /* blocks of K per pass when M > MR (tuning.h) */
 
 static inline float f16_to_f32(uint16_t h)
 {

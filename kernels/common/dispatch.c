@@ -113,14 +113,11 @@ tb_isa tb_isa_detect(void)
     } while (0)
 #define SET_QUANT(sfx, tier) \
     SET_QUANT_WITH(sfx, tb_matmul_q8_0_##sfx, TB_WL_ROWS, tb_matmul_q4_0_##sfx, TB_WL_ROWS, tier)
-/* x86 kernels on the interleaved layouts (kernels.h). AVX2 interleaves both dtypes: in cache the
- * q8_0x8 kernel runs fewer instructions than the row kernel (no lanes to fold), and from DRAM its
- * GEMV reads 4 long streams (x8_gemv). With VNNI only q4_0 is interleaved: q8_0x8 is written around
- * AVX2's sign and maddubs and was not measured there. */
+/* x86 kernels on the interleaved layouts (kernels.h), AVX2 and VNNI alike: in cache the q8_0x8
+ * kernel runs fewer instructions than the row kernel (no lanes to fold), and from DRAM its GEMV
+ * reads 4 long streams (x8_gemv). */
 #define SET_QUANT_X8(sfx, tier)                                                                          \
     SET_QUANT_WITH(sfx, tb_matmul_q8_0x8_##sfx, TB_WL_Q8_0X8, tb_matmul_q4_0x8_##sfx, TB_WL_Q4_0X8, tier)
-#define SET_QUANT_Q4X8(sfx, tier)                                                                        \
-    SET_QUANT_WITH(sfx, tb_matmul_q8_0_##sfx, TB_WL_ROWS, tb_matmul_q4_0x8_##sfx, TB_WL_Q4_0X8, tier)
 
 /* The packed f32 GEMM of tier sfx with its panel width and tile height. */
 #define SET_GEMM(sfx, tier, nr, mr)                                \
@@ -162,7 +159,7 @@ static void fill_avx512(tb_kernels *k)
 {
     SET_FLOAT(avx512, TB_ISA_AVX512);
     if (tb_x86_has_avx512_vnni()) {
-        SET_QUANT_Q4X8(avx512vnni, TB_ISA_AVX512);
+        SET_QUANT_X8(avx512vnni, TB_ISA_AVX512);
         SET_FORMAT_CEILINGS(avx512vnni, TB_ISA_AVX512);
     }
     SET_GEMM(avx512, TB_ISA_AVX512, TB_GEMM_NR_AVX512, TB_GEMM_MR_AVX512);

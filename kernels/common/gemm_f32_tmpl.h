@@ -4,15 +4,14 @@
  *   TB_UKERNEL(kc, ap, bp, c, ldc, accumulate)
  *                          C[TB_MR × TB_NR] (=|+=) Ap[kc × MR]ᵀ · Bp[kc × NR]
  *   TB_GEMM_NAME, TB_PACK_NAME  the function names to define
+ *   TB_MC                  rows of A per block, so MC·KC·TB_A_REP floats still fit L2
+ *   TB_KC                  depth of a block, so a KC×NR weight micro-panel still fits L1 next
+ *                          to one strip of A (both from the tier's TB_TUNE_* in tuning.h)
  * and may define:
  *   TB_MR                  rows of A per micro-tile (default TB_GEMM_MR; a divisor of TB_MC):
  *                          a tier with 32 vector registers holds a taller tile
  *   TB_A_REP               copies of each A element in the packed block (default 1): a tier
  *                          without a broadcast load stores A pre-broadcast and loads a vector
- *   TB_MC                  rows of A per block (default TB_GEMM_MC), so MC·KC·TB_A_REP floats
- *                          still fit L2
- *   TB_KC                  depth of a block (default TB_GEMM_KC), so a KC×NR weight micro-panel
- *                          still fits L1 next to one strip of A
  *
  * Packed weights: W[N×K] becomes ceil(N/NR) panels; panel p holds, for k = 0..K-1, the NR
  * weights W[p·NR + j][k] (j = 0..NR-1) contiguously, zero beyond N. A panel covers the whole K,
@@ -28,11 +27,8 @@
 #ifndef TB_MR
 #define TB_MR TB_GEMM_MR
 #endif
-#ifndef TB_MC
-#define TB_MC TB_GEMM_MC
-#endif
-#ifndef TB_KC
-#define TB_KC TB_GEMM_KC
+#if !defined(TB_MC) || !defined(TB_KC)
+#error "define TB_MC and TB_KC from the tier's tuning.h values"
 #endif
 _Static_assert(TB_MC % TB_MR == 0, "a block holds whole strips");
 _Static_assert(TB_MC * TB_KC * TB_A_REP <= TB_GEMM_SCRATCH_FLOATS - 64, "the A block fits the scratch");

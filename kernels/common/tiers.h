@@ -6,14 +6,15 @@
 
 #include <tokbench/kernels.h>
 
-/* f32 GEMM cache blocking, shared by every tier (MR = 6 rows, 12 on AVX-512; MC = 24·6):
- * an MC×KC block of packed A is 144 KiB and stays in a 512 KiB L2; a KC×NR weight micro-panel
- * (16 KiB at NR = 16) stays in L1 while it meets every MR-row strip of the A block. */
+#include "tuning.h"
+
+/* f32 GEMM micro-tile height (6 rows, 12 on AVX-512). The cache blocking is per tier (tuning.h):
+ * an MC×KC block of packed A (144 KiB at 144 × 256) stays in a 512 KiB L2; a KC×NR weight
+ * micro-panel (16 KiB at NR = 16) stays in L1 while it meets every MR-row strip of the A block. */
 #define TB_GEMM_MR 6
-#define TB_GEMM_MC 144
-#define TB_GEMM_KC 256
-/* the largest A block of any tier (the generic one: 72 rows × KC × 4 pre-broadcast copies) */
-#define TB_GEMM_SCRATCH_FLOATS (72 * TB_GEMM_KC * 4 + 64)
+/* the largest A block of any tier (the generic one: MC × KC × 4 pre-broadcast copies); each
+ * tier's GEMM checks its block fits (gemm_f32_tmpl.h) */
+#define TB_GEMM_SCRATCH_FLOATS (TB_TUNE_GENERIC_GEMM_MC * TB_TUNE_GENERIC_GEMM_KC * 4 + 64)
 
 #define TB_DECL_MATMUL(name) \
     void name(const void *w, const void *a, float *c, int64_t m, int64_t n, int64_t k, int64_t n0, int64_t n1)
@@ -71,6 +72,7 @@ TB_DECL_PACK_F32(tb_pack_f32_avx512);
 TB_DECL_MATMUL(tb_matmul_q8_0_avx512vnni);
 TB_DECL_MATMUL(tb_matmul_q4_0_avx512vnni);
 TB_DECL_MATMUL(tb_matmul_q4_0x8_avx512vnni);
+TB_DECL_MATMUL(tb_matmul_q8_0x8_avx512vnni);
 TB_DECL_QUANTIZE(tb_quantize_row_q8_0_avx512vnni);
 TB_DECL_PEAK_INT8(tb_peak_int8_avx512vnni);
 TB_DECL_PEAK_INT8(tb_peak_q8_0_avx512vnni);

@@ -46,7 +46,8 @@ static inline __attribute__((always_inline)) void ukernel_6x8(int64_t kc, const 
 
 #define TB_NR TB_GEMM_NR_GENERIC
 #define TB_A_REP 4
-#define TB_MC 72
+#define TB_MC TB_TUNE_GENERIC_GEMM_MC
+#define TB_KC TB_TUNE_GENERIC_GEMM_KC
 #define TB_UKERNEL ukernel_6x8
 #define TB_GEMM_NAME tb_gemm_f32_generic
 #define TB_PACK_NAME tb_pack_f32_generic

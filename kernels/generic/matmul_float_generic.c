@@ -57,9 +57,10 @@ static inline float hsum4(v4f v) { return (v[0] + v[2]) + (v[1] + v[3]); }
 #define TB_VLOAD(p) load4(p)
 #define TB_VFMA(acc, x, y) ((acc) + (x) * (y))
 #define TB_VHSUM(v) hsum4(v)
-#define TB_SK_MR 4
-#define TB_SK_NR 2
-#define TB_GEMV_NR 4
+#define TB_SK_MR TB_TUNE_GENERIC_SKINNY_MR
+#define TB_SK_NR TB_TUNE_GENERIC_SKINNY_NR
+#define TB_GEMV_NR TB_TUNE_GENERIC_GEMV_STREAMS
+#define TB_GEMV_PF TB_TUNE_GENERIC_GEMV_PF_DIST
 
 #define TB_MATMUL_NAME tb_matmul_f32_generic
 #define TB_WT float

@@ -65,10 +65,12 @@ static inline __attribute__((always_inline)) void ukernel_6x16(int64_t kc, const
 #undef TB_STORE_ROW
 }
 
-/* A deeper block than the shared 256, although a 24 KiB weight micro-panel plus a 9 KiB A strip
- * is just over Zen 3's 32 KiB L1: a third fewer passes over C (each reloads and stores every C
- * tile) and longer micro-kernel loops gain more than the overflow costs. */
-#define TB_KC 384
+/* A deeper block than the other tiers' 256 (TB_TUNE_AVX2_GEMM_KC), although a 24 KiB weight
+ * micro-panel plus a 9 KiB A strip is just over Zen 3's 32 KiB L1: a third fewer passes over C
+ * (each reloads and stores every C tile) and longer micro-kernel loops gain more than the overflow
+ * costs. */
+#define TB_MC TB_TUNE_AVX2_GEMM_MC
+#define TB_KC TB_TUNE_AVX2_GEMM_KC
 #define TB_NR TB_GEMM_NR_AVX2
 #define TB_UKERNEL ukernel_6x16
 #define TB_GEMM_NAME tb_gemm_f32_avx2

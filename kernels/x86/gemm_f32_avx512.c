@@ -46,6 +46,8 @@ static inline __attribute__((always_inline)) void ukernel_12x32(int64_t kc, cons
 
 #define TB_NR TB_GEMM_NR_AVX512
 #define TB_MR TB_GEMM_MR_AVX512
+#define TB_MC TB_TUNE_AVX512_GEMM_MC
+#define TB_KC TB_TUNE_AVX512_GEMM_KC
 #define TB_UKERNEL ukernel_12x32
 #define TB_GEMM_NAME tb_gemm_f32_avx512
 #define TB_PACK_NAME tb_pack_f32_avx512

@@ -26,9 +26,10 @@ static inline __m256 load_f16x8(const uint16_t *p) { return _mm256_cvtph_ps(_mm_
 #define TB_VLOAD(p) _mm256_loadu_ps(p)
 #define TB_VFMA(acc, x, y) _mm256_fmadd_ps(x, y, acc)
 #define TB_VHSUM(v) hsum256(v)
-#define TB_SK_MR 4
-#define TB_SK_NR 3
-#define TB_GEMV_NR 4
+#define TB_SK_MR TB_TUNE_AVX2_SKINNY_MR
+#define TB_SK_NR TB_TUNE_AVX2_SKINNY_NR
+#define TB_GEMV_NR TB_TUNE_AVX2_GEMV_STREAMS
+#define TB_GEMV_PF TB_TUNE_AVX2_GEMV_PF_DIST
 
 #define TB_MATMUL_NAME tb_matmul_f32_avx2
 #define TB_WT float

@@ -21,9 +21,10 @@ static inline __m512 load_f16x16(const uint16_t *p) { return _mm512_cvtph_ps(_mm
 #define TB_VLOAD(p) _mm512_loadu_ps(p)
 #define TB_VFMA(acc, x, y) _mm512_fmadd_ps(x, y, acc)
 #define TB_VHSUM(v) _mm512_reduce_add_ps(v)
-#define TB_SK_MR 4
-#define TB_SK_NR 4
-#define TB_GEMV_NR 4
+#define TB_SK_MR TB_TUNE_AVX512_SKINNY_MR
+#define TB_SK_NR TB_TUNE_AVX512_SKINNY_NR
+#define TB_GEMV_NR TB_TUNE_AVX512_GEMV_STREAMS
+#define TB_GEMV_PF TB_TUNE_AVX512_GEMV_PF_DIST
 
 #define TB_MATMUL_NAME tb_matmul_f32_avx512
 #define TB_WT float

@@ -43,7 +43,15 @@ static inline __m256i dot_u8s8(__m256i u, __m256i s)
 #define SLAB TB_SKINNY_MAX /* activation rows per pass */
 #define SCRATCH 4096        /* activation blocks of precomputed data per pass (32 KiB of stack) */
 #define MR 4                /* activation rows per register block (the switch below knows 1..4) */
-#define PF_DIST 3072        /* bytes ahead in each weight row (half that is too short for q4_0) */
+#ifdef TB_QUANT_VNNI
+#define PF_DIST TB_TUNE_AVX512_Q_PF_DIST /* bytes ahead in each weight row (tuning.h) */
+#define X8_PF_DIST TB_TUNE_AVX512_X8_PF_DIST
+#define X8_STREAMS TB_TUNE_AVX512_X8_STREAMS
+#else
+#define PF_DIST TB_TUNE_AVX2_Q_PF_DIST
+#define X8_PF_DIST TB_TUNE_AVX2_X8_PF_DIST
+#define X8_STREAMS TB_TUNE_AVX2_X8_STREAMS
+#endif
 
 /* int16 vectors of four rows → [Σ r0 Σ r1 Σ r2 Σ r3 | same for the high lane], still int16
  * pairs: lane k of each 128-bit half holds two int16 partial sums of row k. */
@@ -395,8 +403,8 @@ DEFINE_MATMUL(TB_QFN(matmul_q4_0), tb_block_q4_0, GEMV8_Q4_0, block_q4_0, 1)
  * broadcasts come from the q8_0 blocks themselves: a pre-broadcast copy (256 B per block) spills
  * out of L1 and loses the gain when the weights come from DRAM. */
 
-#define X8_PF_DIST 2048 /* bytes ahead in the group's stream (1024-3072 within noise) */
-#define X8_STREAMS 4 /* GEMV: groups read in step (x8_gemv) */
+/* X8_PF_DIST: bytes ahead in the group's stream; X8_STREAMS: groups read in step by the GEMV
+ * (x8_gemv). Both from tuning.h, above. */
 
 static inline __m256i bcast_dword(const int8_t *p)
 {
@@ -441,34 +449,38 @@ static inline __attribute__((always_inline)) void x8_block(const uint8_t *blk, c
     }
 }
 
-#ifndef TB_QUANT_VNNI
 /* q8_0 in the interleaved layout (TB_WL_Q8_0X8, kernels.h): the same scheme with eight vectors
  * per block. Each vector's |w| is taken once for all mr activation rows, and each row's broadcast
  * dword takes the weights' signs (vpsignb), so a vector costs per activation row a sign, a
- * maddubs, a madd and an add, with no lanes to fold: fewer instructions than the row kernel. The
- * int16 pair sums can reach 2·127·127, so the madd to int32 cannot be deferred across vectors.
- * AVX2 only: with VNNI the row kernels stay (not measured on the interleaved layout). */
+ * maddubs, a madd and an add (VNNI: a sign and a vpdpbusd), with no lanes to fold: fewer
+ * instructions than the row kernel. The int16 pair sums can reach 2·127·127, so AVX2's madd to
+ * int32 cannot be deferred across vectors. */
 static inline __attribute__((always_inline)) void x8q8_block(const uint8_t *blk, const tb_block_q8_0 *a, int64_t lda,
                                                             const float *da, const int32_t *s8, int64_t ldp,
                                                             __m256 *acc, const int mr)
 {
     (void)s8;
+#ifndef TB_QUANT_VNNI
     const __m256i ones = _mm256_set1_epi16(1);
+#endif
     __m256i s[MR];
     for (int r = 0; r < mr; r++)
         s[r] = _mm256_setzero_si256();
     for (int i = 0; i < 8; i++) {
         const __m256i w = _mm256_loadu_si256((const __m256i *)(blk + 16 + 32 * i)), aw = _mm256_abs_epi8(w);
         for (int r = 0; r < mr; r++) {
-            __m256i p = _mm256_maddubs_epi16(aw, _mm256_sign_epi8(bcast_dword(a[r * lda].qs + 4 * i), w));
-            s[r] = _mm256_add_epi32(s[r], _mm256_madd_epi16(p, ones));
+            const __m256i sa = _mm256_sign_epi8(bcast_dword(a[r * lda].qs + 4 * i), w);
+#ifdef TB_QUANT_VNNI
+            s[r] = _mm256_dpbusd_epi32(s[r], aw, sa);
+#else
+            s[r] = _mm256_add_epi32(s[r], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, sa), ones));
+#endif
         }
     }
     const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)blk));
     for (int r = 0; r < mr; r++)
         acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_set1_ps(da[r * ldp])), _mm256_cvtepi32_ps(s[r]), acc[r]);
 }
-#endif
 
 /* One group × mr activation rows over a chunk of nbc blocks; stores lanes [l0, l1) of each row.
  * q8 (a constant at every call site) picks the q8_0 blocks over the q4_0 ones. */
@@ -492,12 +504,10 @@ static inline __attribute__((always_inline)) void x8_tile(const uint8_t *gw, int
             for (int l = 0; l < (bb + 63) / 64; l++)
                 _mm_prefetch(p + 64 * l, _MM_HINT_T0);
         }
-#ifndef TB_QUANT_VNNI
         if (q8) {
             x8q8_block(gw + b * bb, a + b, lda, da + b, s8 + b, ldp, acc, mr);
             continue;
         }
-#endif
         x8_block(gw + b * bb, a + b, lda, da + b, s8 + b, ldp, acc, mr);
     }
     for (int r = 0; r < mr; r++) {
@@ -508,7 +518,6 @@ static inline __attribute__((always_inline)) void x8_tile(const uint8_t *gw, int
     }
 }
 
-#ifndef TB_QUANT_VNNI
 /* GEMV (one activation row, all of K in one chunk) over the groups of rows [n0, n1) of an
  * interleaved layout: the groups are split into X8_STREAMS contiguous runs walked in step, so a
  * thread reads its weights as that many long sequential streams, the read probe's pattern, which
@@ -569,7 +578,6 @@ static inline __attribute__((always_inline)) void x8_gemv(const uint8_t *w, cons
                 x8_gemv_step(gw + t, nb, a, prep->da, prep->s, c, g + t, n0, n1, 1, q8);
     }
 }
-#endif
 
 /* The interleaved layouts' driver: slabs, chunks and activation data as in DEFINE_MATMUL, the
  * groups in place of weight rows. */
@@ -601,12 +609,10 @@ static inline __attribute__((always_inline)) void x8_matmul(const void *w, const
         for (int64_t b0 = 0; b0 < nb; b0 += chunk) {
             const int64_t nbc = nb - b0 < chunk ? nb - b0 : chunk;
             prepare(&prep, A + i0 * nb, nb, rows, b0, nbc, q8 ? 0 : 8);
-#ifndef TB_QUANT_VNNI
             if (rows == 1 && nbc == nb) {
                 x8_gemv(w, A + i0 * nb, &prep, nb, c + i0 * n, n0, g_end, q8);
                 continue;
             }
-#endif
             for (int64_t g = n0 / 8; g * 8 < g_end; g++) {
                 const uint8_t *gw = (const uint8_t *)w + g * group_bytes + b0 * bb;
                 const int l0 = n0 > 8 * g ? (int)(n0 - 8 * g) : 0, l1 = g_end < 8 * g + 8 ? (int)(g_end - 8 * g) : 8;
@@ -630,9 +636,7 @@ static inline __attribute__((always_inline)) void x8_matmul(const void *w, const
 
 TB_DECL_MATMUL(TB_QFN(matmul_q4_0x8)) { x8_matmul(w, a, c, m, n, k, n0, n1, 0); }
 
-#ifndef TB_QUANT_VNNI
 TB_DECL_MATMUL(TB_QFN(matmul_q8_0x8)) { x8_matmul(w, a, c, m, n, k, n0, n1, 1); }
-#endif
 
 /* ------------------------------------------------------------------------------------------ */
 /* The roofline's int8 ceiling (TB_DECL_PEAK_INT8): twelve chains of this file's dot instruction,

@@ -1,0 +1,79 @@
+/* The microarchitecture-dependent constants of the matmul kernels, per tier: the one place they
+ * are written. Each kernel file takes its values from here, and tb_tuning_params (tuning.c) reports
+ * the same macros into every record (settings.tuning), so the value a record names is the value
+ * that ran. A constant that only follows from the ISA (vector width, register count: the GEMM
+ * micro-tile, the interleaved block layouts) is not here; it stays beside its kernel.
+ *
+ * Names: TB_TUNE_<TIER>_<PARAM>. Parameters:
+ *   GEMV_STREAMS     float GEMV: weight rows read at once, one from each of that many contiguous
+ *                    runs of the thread's rows, so the weights arrive as that many long streams
+ *   GEMV_PF_DIST     float GEMV: bytes of software prefetch ahead in each stream (0: none)
+ *   SKINNY_MR/_NR    float skinny GEMM: activation rows × weight rows per register block
+ *   GEMM_MC/_KC      f32 GEMM cache blocking: rows of A per packed block, depth of a block
+ *   Q_PF_DIST        q8_0/q4_0 row kernels: bytes of software prefetch ahead in each weight row
+ *   X8_PF_DIST       the 8-row interleaved kernels: bytes ahead in a group's stream
+ *   X8_STREAMS       their GEMV: groups read in step
+ *   Q_CHUNK          NEON quantized kernels: blocks of K per pass when M > 4
+ * TB_SKINNY_MAX (kernels.h) and TB_ATTN_DECODE_CHUNK (attention.h) are public constants and are
+ * recorded from there.
+ *
+ * Why each value: the comments below, the README's kernel table and the commits that set them.
+ * Every value was chosen on one Zen 3 VM (AVX2) unless its comment says otherwise. */
+#ifndef TB_KERNEL_TUNING_H
+#define TB_KERNEL_TUNING_H
+
+/* What the record says the values rest on (settings.tuning.basis). */
+#define TB_TUNING_BASIS                                                                                    \
+    "built-in constants (kernels/common/tuning.h), chosen by alternated bench runs on a 2-vCPU Zen 3 VM " \
+    "(AVX2); the AVX-512 tier took the AVX2 values, and its GEMV prefetch was chosen on a 2-vCPU Zen 5 VM"
+
+/* generic: 16-byte vectors, 16 registers (SSE2 / NEON baseline) */
+#define TB_TUNE_GENERIC_GEMV_STREAMS 4
+#define TB_TUNE_GENERIC_GEMV_PF_DIST 0
+#define TB_TUNE_GENERIC_SKINNY_MR 4
+#define TB_TUNE_GENERIC_SKINNY_NR 2
+/* half the rows of the other tiers: the A block is stored 4× pre-broadcast and must still fit L2 */
+#define TB_TUNE_GENERIC_GEMM_MC 72
+#define TB_TUNE_GENERIC_GEMM_KC 256
+
+/* AVX2 + FMA + F16C */
+#define TB_TUNE_AVX2_GEMV_STREAMS 4
+#define TB_TUNE_AVX2_GEMV_PF_DIST 0
+#define TB_TUNE_AVX2_SKINNY_MR 4
+#define TB_TUNE_AVX2_SKINNY_NR 3
+#define TB_TUNE_AVX2_GEMM_MC 144
+/* deeper than the shared 256 (gemm_f32_avx2.c says why) */
+#define TB_TUNE_AVX2_GEMM_KC 384
+/* half that is too short for q4_0 */
+#define TB_TUNE_AVX2_Q_PF_DIST 3072
+/* 1024-3072 within noise */
+#define TB_TUNE_AVX2_X8_PF_DIST 2048
+/* 2 matched 4 at 2 threads and lost at 1, and 8 lost at both */
+#define TB_TUNE_AVX2_X8_STREAMS 4
+
+/* AVX-512 F/BW/VL; the Q_ and X8_ values are the VNNI quantized kernels' (without VNNI the tier
+ * runs the AVX2 quantized kernels, and their values) */
+#define TB_TUNE_AVX512_GEMV_STREAMS 4
+/* chosen on Zen 5 (README): with twice Zen 3's bandwidth per core the hardware prefetcher alone
+ * leaves the widened bf16/f16 streams short */
+#define TB_TUNE_AVX512_GEMV_PF_DIST 1024
+#define TB_TUNE_AVX512_SKINNY_MR 4
+#define TB_TUNE_AVX512_SKINNY_NR 4
+#define TB_TUNE_AVX512_GEMM_MC 144
+#define TB_TUNE_AVX512_GEMM_KC 256
+#define TB_TUNE_AVX512_Q_PF_DIST 3072
+#define TB_TUNE_AVX512_X8_PF_DIST 2048
+#define TB_TUNE_AVX512_X8_STREAMS 4
+
+/* NEON (not yet timed on Arm hardware: the x86 choices) */
+#define TB_TUNE_NEON_GEMV_STREAMS 4
+#define TB_TUNE_NEON_GEMV_PF_DIST 0
+#define TB_TUNE_NEON_SKINNY_MR 4
+#define TB_TUNE_NEON_SKINNY_NR 4
+#define TB_TUNE_NEON_GEMM_MC 144
+#define TB_TUNE_NEON_GEMM_KC 256
+/* four q8_0 weight rows of 128 blocks are 17 KiB: they stay in L1 while they meet every activation
+ * row */
+#define TB_TUNE_NEON_Q_CHUNK 128
+
+#endif
