@@ -15,6 +15,10 @@
 #   NIGHTLY_OUT       where compare.md, compare.json, report.html and suite.log go
 #                     (default RESULTS_DIR/nightly/<start time>)
 #   NIGHTLY_BASELINE  records per benchmark in the baseline (default 7)
+#   NIGHTLY_MIN_RUNS  runs of a benchmark the baseline needs before it can be judged regressed
+#                     (default 3, compare --min-base-runs): from 3 runs compare also holds a change
+#                     against the baseline's run-to-run noise; with fewer, two runs of one commit
+#                     on a shared VM can differ by more than the threshold
 #   NIGHTLY_ARGS      appended to every suite line (e.g. "--min-time 2")
 #   NIGHTLY_COMPARE_ARGS  appended to compare (e.g. "--threshold-for *gemv*=8")
 #   TOKBENCH          the binary (default build/harness/tokbench)
@@ -25,6 +29,7 @@ results=${1:-${NIGHTLY_RESULTS:-results}}
 suite=${NIGHTLY_SUITE:-scripts/nightly.suite}
 tb=${TOKBENCH:-build/harness/tokbench}
 last=${NIGHTLY_BASELINE:-7}
+min_runs=${NIGHTLY_MIN_RUNS:-3}
 read -ra extra <<<"${NIGHTLY_ARGS:-}"
 read -ra cmp_extra <<<"${NIGHTLY_COMPARE_ARGS:-}"
 
@@ -32,6 +37,7 @@ die() { echo "nightly: $*" >&2; exit 2; }
 [ -x "$tb" ] || die "$tb: no tokbench binary (build first, or set TOKBENCH)"
 [ -r "$suite" ] || die "$suite: cannot read the suite"
 [[ "$last" =~ ^[1-9][0-9]*$ ]] || die "NIGHTLY_BASELINE '$last': expected a whole number >= 1"
+[[ "$min_runs" =~ ^[1-9][0-9]*$ ]] || die "NIGHTLY_MIN_RUNS '$min_runs': expected a whole number >= 1"
 mkdir -p "$results" || die "$results: cannot create the results folder"
 # The JSON records are the source of truth: records copied in (a CI cache, another checkout) join
 # the history before it is asked for a baseline. Records already there are skipped.
@@ -76,10 +82,10 @@ if [ -z "$older" ]; then
     echo "nightly: first night on $fp: no baseline yet, nothing compared"
     cmp=0
 else
-    "$tb" compare "$base" "$cand" --results-dir "$results" --format md "${cmp_extra[@]}" >"$out/compare.md" \
+    "$tb" compare "$base" "$cand" --results-dir "$results" --format md --min-base-runs "$min_runs" "${cmp_extra[@]}" >"$out/compare.md" \
         2>"$out/compare.err"
     cmp=$?
-    "$tb" compare "$base" "$cand" --results-dir "$results" --format json --quiet "${cmp_extra[@]}" \
+    "$tb" compare "$base" "$cand" --results-dir "$results" --format json --quiet --min-base-runs "$min_runs" "${cmp_extra[@]}" \
         >"$out/compare.json" 2>/dev/null
     grep -h '^\*\*geomean\|^price change\|^- price change' "$out/compare.md" | sed 's/\*\*//g; s/^/nightly: /'
     sed 's/^/nightly: /' "$out/compare.err" >&2

@@ -98,6 +98,8 @@ static const opt_def opts_table[] = {
      "PCT: smallest change that counts, both ways (default 5 for kernels, 10 for end-to-end tokens/s)"},
     {"allow-cross-machine", A_FLAG, OFF(allow_cross_machine), C_COMPARE, 0, 0,
      "compare records of different machines or builds anyway (the output says so)"},
+    {"min-base-runs", A_INT, OFF(min_base_runs), C_COMPARE, 1, 1000,
+     "N: a benchmark whose base holds fewer runs is at most inconclusive (default 1; nightly.sh uses 3)"},
     {"threshold-for", A_THRESHOLD_FOR, OFF(threshold_for), C_COMPARE, 0, 0,
      "GLOB=PCT: this threshold for benchmarks matching GLOB (repeatable; the first match wins over --threshold)"},
     /* test hooks (options.h): the tests set them as TOKBENCH_FAULT_INJECT and so on */

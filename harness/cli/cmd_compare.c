@@ -25,7 +25,7 @@ int tb_cmd_compare(const tb_opts *o)
     json_t *doc = NULL;
     int status = 0;
     if (!rc) {
-        tb_cmp_opts co = {o->threshold_pct, o->allow_cross_machine, &rules};
+        tb_cmp_opts co = {o->threshold_pct, o->allow_cross_machine, &rules, o->min_base_runs ? o->min_base_runs : 1};
         rc = tb_compare(&base, &cand, &co, &doc, &status);
     }
     if (doc) {

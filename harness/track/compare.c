@@ -159,6 +159,7 @@ static json_t *summary_json(const pair *q, size_t k, const char **verdicts, cons
     for (size_t i = 0; o->rules && i < o->rules->n; i++)
         json_array_append_new(rules, json_pack("{s:s, s:f}", "glob", o->rules->r[i].glob, "pct", o->rules->r[i].pct));
     json_object_set_new(s, "threshold_rules", rules);
+    json_object_set_new(s, "min_base_runs", json_integer(o->min_base_runs));
     return s;
 }
 
@@ -193,6 +194,11 @@ static int compare_pairs(const tb_cmp_side *base, const tb_cmp_side *cand, const
         rc = adjust(q, *k);
     for (size_t i = 0; !rc && i < *k; i++) {
         verdicts[i] = tb_cmp_verdict(q[i].p_adj, q[i].lo, q[i].hi, q[i].threshold, q[i].too_few);
+        if (q[i].b->nrun < (size_t)o->min_base_runs && strcmp(verdicts[i], "unchanged") != 0 &&
+            strcmp(verdicts[i], "inconclusive") != 0) {
+            verdicts[i] = "inconclusive";
+            q[i].warning = "the base holds fewer runs than --min-base-runs: its run-to-run noise is unknown";
+        }
         if (q[i].warning)
             tb_warn("%s: %s", q[i].b->key, q[i].warning);
         json_t *j = pair_json(&q[i], verdicts[i]);

@@ -27,6 +27,9 @@ typedef struct tb_cmp_opts {
     double threshold_pct; /* --threshold: both kinds; < 0: the defaults above */
     int allow_cross_machine;
     const tb_cmp_rules *rules; /* --threshold-for, before --threshold (compare_threshold.h); or NULL */
+    /* --min-base-runs: a benchmark whose base holds fewer runs is at most inconclusive, since the
+     * noise between runs, which its own samples cannot show, is unknown until TB_CMP_NOISE_MIN_RUNS */
+    int min_base_runs;
 } tb_cmp_opts;
 
 /* The differences in machine and build context between the sides, as {"field", "base",

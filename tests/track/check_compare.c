@@ -271,6 +271,16 @@ START_TEST(run_to_run_noise_of_the_base_raises_the_threshold)
         }
         json_decref(doc);
     }
+    /* a base with fewer runs than --min-base-runs is never judged regressed, and says why */
+    snprintf(args, sizeof args, "compare '%s' '%s' --format json --quiet --min-base-runs 6",
+             tb_test_fixture("compare/quiet-nights/base"), tb_test_fixture("compare/quiet-nights/candidate.json"));
+    json_t *few = tb_test_run_json(NULL, args, 0);
+    json_t *fj = json_array_get(json_object_get(few, "benchmarks"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(fj, "verdict")), "inconclusive");
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(fj, "warning")), "--min-base-runs"));
+    ck_assert_int_eq(json_integer_value(tb_test_path(few, "summary.min_base_runs")), 6);
+    json_decref(few);
+    tb_test_expect_usage_error(NULL, "compare a b --min-base-runs 0", "--min-base-runs");
     /* one base run: no noise figure, the threshold stands */
     json_t *doc = compare_pair("slow20", "", 4);
     json_t *j = json_array_get(json_object_get(doc, "benchmarks"), 0);
