@@ -55,11 +55,15 @@ static double run_noise_pct(const tb_cmp_bench *b)
     if (!dev)
         return NAN;
     double med = median_of(b->run_median, b->nrun);
-    for (size_t i = 0; i < b->nrun; i++)
+    double widest = 0;
+    for (size_t i = 0; i < b->nrun; i++) {
         dev[i] = fabs(b->run_median[i] - med);
+        widest = dev[i] > widest ? dev[i] : widest;
+    }
     double mad = tb_median_inplace(dev, b->nrun);
     free(dev);
-    return med > 0 ? 100 * TB_CMP_NOISE_SIGMAS * 1.4826 * mad / med : NAN;
+    double band = TB_CMP_NOISE_SIGMAS * 1.4826 * mad;
+    return med > 0 ? 100 * (band > widest ? band : widest) / med : NAN;
 }
 
 /* The ratio, interval and p-value of one pair; 0 or an exit code. */

@@ -18,8 +18,9 @@
  * so a test on pooled samples finds any shift between two runs significant, however ordinary it
  * is for this machine. When the base holds at least TB_CMP_NOISE_MIN_RUNS runs of a benchmark, a
  * change must also leave the band of its run-to-run noise: TB_CMP_NOISE_SIGMAS robust standard
- * deviations (1.4826 x the MAD) of the runs' medians, relative to their median; the threshold is
- * raised to that band where it is wider, and the output says so. */
+ * deviations (1.4826 x the MAD) of the runs' medians, and at least the widest departure of one
+ * run's median from theirs (the MAD of a few runs can be small by chance), relative to their
+ * median; the threshold is raised to that band where it is wider, and the output says so. */
 #define TB_CMP_NOISE_MIN_RUNS 3
 #define TB_CMP_NOISE_SIGMAS 3.0
 

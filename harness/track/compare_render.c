@@ -135,8 +135,8 @@ static void print_summary(const json_t *doc, int md, FILE *f)
     json_array_foreach(rules, i, r)
         fprintf(f, "%s%s=%g", i ? ", " : ", or where the first --threshold-for glob matches: ", tb_json_str(r, "glob"),
                 tb_json_num(r, "pct"));
-    fprintf(f, "; a base of %d or more runs of a benchmark raises its threshold to %g robust SDs of the runs' medians "
-               "where that is wider (thr %%)\n",
+    fprintf(f, "; a base of %d or more runs of a benchmark raises its threshold to %g robust SDs of the runs' medians, "
+               "or the widest departure of one run from them, where that is wider (thr %%)\n",
             TB_CMP_NOISE_MIN_RUNS, TB_CMP_NOISE_SIGMAS);
 }
 
