@@ -23,6 +23,7 @@ packages=(
     libsqlite3-dev            # the history: an embedded store two tokbench processes can write at once
     check libsubunit-dev      # unit tests (Debian's check.pc links -lsubunit)
     chromium-headless-shell   # the report test renders the HTML page (DOM and screenshot); skipped without it
+    clang libclang-rt-dev     # the fuzz targets (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes
 )
 # libcpuid is packaged for x86 only; elsewhere the CPU is read from /proc/cpuinfo and getauxval.
 case "$(uname -m)" in

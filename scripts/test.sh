@@ -11,3 +11,7 @@ scripts/setup.sh build-asan --buildtype=debug -Db_sanitize=address,undefined -Db
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs --timeout-multiplier 4
+
+# Every parser's fuzz target for a few seconds, two at a time (scripts/fuzz.sh): a crash fails the
+# run and names its reproducer. Campaigns are run by hand (README "Fuzzing").
+scripts/fuzz.sh --ci
