@@ -24,6 +24,7 @@ packages=(
     check libsubunit-dev      # unit tests (Debian's check.pc links -lsubunit)
     chromium-headless-shell   # the report test renders the HTML page (DOM and screenshot); skipped without it
     valgrind cppcheck clang-tidy  # scripts/test.sh's checks: memcheck of the CLI, static analysis
+    clang libclang-rt-dev     # the fuzz targets (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes
 )
 # libcpuid is packaged for x86 only; elsewhere the CPU is read from /proc/cpuinfo and getauxval.
 case "$(uname -m)" in

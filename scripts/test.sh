@@ -15,3 +15,6 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 # The CLI under valgrind memcheck, then cppcheck and clang-tidy (issue 18), on the release build.
 scripts/valgrind.sh build
 scripts/static_check.sh build
+# Every parser's fuzz target for a few seconds, two at a time (scripts/fuzz.sh): a crash fails the
+# run and names its reproducer. Campaigns are run by hand (README "Fuzzing").
+scripts/fuzz.sh --ci

@@ -364,6 +364,20 @@ static void finish_comment(tb_import *im)
         tb_imp_comment_add(im, "%s", tb_imp_aws_rules);
 }
 
+/* A price table holds one currency (price_load.c refuses a second), and the clouds' lists give
+ * one per request: pages fetched in two currencies are refused here, naming both, rather than
+ * written as a table that `cost` and `list prices` would then refuse. */
+static int one_currency(const tb_import *im, const tb_price_table *out)
+{
+    for (size_t i = 1; i < out->n; i++) {
+        const char *a = out->rows[0].cell[TB_PCOL_CURRENCY], *b = out->rows[i].cell[TB_PCOL_CURRENCY];
+        if (strcmp(a, b) != 0)
+            return tb_fail(TB_EXIT_USAGE, "%s: prices in %s and in %s: a price table holds one currency (import "
+                           "each currency's pages on their own)", im->files, a, b);
+    }
+    return 0;
+}
+
 int tb_import_finish(tb_import *im, tb_price_table *out)
 {
     if (im->from == TB_IMPORT_GCP)
@@ -385,5 +399,5 @@ int tb_import_finish(tb_import *im, tb_price_table *out)
     if (rows == 0)
         return tb_fail(TB_EXIT_USAGE, "%s: nothing could be imported as --from %s (%zu items, %zu skipped)", im->files,
                        from_names[im->from], im->seen, skipped);
-    return 0;
+    return one_currency(im, out);
 }

@@ -611,6 +611,23 @@ static void gcp_monthly_ram(json_t *j)
     json_object_set_new(ex, "usageUnit", json_string("GiBy.mo"));
 }
 
+static void azure_spot_in_euros(json_t *j)
+{
+    json_object_set_new(json_array_get(json_object_get(j, "Items"), 2), "currencyCode", json_string("EUR"));
+}
+
+/* Found by fuzz_import_azure: pages in two currencies made a table the loader refuses. */
+START_TEST(import_of_two_currencies_is_refused)
+{
+    tb_price_table t;
+    tb_import *im = import_one(TB_IMPORT_AZURE,
+                               tweaked("price-formats/azure-retail-prices-sample.json", "eur.json", azure_spot_in_euros),
+                               &t, TB_EXIT_USAGE);
+    tb_import_free(im);
+    tb_prices_free(&t);
+}
+END_TEST
+
 START_TEST(importers_skip_what_they_cannot_price_never_zero)
 {
     tb_price_table t;
@@ -816,6 +833,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, azure_retail_page);
     tcase_add_test(tc, gcp_catalog_page);
     tcase_add_test(tc, importers_skip_what_they_cannot_price_never_zero);
+    tcase_add_test(tc, import_of_two_currencies_is_refused);
     tcase_add_test(tc, import_end_to_end);
     tcase_add_test(tc, output_replaces_only_a_regular_file);
     tcase_add_test(tc, inputs_must_be_regular_files_of_sane_size);
