@@ -45,7 +45,7 @@ static tb_price_table *price_table(void)
 static void compare(const char *path)
 {
     tb_cmp_side side;
-    tb_cmp_side_load(path, &side);
+    tb_cmp_side_load(path, "results", &side);
     tb_cmp_side_free(&side);
 }
 
