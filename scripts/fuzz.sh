@@ -19,17 +19,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 targets=(prices_csv import_aws import_azure import_gcp model_config record cli_values cli_args)
-build=build-fuzz
+build="build-fuzz"
 
 usage() { echo "usage: scripts/fuzz.sh [--merge] TARGET|all SECONDS [LIBFUZZER_FLAG...] | --ci [SECONDS]" >&2; exit 2; }
 
 build_targets() {
+    local blog
+    blog=$(mktemp "${TMPDIR:-/tmp}/tokbench-fuzz-build.XXXXXX")
     command -v clang >/dev/null || { echo "fuzz.sh: clang is not installed (scripts/setup.sh installs it)" >&2; exit 1; }
     if [ ! -f "$build/build.ninja" ]; then
         # debugoptimized: -O2 with assertions on; no tests, only the targets and what they link
-        CC=clang meson setup "$build" --buildtype=debugoptimized -Dfuzz=true -Dtests=false >/dev/null
+        CC=clang meson setup "$build" --buildtype=debugoptimized -Dfuzz=true -Dtests=false >"$blog" 2>&1 ||
+            { tail -n 20 "$blog" >&2; echo "fuzz.sh: meson setup of $build failed" >&2; exit 1; }
     fi
-    ninja -C "$build" "${@/#/tests/fuzz/fuzz_}" >/dev/null
+    # quiet when it builds; its errors when it does not (a silent exit 1 would tell CI nothing)
+    ninja -C "$build" "${@/#/tests/fuzz/fuzz_}" >"$blog" 2>&1 ||
+        { grep -E 'error|FAILED' "$blog" | head -n 20 >&2; echo "fuzz.sh: building the fuzz targets failed" >&2; exit 1; }
+    rm -f "$blog"
 }
 
 # run_one TARGET SECONDS MERGE [FLAG...]: one campaign on a scratch corpus; its summary line on
