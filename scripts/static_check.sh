@@ -76,20 +76,24 @@ else
         "$scratch/changed" "$scratch/units" >"$scratch/analyze"
 fi
 
-# tidy CHECKS LIST: clang-tidy on each file of LIST, $jobs at once; the .clang-tidy checks less
-# those CHECKS removes. Prints the findings and returns 1 when there are any.
+# tidy CHECKS LIST PER_RUN: clang-tidy on each file of LIST, PER_RUN files to a process and $jobs
+# processes at once; the .clang-tidy checks less those CHECKS removes. Prints the findings and
+# returns 1 when there are any.
 tidy() {
-    xargs -a "$2" -P "$jobs" -n 4 clang-tidy -p "$build" --quiet --checks="$1" >"$scratch/tidy" 2>&1 || true
+    xargs -a "$2" -P "$jobs" -n "$3" clang-tidy -p "$build" --quiet --checks="$1" >"$scratch/tidy" 2>&1 || true
     if grep -qE ': (warning|error):' "$scratch/tidy"; then
         grep -vE '^[0-9]+ warnings? generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter' "$scratch/tidy" >&2
         return 1
     fi
 }
 start=$SECONDS
-tidy '-clang-analyzer-*' "$scratch/units" || failed=1
+tidy '-clang-analyzer-*' "$scratch/units" 4 || failed=1
 echo "static_check.sh: clang-tidy bugprone, cert on $(wc -l <"$scratch/units") files $((SECONDS - start)) s"
 start=$SECONDS
-tidy '-bugprone-*,-cert-*' "$scratch/analyze" || failed=1
+# One file to a process: clang-tidy 14's analyzer carries state from one file to the next (its
+# va_list checker takes each va_start after the first file's for none: LLVM bug 41311), so a
+# file's findings would depend on which files share its process, which the slice changes.
+tidy '-bugprone-*,-cert-*' "$scratch/analyze" 1 || failed=1
 echo "static_check.sh: clang-tidy clang-analyzer on $(wc -l <"$scratch/analyze") files $((SECONDS - start)) s"
 
 [ "$failed" = 0 ] && echo "static_check.sh: no finding"

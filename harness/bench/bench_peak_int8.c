@@ -82,7 +82,7 @@ int tb_bench_peak_int8(const tb_bench_env *env, const tb_isa *tiers, int ntiers,
     tb_variant v[2 * TB_ISA_COUNT], *timed[2 * TB_ISA_COUNT];
     const char *name[2 * TB_ISA_COUNT];
     tb_kernels k[TB_ISA_COUNT];
-    double err[2 * TB_ISA_COUNT], per_step[2 * TB_ISA_COUNT];
+    double err[2 * TB_ISA_COUNT] = {0}, per_step[2 * TB_ISA_COUNT] = {0}; /* set for the probes a tier has */
     memset(probe, 0, sizeof probe);
     memset(v, 0, sizeof v);
     if (!o->quiet)

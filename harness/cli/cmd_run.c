@@ -343,12 +343,11 @@ int tb_cmd_run(const tb_opts *o)
         (rc = tb_record_prepare(tb_json_str_or(rec, "machine.fingerprint", NULL), o)))
         goto out;
     describe_sweep(&r, rec);
+    /* a team stopped by a signal ends the loop, not the run: the rows measured so far are saved,
+     * complete: false */
     for (int ti = 0; ti < r.threads.n && !tb_interrupted; ti++)
-        if ((rc = run_team(&r, ti, rec, rows, checks))) {
-            if (!tb_interrupted)
-                goto out;
-            rc = 0; /* stopped by a signal: the rows measured so far are saved, complete: false */
-        }
+        if ((rc = run_team(&r, ti, rec, rows, checks)) && !tb_interrupted)
+            goto out;
     json_object_set_new(rec, "check", checks);
     checks = NULL;
     json_object_set_new(rec, "rows", rows);

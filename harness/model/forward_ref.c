@@ -122,13 +122,15 @@ int tb_fwd_reference(const tb_fwd *f, int64_t ntok, int64_t nlayers, int with_he
     kmax = kmax > I ? kmax : I;
     int64_t nmax = kmax > m->vocab ? kmax : m->vocab;
     size_t T = (size_t)ntok;
-    double *x = malloc(T * (size_t)hd * sizeof(double)), *xn = malloc(T * (size_t)kmax * sizeof(double));
-    double *q = malloc(T * (size_t)f->hq * sizeof(double)), *k = malloc(T * (size_t)f->hkv * sizeof(double));
-    double *v = malloc(T * (size_t)f->hkv * sizeof(double)), *att = malloc(T * (size_t)f->hq * sizeof(double));
-    double *g = malloc(T * (size_t)I * sizeof(double)), *u = malloc(T * (size_t)I * sizeof(double));
-    double *o = malloc(T * (size_t)nmax * sizeof(double)), *p = malloc(T * sizeof(double));
-    float *a = malloc(T * (size_t)kmax * sizeof(float)), *row = malloc((size_t)kmax * sizeof(float));
-    tb_block_q8_0 *qb = malloc((size_t)(kmax / TB_QK + 1) * sizeof *qb);
+    /* zeroed: each read follows a write only through the model's shape (a matmul's k is the width
+     * its input was written with), which the static analyzer does not follow */
+    double *x = calloc(T * (size_t)hd, sizeof(double)), *xn = calloc(T * (size_t)kmax, sizeof(double));
+    double *q = calloc(T * (size_t)f->hq, sizeof(double)), *k = calloc(T * (size_t)f->hkv, sizeof(double));
+    double *v = calloc(T * (size_t)f->hkv, sizeof(double)), *att = calloc(T * (size_t)f->hq, sizeof(double));
+    double *g = calloc(T * (size_t)I, sizeof(double)), *u = calloc(T * (size_t)I, sizeof(double));
+    double *o = calloc(T * (size_t)nmax, sizeof(double)), *p = calloc(T, sizeof(double));
+    float *a = calloc(T * (size_t)kmax, sizeof(float)), *row = calloc((size_t)kmax, sizeof(float));
+    tb_block_q8_0 *qb = calloc((size_t)(kmax / TB_QK + 1), sizeof *qb);
     int rc = 0;
     if (!x || !xn || !q || !k || !v || !att || !g || !u || !o || !p || !a || !row || !qb) {
         rc = tb_fail(TB_EXIT_RUNTIME, "out of memory for the reference forward pass");
@@ -184,7 +186,7 @@ double tb_fwd_tolerance(tb_dtype dt) { return tb_dtype_is_quantized(dt) ? 2e-2 :
 int tb_fwd_check(tb_fwd *f, int64_t ntok, int64_t nlayers, int with_head, double *err)
 {
     int64_t n = with_head ? f->m.vocab : ntok * f->m.hidden;
-    double *ref = malloc((size_t)n * sizeof(double));
+    double *ref = calloc((size_t)n, sizeof(double)); /* zeroed, as tb_fwd_reference's buffers */
     if (!ref)
         return tb_fail(TB_EXIT_RUNTIME, "out of memory for the reference forward pass");
     tb_fwd_prefill(f, 1, ntok, nlayers, NULL);

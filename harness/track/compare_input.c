@@ -54,6 +54,7 @@ static int add_found(const char *path, void *arg) { return add_record(arg, path)
 static int bench_for(tb_cmp_side *s, const char *key, const char *isa, tb_cmp_kind kind, const char *metric,
                      tb_cmp_bench **out)
 {
+    *out = NULL;
     for (size_t i = 0; i < s->nb; i++)
         if (strcmp(s->b[i].key, key) == 0) {
             *out = &s->b[i];

@@ -55,6 +55,9 @@ static int starts_filter(const char *s)
     return s[len] == '=' && key_index(s, len) >= 0;
 }
 
+/* The number the two digits at s write (valid_date has checked that they are digits). */
+static int two_digits(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
+
 /* UTC, as the records write started_at: YYYY-MM-DD, then optionally THH:MM, :SS and Z. Compared
  * as text, a shorter date is the start of its day (or minute). */
 static int valid_date(const char *s)
@@ -68,13 +71,14 @@ static int valid_date(const char *s)
     for (size_t i = 0; i < n; i++)
         if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
             return 0;
-    int month = atoi(s + 5), day = atoi(s + 8);
+    int month = two_digits(s + 5), day = two_digits(s + 8);
     if (month < 1 || month > 12 || day < 1 || day > 31)
         return 0;
-    return n == 10 || (atoi(s + 11) < 24 && atoi(s + 14) < 60 && (n == 16 || atoi(s + 17) < 60));
+    return n == 10 || (two_digits(s + 11) < 24 && two_digits(s + 14) < 60 && (n == 16 || two_digits(s + 17) < 60));
 }
 
-static int check_value(const char *arg, int k, const char *v)
+/* One line naming key k's value v when it is bad; last='s number goes to *last. */
+static int check_value(const char *arg, int k, const char *v, int *last)
 {
     const char *why = NULL;
     if (!*v)
@@ -83,24 +87,22 @@ static int check_value(const char *arg, int k, const char *v)
         why = "expected a UTC date YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]";
     else if (k == F_BENCHMARK && !tb_glob_valid(v))
         why = "a '[' without its ']' in the glob";
-    else if (k == F_LAST) {
-        int n;
-        if (tb_parse_int(v, 1, 1000000, &n) != 0)
-            why = "expected a whole number from 1 to 1000000";
-    }
+    else if (k == F_LAST && tb_parse_int(v, 1, 1000000, last) != 0)
+        why = "expected a whole number from 1 to 1000000";
     if (why)
         return tb_fail(TB_EXIT_USAGE, "%s: %s=%s: %s", arg, keys[k], v, why);
     return 0;
 }
 
-/* Splits "k=v,k=v" (a copy in buf) into value[]; each key at most once. */
-static int parse_filters(const char *arg, char *buf, const char *value[F_COUNT])
+/* Splits "k=v,k=v" (a copy in buf) into value[]; each key at most once, last='s number also to
+ * *last. */
+static int parse_filters(const char *arg, char *buf, const char *value[F_COUNT], int *last)
 {
     for (int k = 0; k < F_COUNT; k++)
         value[k] = NULL;
     char *p = buf;
     while (*p) {
-        char *eq = strchr(p, '='), *end = p;
+        char *eq = strchr(p, '='), *end;
         int k = eq ? key_index(p, (size_t)(eq - p)) : -1;
         size_t len = eq ? (size_t)(eq - p) : strcspn(p, ",");
         if (!eq && key_index(p, len) >= 0)
@@ -117,7 +119,7 @@ static int parse_filters(const char *arg, char *buf, const char *value[F_COUNT])
         int more = *end == ',';
         *end = '\0';
         value[k] = eq + 1;
-        int rc = check_value(arg, k, value[k]);
+        int rc = check_value(arg, k, value[k], last);
         if (rc)
             return rc;
         /* records write 2026-12-07T11:05:00.271Z: without its Z a bound is a prefix of the records
@@ -167,7 +169,7 @@ static int add_bench(tb_history_pick *p, const char *id)
     return 0;
 }
 
-static int run_query(tb_history *h, const char *arg, const char *value[F_COUNT], const char *results_dir,
+static int run_query(tb_history *h, const char *arg, const char *value[F_COUNT], int last, const char *results_dir,
                      tb_history_selection *sel)
 {
     sqlite3_stmt *st;
@@ -175,7 +177,7 @@ static int run_query(tb_history *h, const char *arg, const char *value[F_COUNT],
         return tb_fail(TB_EXIT_RUNTIME, "%s: %s: cannot query: %s", arg, h->path, sqlite3_errmsg(h->db));
     for (int k = 0; k < F_COUNT; k++)
         if (value[k] && k == F_LAST)
-            sqlite3_bind_int(st, k + 1, atoi(value[k]));
+            sqlite3_bind_int(st, k + 1, last);
         else if (value[k])
             sqlite3_bind_text(st, k + 1, value[k], -1, SQLITE_STATIC);
     int step, rc = 0;
@@ -197,7 +199,8 @@ int tb_history_select(const char *arg, const char *results_dir, tb_history_selec
     if (!buf)
         return oom();
     const char *value[F_COUNT];
-    int rc = parse_filters(arg, buf, value);
+    int last = 0;
+    int rc = parse_filters(arg, buf, value, &last);
     char db[4200];
     snprintf(db, sizeof db, "%s/%s", results_dir, TB_HISTORY_FILE);
     struct stat sb;
@@ -209,7 +212,7 @@ int tb_history_select(const char *arg, const char *results_dir, tb_history_selec
     if (!rc && !(h = tb_history_open(results_dir, err, sizeof err)))
         rc = tb_fail(TB_EXIT_USAGE, "%s: %s", arg, err);
     if (!rc)
-        rc = run_query(h, arg, value, results_dir, sel);
+        rc = run_query(h, arg, value, last, results_dir, sel);
     if (!rc && sel->n == 0)
         rc = tb_fail(TB_EXIT_USAGE, "%s: no record in %s matches", arg, db);
     tb_history_close(h);

@@ -174,12 +174,12 @@ static int judge(const tb_steps_point *pts, size_t n, size_t i, double thr, tb_s
     t->verdict = tb_cmp_verdict(t->p_adj, t->lo, t->hi, thr, t->too_few);
     int side = strcmp(t->verdict, "regressed") == 0 ? 1 : strcmp(t->verdict, "improved") == 0 ? -1 : 0;
     if (side && i + 1 < n) {
+        /* confirmed when point i+1 was measured and its interval lies on the same side */
         double r, lo, hi;
-        if (!use_samples(pts, t, i + 1) && !(pts[i + 1].value > 0))
-            side = 0;
-        else if (test_ci(pts, i + 1, t, &r, &lo, &hi) != 0)
+        int measured = use_samples(pts, t, i + 1) || pts[i + 1].value > 0;
+        if (measured && test_ci(pts, i + 1, t, &r, &lo, &hi) != 0)
             return -1;
-        else if (side_of(lo, hi, thr) != side)
+        if (!measured || side_of(lo, hi, thr) != side)
             side = 0;
     }
     t->flag = side;

@@ -85,9 +85,12 @@ _Static_assert(4 * TB_AT_SK4 <= TB_AT_ACC && 3 * TB_AT_SK3 <= TB_AT_ACC && 2 * T
 #define TB_VMASK_FIRST(n) 0
 #define TB_VLOAD_M(p, m) TB_VLOAD(p)
 #define TB_VSTORE_M(p, m, v) TB_VSTORE(p, v)
-#endif
+/* without masks every vector of a row is whole */
+#define AT_MASK(n) TB_VMASK_ALL
+#else
 /* The mask of a vector with n floats of its row left: all lanes but at a row's masked end. */
 #define AT_MASK(n) (TB_AT_TAILS && (n) < TB_VL ? TB_VMASK_FIRST(n) : TB_VMASK_ALL)
+#endif
 
 static inline int64_t at_min(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -235,6 +238,7 @@ static void at_prefill_tile(const float *q, const float *kt, const float *vp, fl
                     at_prefetch_share(vp + k0 * dp, vstride, nk, r / TB_PF_MR, nb);
                 const float *pan = kt + (p0 + p) * d * TB_PF_NR;
                 float *sr = s + r * TB_ATTN_TILE_KEYS + p * TB_PF_NR;
+                /* NOLINTNEXTLINE(bugprone-branch-clone): W is a constant for the inliner; clones if TB_PF_NW is 1 */
                 if (w == TB_PF_NW)
                     at_qk_tile(qs + r * dp, dp, pan, d, sr, TB_ATTN_TILE_KEYS, TB_PF_NW);
                 else
@@ -269,6 +273,7 @@ static void at_prefill_tile(const float *q, const float *kt, const float *vp, fl
                     at_prefetch_share(kt + (p0 + np) * d * TB_PF_NR, 64, d * at_min(TB_PF_NW, npanels - p0 - np),
                                       r / TB_PF_MR, nb);
                 const float *pr = s + r * TB_ATTN_TILE_KEYS;
+                /* NOLINTNEXTLINE(bugprone-branch-clone): W is a constant for the inliner; clones if TB_PF_NW is 1 */
                 if (w == TB_PF_NW)
                     at_pv_tile(pr, TB_ATTN_TILE_KEYS, vp + k0 * dp + x, dp, nk, al + r, os + r * dp + x, dp, TB_PF_NW);
                 else
@@ -395,6 +400,8 @@ _Static_assert(TB_ATTN_DECODE_CHUNK % 3 != 0, "a 4 x 3 score block's fourth slot
  * (2, 6), (1, 12) fit 16; (4, 3) replaced (4, 2), with a third fewer loop iterations and weight
  * broadcasts per key. TAIL: the block ends a row of d inside its last vector, which it then
  * loads, reads and writes through the mask mt. */
+/* NOLINTBEGIN(bugprone-branch-clone): a tier without masks (TB_VMASK unset) defines the masked
+ * loads and stores as the plain ones, so there the TAIL branches are clones of each other */
 #define AT_PV_BLOCK(NAME, KVT, KVLOAD, KVLOADM)                                                                    \
     TB_AT_INLINE void NAME(const float *p, const KVT *vr, int64_t d, int64_t n, const float *alpha, float *acc,  \
                            const int HB, const int NV, const int TAIL, const TB_VMASK mt, const int PF,            \
@@ -439,6 +446,7 @@ _Static_assert(TB_ATTN_DECODE_CHUNK % 3 != 0, "a 4 x 3 score block's fourth slot
                     TB_VSTORE(acc + h * d + v * TB_VL, a[h * NV + v]);                                             \
             }                                                                                                      \
     }
+/* NOLINTEND(bugprone-branch-clone) */
 
 /* ---- dtype-free kernels ------------------------------------------------------------------- */
 
@@ -507,6 +515,8 @@ TB_DECL_ATTN_MERGE(TB_AT_TFN(merge))
 #ifndef TB_KV_LOAD_M
 #define TB_KV_LOAD_M(p, m) TB_KV_LOAD(p)
 #endif
+/* cppcheck-suppress uninitvar ; with HB·KB > 4 the loop of TB_HSUM8 fills t[0, HB·KB) before
+ * it is read, which cppcheck does not follow */
 AT_SCORE_BLOCK(TB_AT_FN(score_block), TB_KV_T, TB_KV_LOAD_M)
 AT_PV_BLOCK(TB_AT_FN(pv_block), TB_KV_T, TB_KV_LOAD, TB_KV_LOAD_M)
 

@@ -45,6 +45,14 @@
 #define TB_PF_KEEP(v) __asm__ volatile("" : "+m"(v))
 #endif
 
+/* Activation row t's accumulators in state, as the floats whose bits they hold: for the vector
+ * loads and stores of the x86 tiers, whose unaligned forms may alias any type. */
+static inline float *tb_pf_acc_words(int32_t *state, int t)
+{
+    /* cppcheck-suppress invalidPointerCast ; float bits in int32 words, for may-alias vector accesses */
+    return (float *)(state + TB_PF_ROW_STRIDE * t);
+}
+
 /* q8_0 weight r, element j: -127..127 */
 static inline int tb_pf_q8(int r, int j) { return (r * 37 + j * 23 + 11) % 255 - 127; }
 /* q4_0 weight r, element j, as its stored nibble 0..15 (the value is nibble − 8) */

@@ -23,7 +23,7 @@
         P("x8_streams", TB_TUNE_##T##_X8_STREAMS)
 
 static const tb_tuning_param generic_params[] = {FLOAT_PARAMS(GENERIC), SHARED};
-#define N_OF(t) (int)(sizeof t / sizeof *t)
+#define N_OF(t) (int)(sizeof(t) / sizeof *(t))
 
 #if defined(__x86_64__) || defined(__i386__)
 static const tb_tuning_param avx2_params[] = {FLOAT_PARAMS(AVX2), X86_QUANT_PARAMS(AVX2), SHARED};

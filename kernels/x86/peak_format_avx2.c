@@ -42,8 +42,8 @@ static __m128i weight_scales(void)
 
 #define PF_LOAD(t)                                                                                             \
     __m256i a##t = _mm256_set1_epi32(tb_pf_act_dword(t, 0));                                                                               \
-    __m256 da##t = _mm256_set1_ps(tb_pf_da(t)), acc##t = _mm256_loadu_ps((const float *)state + TB_PF_ROW_STRIDE * (t));
-#define PF_STORE(t) _mm256_storeu_ps((float *)state + TB_PF_ROW_STRIDE * (t), acc##t);
+    __m256 da##t = _mm256_set1_ps(tb_pf_da(t)), acc##t = _mm256_loadu_ps(tb_pf_acc_words(state, t));
+#define PF_STORE(t) _mm256_storeu_ps(tb_pf_acc_words(state, t), acc##t);
 #define PF_FMA(t, s)                                                                \
     acc##t = _mm256_fmadd_ps(_mm256_mul_ps(dw, da##t), _mm256_cvtepi32_ps(s), acc##t); \
     TB_PF_KEEP(acc##t); /* in a register: no store every step */

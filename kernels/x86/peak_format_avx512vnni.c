@@ -37,8 +37,8 @@ static __m256i weight_scales(void)
 
 #define PF_LOAD(t, add)                                                                            \
     __m512i a##t = _mm512_set1_epi32(tb_pf_act_dword(t, add));                                     \
-    __m512 da##t = _mm512_set1_ps(tb_pf_da(t)), acc##t = _mm512_loadu_ps((const float *)state + TB_PF_ROW_STRIDE * (t));
-#define PF_STORE(t) _mm512_storeu_ps((float *)state + TB_PF_ROW_STRIDE * (t), acc##t);
+    __m512 da##t = _mm512_set1_ps(tb_pf_da(t)), acc##t = _mm512_loadu_ps(tb_pf_acc_words(state, t));
+#define PF_STORE(t) _mm512_storeu_ps(tb_pf_acc_words(state, t), acc##t);
 #define PF_FMA(t, s)                                                                \
     acc##t = _mm512_fmadd_ps(_mm512_mul_ps(dw, da##t), _mm512_cvtepi32_ps(s), acc##t); \
     KEEP_Z(acc##t); /* in a register: GCC kept it on the stack, a store every step */

@@ -105,6 +105,10 @@ START_TEST(bad_history_queries_exit_2)
     static const char *bad[][2] = {
         {"@history:foo=1", "unknown filter 'foo'"},
         {"@history:since=2026-13-01", "since=2026-13-01"},
+        {"@history:since=2026-12-00", "since=2026-12-00"},
+        {"@history:since=2026-12-10T24:00", "since=2026-12-10T24:00"},
+        {"@history:until=2026-12-10T23:60:00Z", "until=2026-12-10T23:60:00Z"},
+        {"@history:until=2026-12-10T23:59:60", "until=2026-12-10T23:59:60"},
         {"@history:until=yesterday", "until=yesterday"},
         {"@history:last=0", "last=0"},
         {"@history:last=x", "last=x"},
