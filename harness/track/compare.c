@@ -46,21 +46,20 @@ static double median_of(const double *s, size_t n)
     return m;
 }
 
-/* The base's run-to-run noise band in percent (compare.h), or NaN with too few runs. */
-static double run_noise_pct(const tb_cmp_bench *b)
+double tb_cmp_run_noise_pct(const double *run_median, size_t nrun)
 {
-    if (b->nrun < TB_CMP_NOISE_MIN_RUNS)
+    if (nrun < TB_CMP_NOISE_MIN_RUNS)
         return NAN;
-    double *dev = malloc(b->nrun * sizeof *dev);
+    double *dev = malloc(nrun * sizeof *dev);
     if (!dev)
         return NAN;
-    double med = median_of(b->run_median, b->nrun);
+    double med = median_of(run_median, nrun);
     double widest = 0;
-    for (size_t i = 0; i < b->nrun; i++) {
-        dev[i] = fabs(b->run_median[i] - med);
+    for (size_t i = 0; i < nrun; i++) {
+        dev[i] = fabs(run_median[i] - med);
         widest = dev[i] > widest ? dev[i] : widest;
     }
-    double mad = tb_median_inplace(dev, b->nrun);
+    double mad = tb_median_inplace(dev, nrun);
     free(dev);
     double band = TB_CMP_NOISE_SIGMAS * 1.4826 * mad;
     return med > 0 ? 100 * (band > widest ? band : widest) / med : NAN;
@@ -72,7 +71,7 @@ static int measure_pair(pair *q, const tb_cmp_opts *o)
     const tb_cmp_bench *b = q->b, *c = q->c;
     q->ratio = q->lo = q->hi = q->p = q->p_adj = NAN;
     q->threshold = tb_cmp_threshold_of(b, o->rules, o->threshold_pct, &q->threshold_from);
-    q->noise = run_noise_pct(b);
+    q->noise = tb_cmp_run_noise_pct(b->run_median, b->nrun);
     if (q->noise > q->threshold) {
         q->threshold = q->noise;
         q->threshold_from = "run-to-run noise of the base";

@@ -38,6 +38,10 @@ typedef struct tb_cmp_opts {
  * of either side is held against the first record of base. Returns 0 or an exit code. */
 int tb_cmp_differences(const tb_cmp_side *base, const tb_cmp_side *cand, json_t *diffs);
 
+/* The run-to-run noise band (above) of runs with these medians, in percent of their median; NaN
+ * with fewer than TB_CMP_NOISE_MIN_RUNS runs (or out of memory). */
+double tb_cmp_run_noise_pct(const double *run_median, size_t nrun);
+
 /* The verdict of one benchmark from its figures (NaN where absent): regressed only when p_adj is
  * below TB_CMP_ALPHA and the whole interval lies above 1 + threshold (slower); improved when it
  * lies below 1 - threshold likewise; unchanged when it lies within 1 +- threshold; else (and

@@ -163,6 +163,20 @@ static int side_of(double lo, double hi, double threshold_pct)
     return lo > 1 + t ? 1 : hi < 1 - t ? -1 : 0;
 }
 
+/* The step test's threshold: raised to the run-to-run noise of its baseline's points as compare
+ * raises it (compare.h), since a pooled test calls any shift between nights significant. Not the
+ * drift test's: the spread of a drifting baseline is the drift itself, not noise. */
+static double step_threshold(const tb_steps_point *pts, const tb_steps_test *t, double thr)
+{
+    double med[TB_STEPS_MAX_WINDOW];
+    size_t n = 0;
+    for (size_t j = t->base_from; j < t->base_to && n < TB_STEPS_MAX_WINDOW; j++)
+        if (pts[j].value > 0)
+            med[n++] = pts[j].value;
+    double noise = tb_cmp_run_noise_pct(med, n);
+    return noise > thr ? noise : thr;
+}
+
 /* The interval and verdict of a test (where it can matter), then its confirmation by point i+1. */
 static int judge(const tb_steps_point *pts, size_t n, size_t i, double thr, tb_steps_test *t)
 {
@@ -198,7 +212,9 @@ int tb_steps_detect(const tb_steps_point *pts, size_t n, size_t window, double t
     if (adjust(out, n) != 0)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (judge(pts, n, i, threshold_pct, &out[i].step) != 0 || judge(pts, n, i, threshold_pct, &out[i].drift) != 0)
+        if (judge(pts, n, i, out[i].step.tested ? step_threshold(pts, &out[i].step, threshold_pct) : threshold_pct,
+                  &out[i].step) != 0 ||
+            judge(pts, n, i, threshold_pct, &out[i].drift) != 0)
             return -1;
     size_t last_step = (size_t)-1; /* the latest step change so far */
     for (size_t i = 0; i < n; i++) {

@@ -20,6 +20,9 @@
  * TB_STEPS_MIN_BASE points; with too few samples to reach p < 0.05 at all (one median against 7:
  * p >= 0.25) its verdict is inconclusive, never regressed.
  *
+ * The step test's threshold is raised to the run-to-run noise of its baseline's points (their
+ * medians), as compare raises it for a base of several runs; the drift test's is not.
+ *
  * A flag (regressed or improved) at i is confirmed when the next point, against the same baseline,
  * also has its whole interval beyond the threshold on the same side: one outlier night is then
  * not a change, while the latest point, which has no next one, stands on its own (a bad last night
@@ -34,6 +37,8 @@
 #define TB_STEPS_WINDOW 7
 /* The fewest baseline points a test needs: fewer is one or two nights, not a level. */
 #define TB_STEPS_MIN_BASE 3
+/* The largest window (history --window); the step test's noise band reads one median per point. */
+#define TB_STEPS_MAX_WINDOW 1000
 /* The most samples one point lends a test, as evenly spaced order statistics: bounds the
  * bootstrap's cost on records with thousands of samples; fewer samples only widen the interval
  * and raise p, so the cap can hide a change, never invent one. */

@@ -198,6 +198,36 @@ START_TEST(medians_alone_are_never_a_regression)
 }
 END_TEST
 
+/* A night 15% slower than the median of 7 nights: inside their run-to-run noise when the nights
+ * themselves moved 5-10% apart, a regression when they were steady. Samples of each night are
+ * tight, so the pooled test is significant either way: only the noise band tells them apart. */
+START_TEST(step_threshold_rises_to_the_nights_own_noise)
+{
+    static const double noisy[7] = {1.0, 1.1, 0.9, 1.08, 0.92, 1.05, 0.95};
+    static const double steady[7] = {1.0, 1.004, 0.996, 1.003, 0.997, 1.002, 0.998};
+    double samples[8][12];
+    tb_steps_point pts[8];
+    tb_steps_out out[8];
+    for (int series = 0; series < 2; series++) {
+        for (int i = 0; i < 8; i++) {
+            double m = 1e6 * (i == 7 ? 1.15 : series == 0 ? noisy[i] : steady[i]);
+            for (int j = 0; j < 12; j++)
+                samples[i][j] = m * (1 + 0.002 * (j % 5 - 2));
+            pts[i] = (tb_steps_point){samples[i], 12, m};
+        }
+        ck_assert_int_eq(tb_steps_detect(pts, 8, TB_STEPS_WINDOW, 5.0, out), 0);
+        ck_assert_double_lt(out[7].step.p_adj, 0.05);
+        if (series == 0) {
+            ck_assert_str_ne(out[7].step.verdict, "regressed");
+            ck_assert_ptr_null(tb_steps_latest_regression(out, 8, TB_STEPS_WINDOW));
+        } else {
+            ck_assert_str_eq(out[7].step.verdict, "regressed");
+            ck_assert_ptr_nonnull(tb_steps_latest_regression(out, 8, TB_STEPS_WINDOW));
+        }
+    }
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("steps");
@@ -208,6 +238,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, text_marks_the_change_and_stderr_names_the_latest_regression);
     tcase_add_test(tc, step_test_alone_leaves_a_3pct_step_unchanged_and_misses_the_drift);
     tcase_add_test(tc, medians_alone_are_never_a_regression);
+    tcase_add_test(tc, step_threshold_rises_to_the_nights_own_noise);
     suite_add_tcase(s, tc);
     return s;
 }
