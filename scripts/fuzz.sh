@@ -6,7 +6,7 @@
 #                                                            e.g. with -runs=10000000)
 #   scripts/fuzz.sh --merge TARGET|all SECONDS [...]         the same, then the inputs that add
 #                                                            coverage join the committed corpus
-#   scripts/fuzz.sh --ci [SECONDS]                           every target for SECONDS (15), two at
+#   scripts/fuzz.sh --ci [SECONDS]                           every target for SECONDS (6), two at
 #                                                            a time: what CI runs (scripts/test.sh)
 #
 # A target runs on a scratch copy of tests/fuzz/corpus/TARGET, so the committed corpus changes only
@@ -76,7 +76,7 @@ run_one() {
 }
 
 if [ "${1:-}" = "--ci" ]; then
-    secs=${2:-15}
+    secs=${2:-6}
     build_targets "${targets[@]}"
     # two at a time on the two cores; every target runs even after one fails
     status=0
