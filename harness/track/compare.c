@@ -35,16 +35,6 @@ const char *tb_cmp_verdict(double p_adj, double lo, double hi, double threshold_
     return "inconclusive";
 }
 
-static double median_of(const double *s, size_t n)
-{
-    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!tmp)
-        return NAN;
-    memcpy(tmp, s, n * sizeof *s);
-    double m = tb_median_inplace(tmp, n);
-    free(tmp);
-    return m;
-}
 
 double tb_cmp_run_noise_pct(const double *run_median, size_t nrun)
 {
@@ -53,7 +43,7 @@ double tb_cmp_run_noise_pct(const double *run_median, size_t nrun)
     double *dev = malloc(nrun * sizeof *dev);
     if (!dev)
         return NAN;
-    double med = median_of(run_median, nrun);
+    double med = tb_median_of(run_median, nrun);
     double widest = 0;
     for (size_t i = 0; i < nrun; i++) {
         dev[i] = fabs(run_median[i] - med);
@@ -120,8 +110,8 @@ static json_t *pair_json(const pair *q, const char *verdict)
     json_t *j = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:I, s:I, s:o, s:o, s:f, s:s, s:s, s:s}", "benchmark",
                           b->key, "ratio", num(q->ratio), "ci95_low", num(q->lo), "ci95_high", num(q->hi), "p_value",
                           num(q->p), "p_adjusted", num(q->p_adj), "verdict", verdict, "n_base", (json_int_t)b->n,
-                          "n_candidate", (json_int_t)c->n, "base_median", num(b->n ? median_of(b->s, b->n) : NAN),
-                          "candidate_median", num(c->n ? median_of(c->s, c->n) : NAN), "threshold_pct", q->threshold,
+                          "n_candidate", (json_int_t)c->n, "base_median", num(b->n ? tb_median_of(b->s, b->n) : NAN),
+                          "candidate_median", num(c->n ? tb_median_of(c->s, c->n) : NAN), "threshold_pct", q->threshold,
                           "metric", b->metric, "better", "lower", "isa", b->isa);
     if (!j)
         return NULL;

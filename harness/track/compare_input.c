@@ -93,12 +93,10 @@ static int add_samples(tb_cmp_bench *b, const json_t *arr)
     }
     if (rc || b->n == first || (rc = grow((void **)&b->run_median, &b->run_cap, b->nrun + 1, sizeof *b->run_median)))
         return rc;
-    double *tmp = malloc((b->n - first) * sizeof *tmp);
-    if (!tmp)
+    double m = tb_median_of(b->s + first, b->n - first);
+    if (isnan(m))
         return oom();
-    memcpy(tmp, b->s + first, (b->n - first) * sizeof *tmp);
-    b->run_median[b->nrun++] = tb_median_inplace(tmp, b->n - first);
-    free(tmp);
+    b->run_median[b->nrun++] = m;
     return 0;
 }
 

@@ -148,6 +148,17 @@ static void select_kth(double *x, size_t n, size_t k)
     }
 }
 
+double tb_median_of(const double *x, size_t n)
+{
+    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp)
+        return NAN;
+    memcpy(tmp, x, n * sizeof *x);
+    double m = tb_median_inplace(tmp, n);
+    free(tmp);
+    return m;
+}
+
 double tb_median_inplace(double *x, size_t n)
 {
     if (n == 0)

@@ -44,5 +44,7 @@ double tb_geomean(const double *r, size_t k);
 
 /* The median of x[0..n) (type 7), x reordered; NaN when n is 0. */
 double tb_median_inplace(double *x, size_t n);
+/* The median of x[0..n), x untouched (a copy is sorted); NaN when n is 0 or out of memory. */
+double tb_median_of(const double *x, size_t n);
 
 #endif
