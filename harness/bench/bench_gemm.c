@@ -35,6 +35,8 @@
 #endif
 
 #define MAX_VARIANTS TB_GEMM_MAX_VARIANTS
+/* peak variant: as bench peak (about 4 ms a call), exact with mul = add = 1 */
+#define PEAK_ITERS (1 << 21)
 
 /* Error bound, relative to Σ|a·w|: a float dot product of K terms with any summation order errs
  * by at most about K·u in the worst case, but by O(√K·u) for data of mixed signs. 8√K·u + 8u
@@ -63,6 +65,7 @@ typedef struct {
     tb_matmul_ws ws;
     /* read probe: copies of an array of as many bytes as the weights */
     tb_probe_read rd;
+    tb_probe_peak peak;
 } variant_ctx;
 
 static const float *w32_copy(const variant_ctx *v, uint64_t turn)
@@ -165,8 +168,9 @@ typedef struct {
 static int plan_shape(shape_run *r, const char *shape_txt, const tb_gemm_variant_spec *specs, int nv)
 {
     const tb_gemm_dims d = r->d;
-    for (int i = 0; i < nv; i++)
-        *(specs[i].bk == BK_PORTABLE ? &r->needp : specs[i].bk == BK_READ ? &r->needr : &r->need32) += 1;
+    for (int i = 0; i < nv; i++) /* the peak probe needs no weights */
+        if (specs[i].bk != BK_PEAK)
+            *(specs[i].bk == BK_PORTABLE ? &r->needp : specs[i].bk == BK_READ ? &r->needr : &r->need32) += 1;
     r->need32 = r->need32 > 0; /* ref and openblas share the f32 copies; each portable tier has its own */
     r->packed = tb_matmul_uses_packed(r->dt, d.m);
     r->w32_bytes = (size_t)d.n * (size_t)d.k * sizeof(float);
@@ -258,6 +262,19 @@ static int setup_read(shape_run *r, variant_state *s, variant_ctx *x)
     return 0;
 }
 
+/* The peak variant: the best tier's FMA chains on the team. */
+static int setup_peak(shape_run *r, variant_state *s, variant_ctx *x)
+{
+    tb_probe_kernels pk;
+    tb_probe_kernels_best(&pk);
+    s->kern.isa = pk.isa;
+    if (tb_probe_peak_init(&x->peak, r->env->team, &pk, PEAK_ITERS, "peak accumulators"))
+        return TB_EXIT_RUNTIME;
+    s->v.call = tb_probe_peak_call;
+    s->v.ctx = &x->peak;
+    return 0;
+}
+
 /* A portable variant: this tier's kernels, workspace and weight copies in this tier's layout
  * (packed panels differ between tiers). */
 static int setup_portable(shape_run *r, variant_state *s, variant_ctx *x)
@@ -299,7 +316,7 @@ static int setup_portable(shape_run *r, variant_state *s, variant_ctx *x)
     return 0;
 }
 
-/* Sets variant i up and checks one call of it: the read probe's exact sum, or C against the
+/* Sets variant i up and checks one call of it: the probes' exact results, or C against the
  * oracle (a test hook may corrupt one backend's output). */
 static int setup_and_check(shape_run *r, int i, const char *fault)
 {
@@ -315,6 +332,16 @@ static int setup_and_check(shape_run *r, int i, const char *fault)
             return rc;
         s->v.call(s->v.ctx, 0);
         s->err = tb_probe_read_err(&x->rd);
+        s->passed = s->err == 0.0;
+        return 0;
+    }
+    if (s->spec.bk == BK_PEAK) {
+        if ((rc = setup_peak(r, s, x)) != 0)
+            return rc;
+        s->v.call(s->v.ctx, 0);
+        if (fault && strcmp(fault, "peak") == 0)
+            x->peak.acc[0] += 1.0f;
+        s->err = tb_probe_peak_err(&x->peak);
         s->passed = s->err == 0.0;
         return 0;
     }
@@ -414,11 +441,25 @@ static json_t *write_case(const shape_run *r, const char *op, int i)
         cd.reference = "the exact sum of the ones it reads";
         cd.checked = r->rd_bytes / sizeof(double);
         cd.tolerance = 0;
+    } else if (bk == BK_PEAK) {
+        cd.isa = tb_isa_name(s->kern.isa);
+        snprintf(kernel, sizeof kernel, "tb_peak_fma_%s", cd.isa);
+        cd.kernel = kernel;
+        cd.flops = tb_probe_peak_flops(&r->ctx[i].peak);
+        cd.wbytes = 0;
+        cd.copies = 0;
+        cd.copies_capped = 0;
+        cd.copy_bytes = 0;
+        cd.reference = "seed + iterations exactly (mul = add = 1)";
+        cd.checked = (uint64_t)r->ctx[i].peak.k.peak_lanes * (uint64_t)r->ctx[i].peak.k.peak_chains *
+                     (uint64_t)tb_team_size(r->env->team);
+        cd.tolerance = 0;
     }
-    cd.bytes = cd.wbytes + (bk == BK_READ ? 0.0 : (double)r->abytes + (double)r->cbytes);
-    json_t *cs = case_json(op, tb_gemm_backend_name(bk), &cd, d, r->env->team, s, r->cold,
-                           tb_gemm_full_check(d) || bk == BK_READ);
-    if (bk != BK_PORTABLE && bk != BK_READ && r->dt != TB_DT_F32)
+    int probe = bk == BK_READ || bk == BK_PEAK;
+    cd.bytes = cd.wbytes + (probe ? 0.0 : (double)r->abytes + (double)r->cbytes);
+    json_t *cs = case_json(op, tb_gemm_backend_name(bk), &cd, d, r->env->team, s, r->cold && bk != BK_PEAK,
+                           tb_gemm_full_check(d) || probe);
+    if (bk != BK_PORTABLE && !probe && r->dt != TB_DT_F32)
         json_object_set_new(cs, "weights_from", json_string(tb_dtype_name(r->dt)));
     if (bk == BK_PORTABLE && tb_dtype_is_quantized(r->dt))
         json_object_set_new(cs, "activations", json_string("q8_0, quantized inside the timed call"));
@@ -433,6 +474,7 @@ static void free_shape(shape_run *r)
         tb_matmul_ws_free(&x->ws);
         tb_free(x->rd.arr);
         tb_probe_read_free(&x->rd);
+        tb_probe_peak_free(&x->peak);
         if (x->wp) {
             tb_free(x->wp[0].packed ? (void *)x->wp[0].packed : x->wp[0].rows);
             free(x->wp);

@@ -94,8 +94,10 @@ int tb_gemm_parse_variants(const tb_opts *o, tb_gemm_variant_spec *out, int *n)
             bk = BK_PORTABLE;
         else if (strcmp(t, "read") == 0)
             bk = BK_READ;
+        else if (strcmp(t, "peak") == 0)
+            bk = BK_PEAK;
         else
-            return tb_fail(TB_EXIT_USAGE, "--backend '%s': unknown backend (portable, openblas, ref, read)", t);
+            return tb_fail(TB_EXIT_USAGE, "--backend '%s': unknown backend (portable, openblas, ref, read, peak)", t);
         for (int i = 0; i < *n; i++)
             if (out[i].bk == bk)
                 return tb_fail(TB_EXIT_USAGE, "--backend '%s': listed twice", t);
@@ -135,5 +137,5 @@ int tb_gemm_parse_variants(const tb_opts *o, tb_gemm_variant_spec *out, int *n)
 
 const char *tb_gemm_backend_name(tb_gemm_backend bk)
 {
-    return bk == BK_REF ? "ref" : bk == BK_OPENBLAS ? "openblas" : bk == BK_READ ? "read" : "portable";
+    return bk == BK_REF ? "ref" : bk == BK_OPENBLAS ? "openblas" : bk == BK_READ ? "read" : bk == BK_PEAK ? "peak" : "portable";
 }

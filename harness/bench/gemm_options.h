@@ -11,10 +11,11 @@
 #define TB_GEMM_MAX_VARIANTS 8
 #define TB_GEMM_MAX_SHAPES 64
 
-/* BK_READ is not a matmul: it reads as many bytes as the portable weights with the read-only
- * STREAM kernel, interleaved in the same rounds, so a GEMV's weight bandwidth can be judged
- * against what this machine reads at that very moment. */
-typedef enum { BK_REF, BK_OPENBLAS, BK_PORTABLE, BK_READ } tb_gemm_backend;
+/* BK_READ and BK_PEAK are not matmuls but the probes that bound one, interleaved in the same
+ * rounds, so a kernel can be judged against what this machine does at that very moment: BK_READ
+ * reads as many bytes as the portable weights with the read-only STREAM kernel (the GEMV's
+ * bound), BK_PEAK runs the best tier's FMA chains (a compute-bound GEMM's). */
+typedef enum { BK_REF, BK_OPENBLAS, BK_PORTABLE, BK_READ, BK_PEAK } tb_gemm_backend;
 
 typedef struct tb_gemm_variant_spec {
     tb_gemm_backend bk;
@@ -34,7 +35,7 @@ int tb_gemm_parse_shapes(const tb_opts *o, int gemv, tb_dtype dt, tb_gemm_shape 
  * portable variant per --isa tier. 0 or TB_EXIT_USAGE after one error line. */
 int tb_gemm_parse_variants(const tb_opts *o, tb_gemm_variant_spec *out, int *n);
 
-/* "ref", "openblas", "portable" or "read": a case's "backend" and the fault hook's name. */
+/* "ref", "openblas", "portable", "read" or "peak": a case's "backend" and the fault hook's name. */
 const char *tb_gemm_backend_name(tb_gemm_backend bk);
 
 #endif

@@ -3,6 +3,7 @@
 #include "cmd_compare.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "compare.h"
 #include "compare_render.h"
@@ -18,14 +19,18 @@ int tb_cmd_compare(const tb_opts *o)
     tb_cmp_rules rules = {0};
     /* the rules first: a typo in a glob fails before any record is read */
     int rc = tb_cmp_rules_parse(o->threshold_for, o->nthreshold_for, &rules);
+    int normalize = o->normalize && strcmp(o->normalize, "probe") == 0;
+    if (!rc && o->normalize && !normalize && strcmp(o->normalize, "none") != 0)
+        rc = tb_fail(TB_EXIT_USAGE, "--normalize '%s': expected probe or none", o->normalize);
     if (!rc)
-        rc = tb_cmp_side_load(o->positional[0], o->results_dir, &base);
+        rc = tb_cmp_side_load(o->positional[0], o->results_dir, normalize, &base);
     if (!rc)
-        rc = tb_cmp_side_load(o->positional[1], o->results_dir, &cand);
+        rc = tb_cmp_side_load(o->positional[1], o->results_dir, normalize, &cand);
     json_t *doc = NULL;
     int status = 0;
     if (!rc) {
-        tb_cmp_opts co = {o->threshold_pct, o->allow_cross_machine, &rules, o->min_base_runs ? o->min_base_runs : 1};
+        tb_cmp_opts co = {o->threshold_pct, o->allow_cross_machine, &rules, o->min_base_runs ? o->min_base_runs : 1,
+                          normalize};
         rc = tb_compare(&base, &cand, &co, &doc, &status);
     }
     if (doc) {

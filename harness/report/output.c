@@ -11,13 +11,13 @@ static int same_shape(const json_t *x, const json_t *y)
 }
 
 /* The case this one is compared with, for the same op and shape: the read probe when there is
- * one (weight bytes per second against what the machine reads in the same rounds), else
- * OpenBLAS, else the first case (FLOP rate). *metric names the rate compared. */
+ * one (weight bytes per second against what the machine reads in the same rounds), else the
+ * peak probe, else OpenBLAS, else the first case (FLOP rate). *metric names the rate compared. */
 static const json_t *baseline(const json_t *cases, const json_t *c, const char **metric)
 {
     size_t i;
     json_t *x;
-    const json_t *first = NULL, *blas = NULL, *read = NULL;
+    const json_t *first = NULL, *blas = NULL, *read = NULL, *peak = NULL;
     json_array_foreach(cases, i, x) {
         if (!same_shape(x, c) || !json_is_object(json_object_get(x, "rate")))
             continue;
@@ -27,9 +27,11 @@ static const json_t *baseline(const json_t *cases, const json_t *c, const char *
             blas = x;
         if (strcmp(tb_json_str(x, "backend"), "read") == 0)
             read = x;
+        if (strcmp(tb_json_str(x, "backend"), "peak") == 0)
+            peak = x;
     }
     *metric = read ? "rate.weight_gbps" : "rate.gflops";
-    return read ? read : blas ? blas : first;
+    return read ? read : peak ? peak : blas ? blas : first;
 }
 
 /* The GFLOP/s, W GB/s and "vs base" cells of a timed case. */
@@ -42,7 +44,9 @@ static void rate_cells(tb_table *t, const json_t *cases, const json_t *c)
     else
         tb_table_cellf(t, "%.1f", tb_json_num(c, "rate.gflops"));
     tb_table_cellf(t, "%.1f", tb_json_num(c, "rate.weight_gbps"));
-    if (base)
+    if (strcmp(tb_json_str(c, "backend"), "peak") == 0 && base != c)
+        tb_table_cell(t, "-"); /* a FLOP rate has no place against a bandwidth */
+    else if (base)
         tb_table_cellf(t, "%.3gx", tb_json_num(c, metric) / tb_json_num(base, metric));
     else
         tb_table_cell(t, "");
@@ -96,7 +100,8 @@ void tb_output_bench_cases(const json_t *cases, tb_format fmt)
     int noisy = tb_print_cases(cases, cols, sizeof cols / sizeof *cols, fmt, add_row, NULL);
     if (fmt == TB_FMT_TEXT) {
         tb_print_stat_note("check: max error / sum|a*w| vs the double reference; W GB/s: weight bytes per second; "
-                           "vs base: W GB/s against the read probe when it ran, else GFLOP/s against openblas");
+                           "vs base: W GB/s against the read probe when it ran, else GFLOP/s against the peak probe or "
+                           "openblas");
         tb_print_noisy_note(noisy);
     }
 }

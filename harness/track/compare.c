@@ -88,17 +88,18 @@ static int measure_pair(pair *q, const tb_cmp_opts *o)
     return 0;
 }
 
-/* Holm across the pairs that can reach significance (the others would only dilute it). */
+/* Holm across the judged pairs that can reach significance (the others would only dilute it); a
+ * probe, outside the family, keeps its own p. */
 static int adjust(pair *q, size_t k)
 {
     double *p = malloc((k ? k : 1) * sizeof *p), *adj = malloc((k ? k : 1) * sizeof *adj);
     int rc = p && adj ? 0 : -1;
     for (size_t i = 0; !rc && i < k; i++)
-        p[i] = q[i].too_few ? NAN : q[i].p;
+        p[i] = q[i].too_few || q[i].b->probe ? NAN : q[i].p;
     if (!rc)
         rc = tb_holm(p, k, adj);
     for (size_t i = 0; !rc && i < k; i++)
-        q[i].p_adj = adj[i];
+        q[i].p_adj = q[i].b->probe && !q[i].too_few ? q[i].p : adj[i];
     free(p);
     free(adj);
     return rc ? tb_fail(TB_EXIT_RUNTIME, "out of memory") : 0;
@@ -121,6 +122,8 @@ static json_t *pair_json(const pair *q, const char *verdict)
     json_object_set_new(j, "candidate_isa", json_string(c->isa));
     json_object_set_new(j, "test", q->test ? json_string(q->test) : json_null());
     json_object_set_new(j, "warning", q->warning ? json_string(q->warning) : json_null());
+    json_object_set_new(j, "normalized_by", b->normalized_by ? json_string(b->normalized_by) : json_null());
+    json_object_set_new(j, "judged", json_boolean(!b->probe));
     if (b->kind == TB_CMP_END_TO_END) /* tokens/s moves the other way: candidate / base throughput */
         json_object_set_new(j, "tokens_per_s_ratio", num(1 / q->ratio));
     return j;
@@ -129,15 +132,18 @@ static json_t *pair_json(const pair *q, const char *verdict)
 static json_t *summary_json(const pair *q, size_t k, const char **verdicts, const tb_cmp_opts *o)
 {
     double *r = malloc((k ? k : 1) * sizeof *r);
-    size_t count[4] = {0};
+    size_t count[4] = {0}, judged = 0;
     static const char *names[4] = {"regressed", "improved", "unchanged", "inconclusive"};
     for (size_t i = 0; i < k; i++) {
+        if (q[i].b->probe) /* the machine's change, not the code's: beside the verdicts, not among them */
+            continue;
         if (r)
-            r[i] = q[i].ratio;
+            r[judged] = q[i].ratio;
+        judged++;
         for (int v = 0; v < 4; v++)
             count[v] += strcmp(verdicts[i], names[v]) == 0;
     }
-    double g = r ? tb_geomean(r, k) : NAN;
+    double g = r ? tb_geomean(r, judged) : NAN;
     free(r);
     json_t *s = json_pack("{s:o, s:I, s:I, s:I, s:I, s:s, s:f, s:o, s:f, s:f, s:s, s:i, s:I}", "geomean_ratio", num(g),
                           names[0], (json_int_t)count[0], names[1], (json_int_t)count[1], names[2],
@@ -147,12 +153,14 @@ static json_t *summary_json(const pair *q, size_t k, const char **verdicts, cons
                           "threshold_pct_end_to_end",
                           o->threshold_pct >= 0 ? o->threshold_pct : TB_CMP_THRESHOLD_END_TO_END_PCT, "ci_method",
                           "percentile bootstrap of the ratio of medians", "bootstrap_resamples", TB_BOOT_RESAMPLES,
-                          "compared", (json_int_t)k);
+                          "compared", (json_int_t)judged);
     json_t *rules = json_array();
     for (size_t i = 0; o->rules && i < o->rules->n; i++)
         json_array_append_new(rules, json_pack("{s:s, s:f}", "glob", o->rules->r[i].glob, "pct", o->rules->r[i].pct));
     json_object_set_new(s, "threshold_rules", rules);
     json_object_set_new(s, "min_base_runs", json_integer(o->min_base_runs));
+    json_object_set_new(s, "normalize", json_string(o->normalize ? "probe" : "none"));
+    json_object_set_new(s, "probes_not_judged", json_integer((json_int_t)(k - judged)));
     return s;
 }
 
@@ -231,15 +239,20 @@ static int status_of(const tb_cmp_side *base, const tb_cmp_side *cand, const jso
         tb_warn("cross-machine comparison (--allow-cross-machine): %s differ", fields);
     if (k == 0)
         return tb_fail(TB_EXIT_INCOMPARABLE, "%s and %s share no benchmark", base->arg, cand->arg);
-    size_t testable = 0, regressed = 0;
+    size_t testable = 0, regressed = 0, judged = 0;
     for (size_t i = 0; i < k; i++) {
+        if (q[i].b->probe)
+            continue;
+        judged++;
         testable += !q[i].too_few;
         regressed += strcmp(verdicts[i], "regressed") == 0;
     }
+    if (judged == 0)
+        return tb_fail(TB_EXIT_INCOMPARABLE, "%s and %s share no benchmark but probes", base->arg, cand->arg);
     if (testable == 0)
         return tb_fail(TB_EXIT_INCOMPARABLE, "too few samples on every benchmark to reach p < %.2f at all", TB_CMP_ALPHA);
     if (regressed)
-        return tb_fail(TB_EXIT_REGRESSION, "%zu of %zu benchmarks regressed", regressed, k);
+        return tb_fail(TB_EXIT_REGRESSION, "%zu of %zu benchmarks regressed", regressed, judged);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "compare_normalize.h"
 #include "history_rows.h"
 #include "stats_compare.h"
 #include "in_file.h"
@@ -80,17 +81,22 @@ static int bench_for(tb_cmp_side *s, const char *key, const char *isa, tb_cmp_ki
     return 0;
 }
 
-static int add_samples(tb_cmp_bench *b, const json_t *arr)
+/* One record's samples of b: arr's positive numbers times scale, or (probe not NULL) the ratios
+ * of arr's samples to probe's of the same rounds; its run median beside them. */
+static int add_samples(tb_cmp_bench *b, const json_t *arr, const json_t *probe, double scale)
 {
     size_t i;
     const json_t *v;
     size_t first = b->n;
     int rc = grow((void **)&b->s, &b->cap, b->n + json_array_size(arr), sizeof *b->s);
-    json_array_foreach(arr, i, v)
-    {
-        if (!rc && json_is_number(v) && json_number_value(v) > 0)
-            b->s[b->n++] = json_number_value(v);
-    }
+    if (!rc && probe)
+        b->n += tb_cmp_paired_ratios(arr, probe, b->s + b->n);
+    else
+        json_array_foreach(arr, i, v)
+        {
+            if (!rc && json_is_number(v) && json_number_value(v) > 0)
+                b->s[b->n++] = json_number_value(v) * scale;
+        }
     if (rc || b->n == first || (rc = grow((void **)&b->run_median, &b->run_cap, b->nrun + 1, sizeof *b->run_median)))
         return rc;
     double m = tb_median_of(b->s + first, b->n - first);
@@ -124,21 +130,29 @@ static int left_out(const tb_cmp_side *s, size_t r, const char *id)
     return s->sel.n && !tb_history_pick_has(&s->sel.pick[r], id);
 }
 
-static int add_case(tb_cmp_side *s, size_t r, const json_t *c)
+static int add_case(tb_cmp_side *s, size_t r, const json_t *cases, size_t ci)
 {
+    const json_t *c = json_array_get(cases, ci);
     char shape[256], key[512];
     tb_history_case_id(c, key, sizeof key);
     if (left_out(s, r, key))
         return 0;
+    const char *by = NULL;
+    const json_t *probe = s->normalize && !tb_cmp_is_probe_case(c) ? tb_cmp_probe_of(cases, ci, &by) : NULL;
     shape_text(json_object_get(c, "shape"), shape, sizeof shape);
     const char *variant = tb_json_str(c, "variant");
     int cold = json_is_true(tb_json_at(c, "cold_weights.enabled")) || json_is_true(tb_json_at(c, "cold_kv.enabled"));
-    snprintf(key, sizeof key, "bench %s %s %s%s%s %s threads=%lld %s", tb_json_str(c, "op"), tb_json_str(c, "backend"),
-             tb_json_str(c, "dtype"), *variant ? " " : "", variant, shape, tb_json_int(c, "threads"),
-             cold ? "cold" : "warm");
+    snprintf(key, sizeof key, "bench %s %s %s%s%s %s threads=%lld %s%s%s", tb_json_str(c, "op"),
+             tb_json_str(c, "backend"), tb_json_str(c, "dtype"), *variant ? " " : "", variant, shape,
+             tb_json_int(c, "threads"), cold ? "cold" : "warm", probe ? " / " : "", probe ? by : "");
     tb_cmp_bench *b;
-    int rc = bench_for(s, key, tb_json_str(c, "isa"), TB_CMP_KERNEL, "ns per call", &b);
-    return rc ? rc : add_samples(b, json_object_get(c, "samples_ns"));
+    int rc = bench_for(s, key, tb_json_str(c, "isa"), TB_CMP_KERNEL,
+                       probe ? "time per call / the probe's time in the same round" : "ns per call", &b);
+    if (rc)
+        return rc;
+    b->normalized_by = !probe ? NULL : strcmp(by, "read") == 0 ? "read probe, same rounds" : "peak probe, same rounds";
+    b->probe = s->normalize && tb_cmp_is_probe_case(c);
+    return add_samples(b, json_object_get(c, "samples_ns"), probe ? json_object_get(probe, "samples_ns") : NULL, 1.0);
 }
 
 static int add_row(tb_cmp_side *s, size_t r, const json_t *rec, const json_t *row)
@@ -150,25 +164,31 @@ static int add_row(tb_cmp_side *s, size_t r, const json_t *rec, const json_t *ro
     static const char *phase[2] = {"prefill", "decode"};
     static const char *metric[2] = {"ns per prefill step (tokens/s = batch x prompt / time)",
                                     "ns per decode step (tokens/s = batch / time)"};
+    static const char *per_bound[2] = {"prefill step time / its roofline bound (1 / share of the bound)",
+                                       "decode step time / its roofline bound (1 / share of the bound)"};
     for (int ph = 0; ph < 2; ph++) {
         char key[512], path[64];
         const char *kv = tb_json_str(row, "kv_dtype");
-        snprintf(key, sizeof key, "run %s %s%s%s batch=%lld threads=%lld prompt=%lld ctx=%lld %s",
+        double bound = s->normalize ? tb_cmp_bound_seconds(row, ph) : NAN;
+        int norm = isfinite(bound);
+        snprintf(key, sizeof key, "run %s %s%s%s batch=%lld threads=%lld prompt=%lld ctx=%lld %s%s",
                  tb_json_str(rec, "model.name"), tb_json_str(row, "dtype"), *kv ? " kv=" : "", kv,
                  tb_json_int(row, "batch"), tb_json_int(row, "threads"), tb_json_int(row, "prompt"),
-                 tb_json_int(row, "ctx"), phase[ph]);
+                 tb_json_int(row, "ctx"), phase[ph], norm ? " / bound" : "");
         tb_cmp_bench *b;
-        int rc = bench_for(s, key, tb_json_str(rec, "settings.isa"), TB_CMP_END_TO_END, metric[ph], &b);
+        int rc = bench_for(s, key, tb_json_str(rec, "settings.isa"), TB_CMP_END_TO_END, (norm ? per_bound : metric)[ph],
+                           &b);
         if (rc)
             return rc;
+        b->normalized_by = norm ? "roofline bound of the run" : NULL;
         snprintf(path, sizeof path, "%s.samples_ns", phase[ph]);
         const json_t *arr = tb_json_at(row, path);
         snprintf(path, sizeof path, "%s.tokens_per_s.median", phase[ph]);
         double tps = tb_json_num(row, path);
         if (json_array_size(arr) > 0)
-            rc = add_samples(b, arr);
+            rc = add_samples(b, arr, NULL, norm ? 1e-9 / bound : 1.0);
         else if (b->n == 0 && tps > 0)
-            b->fallback = 1 / tps;
+            b->fallback = norm ? 1 / (tps * bound) : 1 / tps;
         if (rc)
             return rc;
     }
@@ -183,11 +203,8 @@ static int add_benchmarks(tb_cmp_side *s, size_t r)
     size_t i;
     const json_t *v;
     int rc = 0;
-    json_array_foreach(cases, i, v)
-    {
-        if (!rc)
-            rc = add_case(s, r, v);
-    }
+    for (i = 0; !rc && i < json_array_size(cases); i++)
+        rc = add_case(s, r, cases, i);
     json_array_foreach(rows, i, v)
     {
         if (!rc)
@@ -216,10 +233,11 @@ static int add_named(tb_cmp_side *s)
     return rc;
 }
 
-int tb_cmp_side_load(const char *arg, const char *results_dir, tb_cmp_side *s)
+int tb_cmp_side_load(const char *arg, const char *results_dir, int normalize, tb_cmp_side *s)
 {
     memset(s, 0, sizeof *s);
     s->arg = arg;
+    s->normalize = normalize;
     int rc = tb_history_is_query(arg) ? add_selected(s, results_dir) : add_named(s);
     for (size_t r = 0; !rc && r < s->nrec; r++)
         rc = add_benchmarks(s, r);

@@ -26,6 +26,10 @@ typedef struct tb_cmp_bench {
     /* a run row without samples_ns: 1 / its tokens/s median (a time up to a constant factor, so
      * only its ratio means something); NaN when there are samples */
     double fallback;
+    /* --normalize probe (compare_normalize.h): what its times are divided by, NULL when they are
+     * not; probe: a probe case, reported but not judged (the machine, not the code) */
+    const char *normalized_by;
+    int probe;
 } tb_cmp_bench;
 
 typedef struct tb_cmp_side {
@@ -37,13 +41,15 @@ typedef struct tb_cmp_side {
     size_t nb, bcap;
     /* an @history side: pick[r] names record r's selected series; only they are read from it */
     tb_history_selection sel;
+    int normalize; /* --normalize probe */
 } tb_cmp_side;
 
 /* Reads arg (a record, every *.json under a folder, or @history[:FILTERS] of results_dir's
- * history, history.h) into s. Errors name the file: cannot read, not JSON (file:line), not a
+ * history, history.h) into s; with normalize, each kernel's and run row's times divided by its
+ * probe's (compare_normalize.h), the key saying by what. Errors name the file: cannot read, not JSON (file:line), not a
  * record, another schema, no cases or rows. Returns 0 or an exit code after one "tokbench: ..."
  * line. */
-int tb_cmp_side_load(const char *arg, const char *results_dir, tb_cmp_side *s);
+int tb_cmp_side_load(const char *arg, const char *results_dir, int normalize, tb_cmp_side *s);
 void tb_cmp_side_free(tb_cmp_side *s);
 
 /* The benchmark of s with this key, or NULL. */

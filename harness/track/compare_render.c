@@ -50,7 +50,10 @@ static void add_row(tb_table *t, const json_t *b, int csv)
     cell_num(t, b, "p_adjusted", "%.3g", csv);
     if (!csv)
         cell_num(t, b, "threshold_pct", "%.3g", 0);
-    tb_table_cell(t, tb_json_str(b, "verdict"));
+    if (!csv && json_is_false(json_object_get(b, "judged")))
+        tb_table_cellf(t, "%s (probe: not judged)", tb_json_str(b, "verdict"));
+    else
+        tb_table_cell(t, tb_json_str(b, "verdict"));
     if (csv)
         cell_num(t, b, "threshold_pct", "%g", 1);
 }
@@ -136,8 +139,15 @@ static void print_summary(const json_t *doc, int md, FILE *f)
         fprintf(f, "%s%s=%g", i ? ", " : ", or where the first --threshold-for glob matches: ", tb_json_str(r, "glob"),
                 tb_json_num(r, "pct"));
     fprintf(f, "; a base of %d or more runs of a benchmark raises its threshold to %g robust SDs of the runs' medians, "
-               "or the widest departure of one run from them, where that is wider (thr %%)\n",
+               "or the widest departure of one run from them, where that is wider (thr %%)",
             TB_CMP_NOISE_MIN_RUNS, TB_CMP_NOISE_SIGMAS);
+    if (strcmp(tb_json_str(s, "normalize"), "probe") == 0)
+        fprintf(f, "; --normalize probe: a benchmark named \"/ read\" or \"/ peak\" is its time over that probe's in "
+                   "the same rounds, \"/ bound\" a run's step over its roofline bound; the %lld probe%s beside them %s "
+                   "the machine's own change, not judged",
+                tb_json_int(s, "probes_not_judged"), tb_json_int(s, "probes_not_judged") == 1 ? "" : "s",
+                tb_json_int(s, "probes_not_judged") == 1 ? "shows" : "show");
+    fputc('\n', f);
 }
 
 static void print_warnings(const json_t *doc, int md, FILE *f)

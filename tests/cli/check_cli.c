@@ -314,6 +314,31 @@ START_TEST(read_probe_runs_beside_the_kernels)
 }
 END_TEST
 
+/* The FMA peak probe beside a GEMM: exact, no weights (not cold), its FLOP rate the table's base;
+ * a spoiled accumulator fails its check and it is not timed. */
+START_TEST(peak_probe_runs_beside_the_kernels)
+{
+    tb_run_result r = tb_test_run(NULL, "bench gemm --backend portable,peak --shape 8x64x64 --format json " FAST);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    json_t *doc = json_loads(r.out, 0, NULL);
+    json_t *pk = tb_test_case_for(doc, "peak");
+    ck_assert_ptr_nonnull(pk);
+    ck_assert(json_is_true(tb_test_path(pk, "check.passed")));
+    ck_assert(json_is_false(tb_test_path(pk, "cold_weights.enabled")));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(pk, "kernel")), "tb_peak_fma_"));
+    ck_assert(json_number_value(tb_test_path(pk, "rate.gflops")) > 0);
+    ck_assert_int_eq((int)json_number_value(tb_test_path(pk, "rate.weight_bytes")), 0);
+    json_decref(doc);
+    tb_test_run_free(&r);
+    r = tb_test_run(NULL, "bench gemm --backend portable,peak --shape 8x64x64 " FAST);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "GFLOP/s against the peak probe") != NULL, "%s", r.out);
+    tb_test_run_free(&r);
+    r = tb_test_run("TOKBENCH_FAULT_INJECT=peak ", "bench gemm --backend portable,peak --shape 8x64x64 " FAST);
+    ck_assert_int_eq(r.status, 3);
+    tb_test_run_free(&r);
+}
+END_TEST
+
 START_TEST(interrupted_run_saves_an_incomplete_record)
 {
     char *dir = tb_test_tmpdir();
@@ -467,6 +492,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, portable_tiers_and_dtypes_are_checked_and_timed);
     tcase_add_test(tc, unavailable_tier_is_refused);
     tcase_add_test(tc, read_probe_runs_beside_the_kernels);
+    tcase_add_test(tc, peak_probe_runs_beside_the_kernels);
     tcase_add_test(tc, interrupted_run_saves_an_incomplete_record);
     tcase_add_test(tc, signals_stop_within_a_second);
     tcase_add_test(tc, gemv_uses_cold_weights_by_default);

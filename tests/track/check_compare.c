@@ -290,6 +290,77 @@ START_TEST(run_to_run_noise_of_the_base_raises_the_threshold)
 }
 END_TEST
 
+/* compare on name's base and candidate (or run-base and run-candidate) with flags; its JSON. */
+static json_t *compare_probed(const char *name, const char *prefix, const char *flags, int status)
+{
+    char args[4096], b[96], c[96];
+    snprintf(b, sizeof b, "compare/%s/%sbase.json", name, prefix);
+    snprintf(c, sizeof c, "compare/%s/%scandidate.json", name, prefix);
+    snprintf(args, sizeof args, "compare '%s' '%s' --format json --quiet %s", tb_test_fixture(b), tb_test_fixture(c),
+             flags);
+    return tb_test_run_json(NULL, args, status);
+}
+
+/* --normalize probe: a machine 30% slower as a whole (probes and kernels of the same rounds alike)
+ * regresses every raw time but no kernel over its probe; a kernel 30% slower on an unchanged
+ * machine regresses either way. Probes are shown, never judged; run rows go over their bound. */
+START_TEST(normalize_probe_tells_the_machine_from_the_code)
+{
+    json_t *doc = compare_probed("machine-slower", "", "", 4);
+    ck_assert_int_eq(json_integer_value(tb_test_path(doc, "summary.regressed")), 5);
+    ck_assert_str_eq(json_string_value(tb_test_path(doc, "summary.normalize")), "none");
+    json_decref(doc);
+    doc = compare_probed("machine-slower", "", "--normalize probe", 0);
+    json_t *benches = json_object_get(doc, "benchmarks");
+    ck_assert_uint_eq(json_array_size(benches), 5);
+    static const char *want_by[5] = {"read probe, same rounds", NULL, "peak probe, same rounds", NULL, NULL};
+    for (size_t i = 0; i < 5; i++) {
+        json_t *b = json_array_get(benches, i);
+        const char *id = json_string_value(json_object_get(b, "benchmark"));
+        const json_t *by = json_object_get(b, "normalized_by");
+        if (want_by[i]) {
+            ck_assert_str_eq(json_string_value(by), want_by[i]);
+            ck_assert(json_is_true(json_object_get(b, "judged")));
+            ck_assert_str_eq(verdict_of(doc, i), "unchanged");
+            /* the gemm is bounded by its peak probe, though a read probe ran beside it */
+            ck_assert_ptr_nonnull(strstr(id, strstr(want_by[i], "read") ? " / read" : " / peak"));
+        } else {
+            ck_assert(json_is_null(by));
+            ck_assert(json_is_false(json_object_get(b, "judged")));
+            ck_assert_str_eq(verdict_of(doc, i), "regressed"); /* the machine's change, shown */
+        }
+    }
+    ck_assert_int_eq(json_integer_value(tb_test_path(doc, "summary.compared")), 2);
+    ck_assert_int_eq(json_integer_value(tb_test_path(doc, "summary.probes_not_judged")), 3);
+    ck_assert_int_eq(json_integer_value(tb_test_path(doc, "summary.regressed")), 0);
+    ck_assert_str_eq(json_string_value(tb_test_path(doc, "summary.normalize")), "probe");
+    json_decref(doc);
+    doc = compare_probed("kernel-slower", "", "--normalize probe", 4);
+    ck_assert_int_eq(json_integer_value(tb_test_path(doc, "summary.regressed")), 2);
+    double r = json_real_value(tb_test_path(json_array_get(json_object_get(doc, "benchmarks"), 0), "ratio"));
+    ck_assert_msg(r > 1.25 && r < 1.35, "ratio %g", r);
+    json_decref(doc);
+    /* run rows: the step over the bound measured in the same run */
+    doc = compare_probed("machine-slower", "run-", "", 4);
+    json_decref(doc);
+    doc = compare_probed("machine-slower", "run-", "--normalize probe", 0);
+    json_t *row = json_array_get(json_object_get(doc, "benchmarks"), 1);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(row, "benchmark")), "decode / bound"));
+    ck_assert_str_eq(json_string_value(json_object_get(row, "normalized_by")), "roofline bound of the run");
+    json_decref(doc);
+    doc = compare_probed("kernel-slower", "run-", "--normalize probe", 4);
+    json_decref(doc);
+    /* none is the default: raw times */
+    char args[4096];
+    snprintf(args, sizeof args, "compare '%s' '%s' --normalize none --quiet",
+             tb_test_fixture("compare/slow20/base.json"), tb_test_fixture("compare/slow20/candidate.json"));
+    tb_run_result res = tb_test_run(NULL, args);
+    ck_assert_int_eq(res.status, 4);
+    tb_test_run_free(&res);
+    tb_test_expect_usage_error(NULL, "compare a.json b.json --normalize read", "--normalize 'read'");
+}
+END_TEST
+
 START_TEST(text_markdown_csv)
 {
     char args[2048];
@@ -345,6 +416,7 @@ static Suite *build_suite(void)
     tcase_add_test(cli, too_few_samples);
     tcase_add_test(cli, folders_pool_their_records);
     tcase_add_test(cli, run_to_run_noise_of_the_base_raises_the_threshold);
+    tcase_add_test(cli, normalize_probe_tells_the_machine_from_the_code);
     tcase_add_test(cli, text_markdown_csv);
     tcase_add_test(cli, bad_inputs_name_the_file);
     suite_add_tcase(s, cli);
