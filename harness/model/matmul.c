@@ -7,10 +7,22 @@
 
 int tb_matmul_uses_packed(tb_dtype dt, int64_t m) { return dt == TB_DT_F32 && m >= TB_F32_PACKED_MIN_M; }
 
+static int uses_half_gemm(const tb_kernels *kern, tb_dtype dt, int64_t m)
+{
+    return (dt == TB_DT_F16 || dt == TB_DT_BF16) && m >= TB_HALF_GEMM_MIN_M && kern->gemm_half[dt] != NULL;
+}
+
+int tb_matmul_uses_gemm(const tb_kernels *kern, tb_dtype dt, int64_t m)
+{
+    return tb_matmul_uses_packed(dt, m) || uses_half_gemm(kern, dt, m);
+}
+
 const tb_kernel_info *tb_matmul_kernel(const tb_kernels *kern, tb_dtype dt, int64_t m)
 {
     if (tb_matmul_uses_packed(dt, m))
         return &kern->gemm_info;
+    if (uses_half_gemm(kern, dt, m))
+        return &kern->gemm_half_info[dt];
     return m == 1 ? &kern->gemv_info[dt] : &kern->skinny_info[dt];
 }
 
@@ -24,7 +36,7 @@ int tb_matmul_ws_init(tb_matmul_ws *ws, const tb_kernels *kern, tb_dtype dt, int
         if (!ws->aq)
             return TB_EXIT_RUNTIME;
     }
-    if (tb_matmul_uses_packed(dt, m)) {
+    if (tb_matmul_uses_gemm(kern, dt, m)) {
         ws->scratch_stride = (kern->gemm_scratch_floats + 15) / 16 * 16;
         ws->scratch = tb_alloc(ws->scratch_stride * sizeof(float) * (size_t)threads, "GEMM scratch");
         if (!ws->scratch)
@@ -107,16 +119,22 @@ static void gemm_worker(void *p, int tid, int nt)
     size_t nb, ne, mb, me;
     tb_team_split((size_t)w->n, (size_t)nr, tid % tn, tn, &nb, &ne);
     tb_team_split((size_t)j->m, (size_t)j->kern->gemm_mr, tid / tn, tm, &mb, &me);
-    if (nb < ne && mb < me)
+    if (nb >= ne || mb >= me)
+        return;
+    float *scratch = j->ws->scratch + (size_t)tid * j->ws->scratch_stride;
+    if (w->dt == TB_DT_F32)
         j->kern->gemm_f32(j->a, w->packed, j->c, j->m, w->n, w->k, (int64_t)mb, (int64_t)me, (int64_t)nb, (int64_t)ne,
-                          j->ws->scratch + (size_t)tid * j->ws->scratch_stride);
+                          scratch);
+    else
+        j->kern->gemm_half[w->dt](j->a, w->rows, j->c, j->m, w->n, w->k, (int64_t)mb, (int64_t)me, (int64_t)nb,
+                                  (int64_t)ne, scratch);
 }
 
 void tb_matmul_run(tb_team *team, const tb_kernels *kern, const tb_matmul_weights *w, const float *a, int64_t m,
                    float *c, tb_matmul_ws *ws)
 {
     job j = {kern, w, a, m, c, ws};
-    if (tb_matmul_uses_packed(w->dt, m)) {
+    if (tb_matmul_uses_gemm(kern, w->dt, m)) {
         tb_team_run(team, gemm_worker, &j);
         return;
     }

@@ -31,8 +31,14 @@ typedef struct tb_matmul_ws {
  * pays for packing A and wins once there are enough rows to reuse it. Timed against each other,
  * the two cross between 16 and 24 rows (README, GEMM row). */
 #define TB_F32_PACKED_MIN_M 17
-/* 1 when an M-row product with these weights goes to the packed GEMM. */
+/* f16 and bf16 products of at least this many rows go to the GEMM on weights converted per call
+ * (kernels.h gemm_half), fewer to the skinny kernel: the conversion is paid once per weight per
+ * call, so it needs more rows than the f32 GEMM to pay off (README, GEMM row). */
+#define TB_HALF_GEMM_MIN_M 128
+/* 1 when an M-row product with these weights goes to the packed GEMM (weights kept as panels). */
 int tb_matmul_uses_packed(tb_dtype dt, int64_t m);
+/* 1 when it goes to either GEMM (packed f32, or half-precision rows converted per call). */
+int tb_matmul_uses_gemm(const tb_kernels *kern, tb_dtype dt, int64_t m);
 /* The kernel name and tier that an M-row product with dtype dt runs on this table. */
 const tb_kernel_info *tb_matmul_kernel(const tb_kernels *kern, tb_dtype dt, int64_t m);
 

@@ -52,6 +52,10 @@ int64_t tb_peak_int8_ref(const char *name, int32_t *state, int64_t iters);
  * A block of one thread (gemm_f32_scratch_floats floats, 64-byte aligned). */
 typedef void (*tb_gemm_f32_packed_fn)(const float *a, const float *w_packed, float *c, int64_t m, int64_t n,
                                       int64_t k, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float *scratch);
+/* The same GEMM on plain rows of half-precision weights (f16 or bf16, as the GEMV takes them),
+ * converted per call into the tier's panels in scratch (kernels/common/gemm_f32_tmpl.h). */
+typedef void (*tb_gemm_half_fn)(const float *a, const void *w, float *c, int64_t m, int64_t n, int64_t k, int64_t m0,
+                                int64_t m1, int64_t n0, int64_t n1, float *scratch);
 /* Packs W[N×K] into the tier's panels (see kernels/common/gemm_f32_tmpl.h for the layout). */
 typedef void (*tb_pack_f32_fn)(const float *w, float *w_packed, int64_t n, int64_t k, int64_t n0, int64_t n1);
 
@@ -102,11 +106,13 @@ typedef struct tb_kernels {
 
     tb_gemm_f32_packed_fn gemm_f32;
     tb_pack_f32_fn pack_f32;
+    tb_gemm_half_fn gemm_half[TB_DT_COUNT]; /* f16 and bf16; NULL for the others */
     int gemm_nr;                /* output features per packed panel */
     int gemm_mr;                /* rows of A per micro-tile: thread splits of M fall on multiples */
-    size_t gemm_scratch_floats; /* per thread */
+    size_t gemm_scratch_floats; /* per thread, for gemm_f32 and gemm_half */
 
     tb_kernel_info gemv_info[TB_DT_COUNT], skinny_info[TB_DT_COUNT], quantize_info, gemm_info, peak_int8_info;
+    tb_kernel_info gemm_half_info[TB_DT_COUNT];
 
     /* The format ceilings of q8_0 and q4_0 (NULL for the float types): the tier's minimal product
      * sequence for that weight format (unpacking, sign handling, dot instruction, widening, the

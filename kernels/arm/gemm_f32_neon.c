@@ -69,4 +69,6 @@ static inline __attribute__((always_inline)) void ukernel_6x16(int64_t kc, const
 #define TB_UKERNEL ukernel_6x16
 #define TB_GEMM_NAME tb_gemm_f32_neon
 #define TB_PACK_NAME tb_pack_f32_neon
+#define TB_GEMM_F16_NAME tb_gemm_f16_neon
+#define TB_GEMM_BF16_NAME tb_gemm_bf16_neon
 #include "../common/gemm_f32_tmpl.h"

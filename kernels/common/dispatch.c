@@ -119,10 +119,13 @@ tb_isa tb_isa_detect(void)
 #define SET_QUANT_X8(sfx, tier)                                                                          \
     SET_QUANT_WITH(sfx, tb_matmul_q8_0x8_##sfx, TB_WL_Q8_0X8, tb_matmul_q4_0x8_##sfx, TB_WL_Q4_0X8, tier)
 
-/* The packed f32 GEMM of tier sfx with its panel width and tile height. */
+/* The packed f32 GEMM of tier sfx with its panel width and tile height, and its half-precision
+ * twins. */
 #define SET_GEMM(sfx, tier, nr, mr)                                \
     do {                                                           \
         SET(gemm_f32, gemm_info, tb_gemm_f32_##sfx, tier);         \
+        SET(gemm_half[TB_DT_F16], gemm_half_info[TB_DT_F16], tb_gemm_f16_##sfx, tier);    \
+        SET(gemm_half[TB_DT_BF16], gemm_half_info[TB_DT_BF16], tb_gemm_bf16_##sfx, tier); \
         k->pack_f32 = tb_pack_f32_##sfx;                           \
         k->gemm_nr = nr;                                           \
         k->gemm_mr = mr;                                           \
@@ -214,7 +217,7 @@ tb_isa tb_kernels_init(tb_kernels *k, tb_isa max)
         k->isa = TB_ISA_NEON;
     }
 #endif
-    k->gemm_scratch_floats = TB_GEMM_SCRATCH_FLOATS;
+    k->gemm_scratch_floats = TB_GEMM_SCRATCH_FLOATS + TB_GEMM_HALF_SCRATCH_FLOATS;
     return k->isa;
 }
 

@@ -15,6 +15,12 @@
 /* the largest A block of any tier (the generic one: MC × KC × 4 pre-broadcast copies); each
  * tier's GEMM checks its block fits (gemm_f32_tmpl.h) */
 #define TB_GEMM_SCRATCH_FLOATS (TB_TUNE_GENERIC_GEMM_MC * TB_TUNE_GENERIC_GEMM_KC * 4 + 64)
+/* The half-precision GEMM's converted KC×NC weight slice, after the A block in the same scratch:
+ * NC columns wide (a multiple of every tier's NR), so an A block is packed once per 1024 columns
+ * against 2 x 1024 multiply-adds per element; KC at most the deepest tier's. */
+#define TB_GEMM_HALF_NC 1024
+#define TB_GEMM_HALF_MAX_KC 384
+#define TB_GEMM_HALF_SCRATCH_FLOATS (TB_GEMM_HALF_MAX_KC * TB_GEMM_HALF_NC)
 
 #define TB_DECL_MATMUL(name) \
     void name(const void *w, const void *a, float *c, int64_t m, int64_t n, int64_t k, int64_t n0, int64_t n1)
@@ -27,6 +33,9 @@
     void name(const float *a, const float *w_packed, float *c, int64_t m, int64_t n, int64_t k, int64_t m0, \
               int64_t m1, int64_t n0, int64_t n1, float *scratch)
 #define TB_DECL_PACK_F32(name) void name(const float *w, float *w_packed, int64_t n, int64_t k, int64_t n0, int64_t n1)
+#define TB_DECL_GEMM_HALF(name)                                                                          \
+    void name(const float *a, const void *w, float *c, int64_t m, int64_t n, int64_t k, int64_t m0, int64_t m1, \
+              int64_t n0, int64_t n1, float *scratch)
 
 /* generic C with vector extensions: every build, every CPU */
 TB_DECL_MATMUL(tb_matmul_f32_generic);
@@ -40,6 +49,8 @@ TB_DECL_PEAK_INT8(tb_peak_q8_0_generic); /* format ceilings (peak_format.h) */
 TB_DECL_PEAK_INT8(tb_peak_q4_0_generic);
 TB_DECL_GEMM_F32(tb_gemm_f32_generic);
 TB_DECL_PACK_F32(tb_pack_f32_generic);
+TB_DECL_GEMM_HALF(tb_gemm_f16_generic);
+TB_DECL_GEMM_HALF(tb_gemm_bf16_generic);
 #define TB_GEMM_NR_GENERIC 8
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -57,6 +68,8 @@ TB_DECL_PEAK_INT8(tb_peak_q8_0_avx2);
 TB_DECL_PEAK_INT8(tb_peak_q4_0_avx2);
 TB_DECL_GEMM_F32(tb_gemm_f32_avx2);
 TB_DECL_PACK_F32(tb_pack_f32_avx2);
+TB_DECL_GEMM_HALF(tb_gemm_f16_avx2);
+TB_DECL_GEMM_HALF(tb_gemm_bf16_avx2);
 #define TB_GEMM_NR_AVX2 16
 
 /* AVX-512 F/BW/VL (Skylake-SP and later): float matmul kernels and the f32 GEMM. */
@@ -65,6 +78,8 @@ TB_DECL_MATMUL(tb_matmul_bf16_avx512);
 TB_DECL_MATMUL(tb_matmul_f16_avx512);
 TB_DECL_GEMM_F32(tb_gemm_f32_avx512);
 TB_DECL_PACK_F32(tb_pack_f32_avx512);
+TB_DECL_GEMM_HALF(tb_gemm_f16_avx512);
+TB_DECL_GEMM_HALF(tb_gemm_bf16_avx512);
 #define TB_GEMM_NR_AVX512 32
 #define TB_GEMM_MR_AVX512 12
 /* ...plus VNNI (Cascade Lake and later): the quantized kernels with vpdpbusd, chosen only when
@@ -95,6 +110,8 @@ TB_DECL_PEAK_INT8(tb_peak_int8_neon);
 TB_DECL_PEAK_INT8(tb_peak_int8_neon_dotprod);
 TB_DECL_GEMM_F32(tb_gemm_f32_neon);
 TB_DECL_PACK_F32(tb_pack_f32_neon);
+TB_DECL_GEMM_HALF(tb_gemm_f16_neon);
+TB_DECL_GEMM_HALF(tb_gemm_bf16_neon);
 #define TB_GEMM_NR_NEON 16
 #endif
 

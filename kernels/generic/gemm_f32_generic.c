@@ -51,4 +51,6 @@ static inline __attribute__((always_inline)) void ukernel_6x8(int64_t kc, const 
 #define TB_UKERNEL ukernel_6x8
 #define TB_GEMM_NAME tb_gemm_f32_generic
 #define TB_PACK_NAME tb_pack_f32_generic
+#define TB_GEMM_F16_NAME tb_gemm_f16_generic
+#define TB_GEMM_BF16_NAME tb_gemm_bf16_generic
 #include "../common/gemm_f32_tmpl.h"

@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include "../common/tiers.h"
+#include "half_panels_x86.h"
 
 static inline __attribute__((always_inline)) void ukernel_6x16(int64_t kc, const float *ap, const float *bp, float *c,
                                                                int64_t ldc, int accumulate)
@@ -71,8 +72,12 @@ static inline __attribute__((always_inline)) void ukernel_6x16(int64_t kc, const
  * costs. */
 #define TB_MC TB_TUNE_AVX2_GEMM_MC
 #define TB_KC TB_TUNE_AVX2_GEMM_KC
+#define TB_CONVERT_PANELS(bf16, w, n, k, j0, j1, pc, kc, buf) \
+    tb_half_panels_x86(bf16, w, n, k, j0, j1, pc, kc, buf, TB_NR)
 #define TB_NR TB_GEMM_NR_AVX2
 #define TB_UKERNEL ukernel_6x16
 #define TB_GEMM_NAME tb_gemm_f32_avx2
 #define TB_PACK_NAME tb_pack_f32_avx2
+#define TB_GEMM_F16_NAME tb_gemm_f16_avx2
+#define TB_GEMM_BF16_NAME tb_gemm_bf16_avx2
 #include "../common/gemm_f32_tmpl.h"

@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include "../common/tiers.h"
+#include "half_panels_x86.h"
 
 #define MR 12
 
@@ -44,6 +45,8 @@ static inline __attribute__((always_inline)) void ukernel_12x32(int64_t kc, cons
     }
 }
 
+#define TB_CONVERT_PANELS(bf16, w, n, k, j0, j1, pc, kc, buf) \
+    tb_half_panels_x86(bf16, w, n, k, j0, j1, pc, kc, buf, TB_NR)
 #define TB_NR TB_GEMM_NR_AVX512
 #define TB_MR TB_GEMM_MR_AVX512
 #define TB_MC TB_TUNE_AVX512_GEMM_MC
@@ -51,5 +54,7 @@ static inline __attribute__((always_inline)) void ukernel_12x32(int64_t kc, cons
 #define TB_UKERNEL ukernel_12x32
 #define TB_GEMM_NAME tb_gemm_f32_avx512
 #define TB_PACK_NAME tb_pack_f32_avx512
+#define TB_GEMM_F16_NAME tb_gemm_f16_avx512
+#define TB_GEMM_BF16_NAME tb_gemm_bf16_avx512
 _Static_assert(MR == TB_GEMM_MR_AVX512, "the tile is the tier's MR");
 #include "../common/gemm_f32_tmpl.h"

@@ -1,5 +1,6 @@
 /* The float kernels of one ISA tier (named on the command line) against the double reference:
- * GEMV and skinny GEMM for f32/bf16/f16 weights and the packed f32 GEMM, on shapes that are not
+ * GEMV and skinny GEMM for f32/bf16/f16 weights, the packed f32 GEMM and the GEMM on f16/bf16
+ * rows, on shapes that are not
  * multiples of any tile, computing only the slice asked for. Exits 77 (meson: SKIP) when this CPU
  * or build cannot run the tier, so an unavailable tier never shows as passed. */
 #include <check.h>
@@ -126,12 +127,54 @@ START_TEST(packed_gemm_f32)
 }
 END_TEST
 
+/* The GEMM on half-precision rows converted per call: slices across the NC-column chunks (1030
+ * columns) and the KC-deep slices (385), edges in every direction, against the double reference
+ * on the weights as converted. */
+START_TEST(gemm_on_half_rows)
+{
+    static const int64_t ms[] = {1, 13, 145};
+    static const int64_t hns[] = {1, 17, 33, 1030};
+    static const int64_t hks[] = {1, 9, 257, 385};
+    float *scratch = aligned_alloc(64, (kern.gemm_scratch_floats * sizeof(float) + 63) / 64 * 64);
+    for (int dt = TB_DT_BF16; dt <= TB_DT_F16; dt++)
+        for (size_t x = 0; x < sizeof ms / sizeof *ms; x++)
+            for (size_t y = 0; y < sizeof hns / sizeof *hns; y++)
+                for (size_t z = 0; z < sizeof hks / sizeof *hks; z++) {
+                    int64_t m = ms[x], n = hns[y], k = hks[z];
+                    size_t rb = tb_dtype_row_bytes((tb_dtype)dt, k);
+                    float *a = malloc(sizeof(float) * (size_t)(m * k)), *w = malloc(sizeof(float) * (size_t)(n * k));
+                    float *c = malloc(sizeof(float) * (size_t)(m * n));
+                    char *wd = malloc(rb * (size_t)n);
+                    tb_test_fill(a, (size_t)(m * k), 31);
+                    tb_test_fill(w, (size_t)(n * k), 32);
+                    for (int64_t j = 0; j < n; j++) {
+                        tb_convert_row((tb_dtype)dt, w + j * k, wd + (size_t)j * rb, k);
+                        tb_dequantize_row((tb_dtype)dt, wd + (size_t)j * rb, w + j * k, k);
+                    }
+                    int64_t n0 = n > kern.gemm_nr ? kern.gemm_nr : 0, n1 = n - (n > 2 ? 1 : 0);
+                    for (int64_t i = 0; i < m * n; i++)
+                        c[i] = NAN;
+                    kern.gemm_half[dt](a, wd, c, m, n, k, 0, m, n0, n1, scratch);
+                    double e = slice_err(a, w, c, m, n, k, n0, n1);
+                    ck_assert_msg(e >= 0 && e <= tb_gemm_f32_tolerance(k), "%s %s gemm m=%ld n=%ld k=%ld: error %g",
+                                  tb_isa_name(tier), tb_dtype_name((tb_dtype)dt), (long)m, (long)n, (long)k, e);
+                    free(a);
+                    free(w);
+                    free(c);
+                    free(wd);
+                }
+    free(scratch);
+}
+END_TEST
+
 START_TEST(table_names_the_tier)
 {
     ck_assert_int_eq(kern.isa, tier);
     ck_assert_int_eq(kern.gemv_info[TB_DT_F32].isa, tier);
     ck_assert_int_eq(kern.gemm_info.isa, tier);
     ck_assert_ptr_nonnull(strstr(kern.gemm_info.name, tb_isa_name(tier)));
+    ck_assert_ptr_nonnull(strstr(kern.gemm_half_info[TB_DT_F16].name, tb_isa_name(tier)));
+    ck_assert_ptr_null(kern.gemm_half[TB_DT_Q8_0]);
     for (int dt = 0; dt < TB_DT_COUNT; dt++) {
         ck_assert_ptr_nonnull(kern.gemv[dt]);
         ck_assert_ptr_nonnull(kern.skinny[dt]);
@@ -164,6 +207,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, gemv_float_types);
     tcase_add_test(tc, skinny_float_types);
     tcase_add_test(tc, packed_gemm_f32);
+    tcase_add_test(tc, gemm_on_half_rows);
     suite_add_tcase(s, tc);
     return s;
 }
