@@ -27,7 +27,7 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install o
 
 host_packages=(gcc-aarch64-linux-gnu qemu-user-static binfmt-support pkg-config meson ninja-build)
 # what meson.build links; OpenBLAS is optional and tried on its own below
-arm64_packages=(libhwloc-dev libjansson-dev libcsv-dev check libsubunit-dev)
+arm64_packages=(libhwloc-dev libjansson-dev libcsv-dev libsqlite3-dev check libsubunit-dev)
 openblas=libopenblas-pthread-dev
 openblas_opt=()
 
