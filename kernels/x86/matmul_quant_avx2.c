@@ -20,9 +20,9 @@
  *
  * The same file is built a second time with AVX-512 F/BW/VL/VNNI flags and TB_QUANT_VNNI
  * (kernels/meson.build): there one vpdpbusd does what maddubs + madd do (u8 × s8 summed in
- * fours into int32, no int16 step), on ymm registers. Decode is bandwidth-bound, so zmm width
- * would add shuffles for little; what VNNI removes is the dependent second instruction per row
- * and block, which is what bounds the cache-resident (skinny) rate. */
+ * fours into int32, no int16 step). Decode is bandwidth-bound and stays on ymm registers; the
+ * skinny products of the interleaved layouts, bound by instructions, take two groups per zmm
+ * (x8_tile2). */
 #include <immintrin.h>
 #include <string.h>
 
@@ -518,6 +518,96 @@ static inline __attribute__((always_inline)) void x8_tile(const uint8_t *gw, int
     }
 }
 
+#ifdef TB_QUANT_VNNI
+/* Two groups side by side in zmm registers (group g in the low 256 bits, g + 1 in the high): one
+ * activation dword broadcast from memory meets 16 rows at once, so a vpdpbusd (and, for q8_0,
+ * the sign step) does twice the work of the ymm tile's for the same count, and a block's scales
+ * of both groups convert with one vcvtph2ps. AVX-512 has no vpsignb: q8_0 takes the weights'
+ * signs into the activations with a byte mask (vpmovb2m once per weight vector, a masked
+ * subtract per row). For the cache-resident skinny products; the GEMV stays on ymm streams. */
+static inline __attribute__((always_inline)) __m512i pair256(const uint8_t *lo, const uint8_t *hi)
+{
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)lo)),
+                              _mm256_loadu_si256((const __m256i *)hi), 1);
+}
+
+static inline __attribute__((always_inline)) void x8_block2(const uint8_t *b0, const uint8_t *b1,
+                                                           const tb_block_q8_0 *a, int64_t lda, const float *da,
+                                                           const int32_t *s8, int64_t ldp, __m512 *acc, const int mr,
+                                                           const int q8)
+{
+    __m512i s[MR];
+    for (int r = 0; r < mr; r++)
+        s[r] = _mm512_setzero_si512();
+    if (q8)
+        for (int i = 0; i < 8; i++) {
+            const __m512i w = pair256(b0 + 16 + 32 * i, b1 + 16 + 32 * i), aw = _mm512_abs_epi8(w);
+            const __mmask64 neg = _mm512_movepi8_mask(w);
+            for (int r = 0; r < mr; r++) {
+                int32_t v;
+                memcpy(&v, a[r * lda].qs + 4 * i, sizeof v);
+                const __m512i x = _mm512_set1_epi32(v);
+                s[r] = _mm512_dpbusd_epi32(s[r], aw, _mm512_mask_sub_epi8(x, neg, _mm512_setzero_si512(), x));
+            }
+        }
+    else {
+        const __m512i m4 = _mm512_set1_epi8(0x0f);
+        for (int i = 0; i < 4; i++) {
+            const __m512i l = pair256(b0 + 16 + 32 * i, b1 + 16 + 32 * i);
+            const __m512i lo = _mm512_and_si512(l, m4), hi = _mm512_and_si512(_mm512_srli_epi16(l, 4), m4);
+            for (int r = 0; r < mr; r++) {
+                int32_t vl, vh;
+                memcpy(&vl, a[r * lda].qs + 4 * i, sizeof vl);
+                memcpy(&vh, a[r * lda].qs + 16 + 4 * i, sizeof vh);
+                s[r] = _mm512_dpbusd_epi32(s[r], lo, _mm512_set1_epi32(vl));
+                s[r] = _mm512_dpbusd_epi32(s[r], hi, _mm512_set1_epi32(vh));
+            }
+        }
+        for (int r = 0; r < mr; r++)
+            s[r] = _mm512_sub_epi32(s[r], _mm512_set1_epi32(s8[r * ldp]));
+    }
+    const __m256i h = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)b0)),
+                                              _mm_loadu_si128((const __m128i *)b1), 1);
+    const __m512 dw = _mm512_cvtph_ps(h);
+    for (int r = 0; r < mr; r++)
+        acc[r] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(da[r * ldp])), _mm512_cvtepi32_ps(s[r]), acc[r]);
+}
+
+/* Groups g and g + 1 (at gw and gw + group_bytes) × mr activation rows over a chunk of nbc
+ * blocks, as x8_tile; lanes [l0, l1) of the 16 are stored. */
+static inline __attribute__((always_inline)) void x8_tile2(const uint8_t *gw, int64_t nbc, int64_t group_bytes,
+                                                          const tb_block_q8_0 *a, int64_t lda, const float *da,
+                                                          const int32_t *s8, int64_t ldp, float *c, int64_t ldc,
+                                                          int l0, int l1, int accumulate, int prefetch, const int mr,
+                                                          const int q8)
+{
+    const int64_t bb = q8 ? TB_Q8_0X8_BLOCK_BYTES : TB_Q4_0X8_BLOCK_BYTES;
+    __m512 acc[MR];
+    for (int r = 0; r < mr; r++)
+        acc[r] = _mm512_setzero_ps();
+    const int64_t seg = nbc * bb;
+    for (int64_t b = 0; b < nbc; b++) {
+        if (prefetch) { /* past this chunk of the pair: the next pair's chunk comes next */
+            int64_t off = b * bb + X8_PF_DIST;
+            if (off >= seg)
+                off += 2 * group_bytes - seg;
+            for (int g = 0; g < 2; g++) {
+                const char *p = (const char *)((uintptr_t)gw + (uintptr_t)(off + g * group_bytes));
+                for (int l = 0; l < (bb + 63) / 64; l++)
+                    _mm_prefetch(p + 64 * l, _MM_HINT_T0);
+            }
+        }
+        x8_block2(gw + b * bb, gw + group_bytes + b * bb, a + b, lda, da + b, s8 + b, ldp, acc, mr, q8);
+    }
+    for (int r = 0; r < mr; r++) {
+        float t[16];
+        _mm512_storeu_ps(t, acc[r]);
+        for (int x = l0; x < l1; x++)
+            c[r * ldc + x] = accumulate ? c[r * ldc + x] + t[x] : t[x];
+    }
+}
+#endif
+
 /* GEMV (one activation row, all of K in one chunk) over the groups of rows [n0, n1) of an
  * interleaved layout: the groups are split into X8_STREAMS contiguous runs walked in step, so a
  * thread reads its weights as that many long sequential streams, the read probe's pattern, which
@@ -613,15 +703,32 @@ static inline __attribute__((always_inline)) void x8_matmul(const void *w, const
                 x8_gemv(w, A + i0 * nb, &prep, nb, c + i0 * n, n0, g_end, q8);
                 continue;
             }
-            for (int64_t g = n0 / 8; g * 8 < g_end; g++) {
+            for (int64_t g = n0 / 8, step; g * 8 < g_end; g += step) {
+#ifdef TB_QUANT_VNNI
+                step = (g + 1) * 8 < g_end ? 2 : 1; /* g_end <= n8: group g + 1 is whole */
+#else
+                step = 1;
+#endif
                 const uint8_t *gw = (const uint8_t *)w + g * group_bytes + b0 * bb;
-                const int l0 = n0 > 8 * g ? (int)(n0 - 8 * g) : 0, l1 = g_end < 8 * g + 8 ? (int)(g_end - 8 * g) : 8;
+                const int l0 = n0 > 8 * g ? (int)(n0 - 8 * g) : 0;
+                const int l1 = g_end < 8 * (g + step) ? (int)(g_end - 8 * g) : 8 * (int)step;
                 for (int64_t i = 0; i < rows; i += MR) {
                     const tb_block_q8_0 *ai = A + (i0 + i) * nb + b0;
                     const float *da = prep.da + i * nbc;
                     const int32_t *s8 = prep.s + i * nbc;
                     float *ci = c + (i0 + i) * n + 8 * g;
                     const int pf = i == 0, acc = b0 > 0; /* later tiles find the group in L1 */
+#ifdef TB_QUANT_VNNI
+                    if (step == 2) {
+                        switch (rows - i < MR ? rows - i : MR) {
+                        case 1: x8_tile2(gw, nbc, group_bytes, ai, nb, da, s8, nbc, ci, n, l0, l1, acc, pf, 1, q8); break;
+                        case 2: x8_tile2(gw, nbc, group_bytes, ai, nb, da, s8, nbc, ci, n, l0, l1, acc, pf, 2, q8); break;
+                        case 3: x8_tile2(gw, nbc, group_bytes, ai, nb, da, s8, nbc, ci, n, l0, l1, acc, pf, 3, q8); break;
+                        default: x8_tile2(gw, nbc, group_bytes, ai, nb, da, s8, nbc, ci, n, l0, l1, acc, pf, 4, q8); break;
+                        }
+                        continue;
+                    }
+#endif
                     switch (rows - i < MR ? rows - i : MR) {
                     case 1: x8_tile(gw, nbc, group_bytes, ai, nb, da, s8, nbc, ci, n, l0, l1, acc, pf, 1, q8); break;
                     case 2: x8_tile(gw, nbc, group_bytes, ai, nb, da, s8, nbc, ci, n, l0, l1, acc, pf, 2, q8); break;
