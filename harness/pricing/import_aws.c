@@ -148,6 +148,13 @@ static void aws_shape_cells(const json_t *a, aws_shape *s, const char *cells[TB_
     cells[TB_PCOL_ACCELERATOR_COUNT] = s->gpus;
 }
 
+/* A term's effectiveDate as YYYY-MM-DD for the source text, or "?": cutting the raw text at 10
+ * bytes could end inside a UTF-8 character, and the table would then refuse its own source. */
+static const char *effective_date(const json_t *term, char out[11])
+{
+    return tb_imp_date10(tb_imp_jstr(term, "effectiveDate"), out, NULL) == 0 ? out : "?";
+}
+
 /* On demand: one term, one hourly dimension. terms: the product's OnDemand terms. */
 static void aws_on_demand(tb_import *im, const char *sku, const char *what, const json_t *terms, const char *pubdate,
                           const char *const shape[TB_PCOL_COUNT])
@@ -168,9 +175,9 @@ static void aws_on_demand(tb_import *im, const char *sku, const char *what, cons
     else if (tb_imp_date10(pubdate ? pubdate : tb_imp_jstr(term, "effectiveDate"), date, NULL) != 0)
         tb_imp_cannot_price(im, what, "no publicationDate or effectiveDate");
     else {
-        snprintf(src, sizeof src, "AWS Price List AmazonEC2; sku %s; term %s effective %.10s", sku,
-                 tb_imp_jstr_or(term, "offerTermCode", "?"),
-                 tb_imp_jstr_or(term, "effectiveDate", "?"));
+        char eff[11];
+        snprintf(src, sizeof src, "AWS Price List AmazonEC2; sku %s; term %s effective %s", sku,
+                 tb_imp_jstr_or(term, "offerTermCode", "?"), effective_date(term, eff));
         const char *cells[TB_PCOL_COUNT];
         memcpy(cells, shape, sizeof cells);
         cells[TB_PCOL_PRICING] = "on-demand";
@@ -240,11 +247,11 @@ static void aws_reserved_term(tb_import *im, const char *sku, const char *what, 
     b->eff = eff;
     snprintf(b->cur, sizeof b->cur, "%s", d.cur);
     snprintf(b->date, sizeof b->date, "%s", date);
+    char effd[11];
     snprintf(b->src, sizeof b->src,
-             "AWS Price List AmazonEC2; sku %s; reserved term %s effective %.10s; standard %s %s: %s/h + %g "
+             "AWS Price List AmazonEC2; sku %s; reserved term %s effective %s; standard %s %s: %s/h + %g "
              "upfront / %d h",
-             sku, tb_imp_jstr_or(term, "offerTermCode", "?"),
-             tb_imp_jstr_or(term, "effectiveDate", "?"), len, opt, d.hourly_txt,
+             sku, tb_imp_jstr_or(term, "offerTermCode", "?"), effective_date(term, effd), len, opt, d.hourly_txt,
              d.upfront, HOURS_PER_YEAR * years);
 }
 

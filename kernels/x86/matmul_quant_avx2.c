@@ -53,6 +53,7 @@ static inline __m256i dot_u8s8(__m256i u, __m256i s)
 #define X8_STREAMS TB_TUNE_AVX2_X8_STREAMS
 #endif
 
+#ifndef TB_QUANT_VNNI /* VNNI sums into int32 directly (fold4_epi32) */
 /* int16 vectors of four rows → [Σ r0 Σ r1 Σ r2 Σ r3 | same for the high lane], still int16
  * pairs: lane k of each 128-bit half holds two int16 partial sums of row k. */
 static inline __m256i fold4_epi16(__m256i p0, __m256i p1, __m256i p2, __m256i p3)
@@ -61,6 +62,7 @@ static inline __m256i fold4_epi16(__m256i p0, __m256i p1, __m256i p2, __m256i p3
     __m256i u23 = _mm256_add_epi16(_mm256_unpacklo_epi32(p2, p3), _mm256_unpackhi_epi32(p2, p3));
     return _mm256_add_epi16(_mm256_unpacklo_epi64(u01, u23), _mm256_unpackhi_epi64(u01, u23));
 }
+#endif
 
 static inline __m256i fold4_epi32(__m256i d0, __m256i d1, __m256i d2, __m256i d3)
 {

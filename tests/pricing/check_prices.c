@@ -616,6 +616,40 @@ static void azure_spot_in_euros(json_t *j)
     json_object_set_new(json_array_get(json_object_get(j, "Items"), 2), "currencyCode", json_string("EUR"));
 }
 
+/* Found by fuzz_import_aws: an effectiveDate whose 10th byte starts a UTF-8 character was cut
+ * there into the source text, and the written table was refused by its own loader. */
+static void aws_effective_date_cut_in_a_character(json_t *j)
+{
+    json_t *terms = json_object_get(json_object_get(json_object_get(j, "terms"), "OnDemand"), "ZZC7GXLLNXSHRD01");
+    json_object_set_new(json_object_get(terms, "ZZC7GXLLNXSHRD01.JRTCKXETXF"), "effectiveDate",
+                        json_string("2026-01-0\u00cf5T00:00:00Z"));
+}
+
+START_TEST(import_source_text_stays_valid_utf8)
+{
+    tb_price_table t, back;
+    tb_import *im = import_one(
+        TB_IMPORT_AWS,
+        tweaked("price-formats/aws-offer-ec2-sample.json", "cut.json", aws_effective_date_cut_in_a_character), &t, 0);
+    const tb_price *p = find(&t, "c7g.xlarge", "on-demand");
+    ck_assert_ptr_nonnull(p);
+    const char *src = p->cell[TB_PCOL_SOURCE];
+    ck_assert_msg(tb_utf8_valid(src, strlen(src)) && strstr(src, "effective ?") != NULL, "%s", src);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/cut.csv", tmpdir_path);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(tb_prices_write_csv(f, &t, NULL), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    tb_prices_init(&back);
+    ck_assert_int_eq(tb_prices_load_file(&back, path, &no_age), 0);
+    ck_assert_uint_eq(back.n, t.n);
+    tb_prices_free(&back);
+    tb_import_free(im);
+    tb_prices_free(&t);
+}
+END_TEST
+
 /* Found by fuzz_import_azure: pages in two currencies made a table the loader refuses. */
 START_TEST(import_of_two_currencies_is_refused)
 {
@@ -834,6 +868,7 @@ static Suite *build_suite(void)
     tcase_add_test(tc, gcp_catalog_page);
     tcase_add_test(tc, importers_skip_what_they_cannot_price_never_zero);
     tcase_add_test(tc, import_of_two_currencies_is_refused);
+    tcase_add_test(tc, import_source_text_stays_valid_utf8);
     tcase_add_test(tc, import_end_to_end);
     tcase_add_test(tc, output_replaces_only_a_regular_file);
     tcase_add_test(tc, inputs_must_be_regular_files_of_sane_size);
