@@ -19,9 +19,9 @@
 #                     (default 3, compare --min-base-runs): from 3 runs compare also holds a change
 #                     against the baseline's run-to-run noise; with fewer, two runs of one commit
 #                     on a shared VM can differ by more than the threshold
-#   NIGHTLY_NORMALIZE compare --normalize (default probe: each kernel's time over its probe's in the
-#                     same rounds, a run's step over its roofline bound, so a slower machine is not
-#                     read as slower code; none: the raw times)
+#   NIGHTLY_NORMALIZE compare --normalize (default read: a kernel's time over the read probe's of
+#                     the same rounds, so a slower machine is not read as slower code; probe: also
+#                     over the peak probe, and a run's step over its roofline bound; none: raw)
 #   NIGHTLY_ARGS      appended to every suite line (e.g. "--min-time 2")
 #   NIGHTLY_COMPARE_ARGS  appended to compare (e.g. "--threshold-for *gemv*=8")
 #   TOKBENCH          the binary (default build/harness/tokbench)
@@ -33,7 +33,7 @@ suite=${NIGHTLY_SUITE:-scripts/nightly.suite}
 tb=${TOKBENCH:-build/harness/tokbench}
 last=${NIGHTLY_BASELINE:-7}
 min_runs=${NIGHTLY_MIN_RUNS:-3}
-normalize=${NIGHTLY_NORMALIZE:-probe}
+normalize=${NIGHTLY_NORMALIZE:-read}
 read -ra extra <<<"${NIGHTLY_ARGS:-}"
 read -ra cmp_extra <<<"${NIGHTLY_COMPARE_ARGS:-}"
 
@@ -42,7 +42,7 @@ die() { echo "nightly: $*" >&2; exit 2; }
 [ -r "$suite" ] || die "$suite: cannot read the suite"
 [[ "$last" =~ ^[1-9][0-9]*$ ]] || die "NIGHTLY_BASELINE '$last': expected a whole number >= 1"
 [[ "$min_runs" =~ ^[1-9][0-9]*$ ]] || die "NIGHTLY_MIN_RUNS '$min_runs': expected a whole number >= 1"
-[[ "$normalize" =~ ^(probe|none)$ ]] || die "NIGHTLY_NORMALIZE '$normalize': expected probe or none"
+[[ "$normalize" =~ ^(none|read|probe)$ ]] || die "NIGHTLY_NORMALIZE '$normalize': expected none, read or probe"
 mkdir -p "$results" || die "$results: cannot create the results folder"
 # The JSON records are the source of truth: records copied in (a CI cache, another checkout) join
 # the history before it is asked for a baseline. Records already there are skipped.

@@ -101,7 +101,8 @@ static const opt_def opts_table[] = {
     {"min-base-runs", A_INT, OFF(min_base_runs), C_COMPARE, 1, 1000,
      "N: a benchmark whose base holds fewer runs is at most inconclusive (default 1; nightly.sh uses 3)"},
     {"normalize", A_STR, OFF(normalize), C_COMPARE, 0, 0,
-     "probe: each kernel's time over its probe's in the same rounds, a run's over its roofline bound (default none)"},
+     "read: a kernel's time over the read probe's of the same rounds; probe: also over a peak probe's, and a run's "
+     "over its roofline bound (default none)"},
     {"threshold-for", A_THRESHOLD_FOR, OFF(threshold_for), C_COMPARE, 0, 0,
      "GLOB=PCT: this threshold for benchmarks matching GLOB (repeatable; the first match wins over --threshold)"},
     /* test hooks (options.h): the tests set them as TOKBENCH_FAULT_INJECT and so on */

@@ -3,7 +3,6 @@
 #include "cmd_compare.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "compare.h"
 #include "compare_render.h"
@@ -19,9 +18,9 @@ int tb_cmd_compare(const tb_opts *o)
     tb_cmp_rules rules = {0};
     /* the rules first: a typo in a glob fails before any record is read */
     int rc = tb_cmp_rules_parse(o->threshold_for, o->nthreshold_for, &rules);
-    int normalize = o->normalize && strcmp(o->normalize, "probe") == 0;
-    if (!rc && o->normalize && !normalize && strcmp(o->normalize, "none") != 0)
-        rc = tb_fail(TB_EXIT_USAGE, "--normalize '%s': expected probe or none", o->normalize);
+    tb_norm_mode normalize = TB_NORM_NONE;
+    if (!rc && o->normalize && tb_cmp_norm_parse(o->normalize, &normalize) != 0)
+        rc = tb_fail(TB_EXIT_USAGE, "--normalize '%s': expected none, read or probe", o->normalize);
     if (!rc)
         rc = tb_cmp_side_load(o->positional[0], o->results_dir, normalize, &base);
     if (!rc)

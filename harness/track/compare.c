@@ -159,7 +159,7 @@ static json_t *summary_json(const pair *q, size_t k, const char **verdicts, cons
         json_array_append_new(rules, json_pack("{s:s, s:f}", "glob", o->rules->r[i].glob, "pct", o->rules->r[i].pct));
     json_object_set_new(s, "threshold_rules", rules);
     json_object_set_new(s, "min_base_runs", json_integer(o->min_base_runs));
-    json_object_set_new(s, "normalize", json_string(o->normalize ? "probe" : "none"));
+    json_object_set_new(s, "normalize", json_string(tb_cmp_norm_name(o->normalize)));
     json_object_set_new(s, "probes_not_judged", json_integer((json_int_t)(k - judged)));
     return s;
 }

@@ -31,9 +31,9 @@ typedef struct tb_cmp_opts {
     /* --min-base-runs: a benchmark whose base holds fewer runs is at most inconclusive, since the
      * noise between runs, which its own samples cannot show, is unknown until TB_CMP_NOISE_MIN_RUNS */
     int min_base_runs;
-    /* --normalize probe: the sides were loaded with their probes' times divided out
-     * (compare_normalize.h); the probe cases are then reported but neither counted nor judged */
-    int normalize;
+    /* --normalize: how the sides were loaded (compare_normalize.h); under read or probe the probe
+     * cases are reported but neither counted nor judged */
+    tb_norm_mode normalize;
 } tb_cmp_opts;
 
 /* The differences in machine and build context between the sides, as {"field", "base",

@@ -138,7 +138,7 @@ static int add_case(tb_cmp_side *s, size_t r, const json_t *cases, size_t ci)
     if (left_out(s, r, key))
         return 0;
     const char *by = NULL;
-    const json_t *probe = s->normalize && !tb_cmp_is_probe_case(c) ? tb_cmp_probe_of(cases, ci, &by) : NULL;
+    const json_t *probe = s->normalize && !tb_cmp_is_probe_case(c) ? tb_cmp_probe_of(cases, ci, s->normalize, &by) : NULL;
     shape_text(json_object_get(c, "shape"), shape, sizeof shape);
     const char *variant = tb_json_str(c, "variant");
     int cold = json_is_true(tb_json_at(c, "cold_weights.enabled")) || json_is_true(tb_json_at(c, "cold_kv.enabled"));
@@ -169,7 +169,7 @@ static int add_row(tb_cmp_side *s, size_t r, const json_t *rec, const json_t *ro
     for (int ph = 0; ph < 2; ph++) {
         char key[512], path[64];
         const char *kv = tb_json_str(row, "kv_dtype");
-        double bound = s->normalize ? tb_cmp_bound_seconds(row, ph) : NAN;
+        double bound = s->normalize == TB_NORM_PROBE ? tb_cmp_bound_seconds(row, ph) : NAN;
         int norm = isfinite(bound);
         snprintf(key, sizeof key, "run %s %s%s%s batch=%lld threads=%lld prompt=%lld ctx=%lld %s%s",
                  tb_json_str(rec, "model.name"), tb_json_str(row, "dtype"), *kv ? " kv=" : "", kv,
@@ -233,7 +233,7 @@ static int add_named(tb_cmp_side *s)
     return rc;
 }
 
-int tb_cmp_side_load(const char *arg, const char *results_dir, int normalize, tb_cmp_side *s)
+int tb_cmp_side_load(const char *arg, const char *results_dir, tb_norm_mode normalize, tb_cmp_side *s)
 {
     memset(s, 0, sizeof *s);
     s->arg = arg;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "compare_normalize.h"
 #include "history.h"
 
 typedef enum { TB_CMP_KERNEL = 0, TB_CMP_END_TO_END } tb_cmp_kind;
@@ -26,8 +27,9 @@ typedef struct tb_cmp_bench {
     /* a run row without samples_ns: 1 / its tokens/s median (a time up to a constant factor, so
      * only its ratio means something); NaN when there are samples */
     double fallback;
-    /* --normalize probe (compare_normalize.h): what its times are divided by, NULL when they are
-     * not; probe: a probe case, reported but not judged (the machine, not the code) */
+    /* --normalize (compare_normalize.h): what its times are divided by, NULL when they are not;
+     * probe: a probe case under any mode but none, reported but not judged (the machine, not
+     * the code) */
     const char *normalized_by;
     int probe;
 } tb_cmp_bench;
@@ -41,7 +43,7 @@ typedef struct tb_cmp_side {
     size_t nb, bcap;
     /* an @history side: pick[r] names record r's selected series; only they are read from it */
     tb_history_selection sel;
-    int normalize; /* --normalize probe */
+    tb_norm_mode normalize; /* --normalize */
 } tb_cmp_side;
 
 /* Reads arg (a record, every *.json under a folder, or @history[:FILTERS] of results_dir's
@@ -49,7 +51,7 @@ typedef struct tb_cmp_side {
  * probe's (compare_normalize.h), the key saying by what. Errors name the file: cannot read, not JSON (file:line), not a
  * record, another schema, no cases or rows. Returns 0 or an exit code after one "tokbench: ..."
  * line. */
-int tb_cmp_side_load(const char *arg, const char *results_dir, int normalize, tb_cmp_side *s);
+int tb_cmp_side_load(const char *arg, const char *results_dir, tb_norm_mode normalize, tb_cmp_side *s);
 void tb_cmp_side_free(tb_cmp_side *s);
 
 /* The benchmark of s with this key, or NULL. */

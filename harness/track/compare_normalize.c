@@ -7,6 +7,19 @@
 
 #include "json_path.h"
 
+int tb_cmp_norm_parse(const char *s, tb_norm_mode *out)
+{
+    static const tb_norm_mode modes[] = {TB_NORM_NONE, TB_NORM_READ, TB_NORM_PROBE};
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++)
+        if (strcmp(s, tb_cmp_norm_name(modes[i])) == 0) {
+            *out = modes[i];
+            return 0;
+        }
+    return -1;
+}
+
+const char *tb_cmp_norm_name(tb_norm_mode m) { return m == TB_NORM_READ ? "read" : m == TB_NORM_PROBE ? "probe" : "none"; }
+
 int tb_cmp_is_probe_case(const json_t *c)
 {
     const char *bk = tb_json_str(c, "backend");
@@ -20,7 +33,7 @@ static int same_work(const json_t *x, const json_t *y)
            tb_json_int(x, "threads") == tb_json_int(y, "threads");
 }
 
-const json_t *tb_cmp_probe_of(const json_t *cases, size_t ci, const char **by)
+const json_t *tb_cmp_probe_of(const json_t *cases, size_t ci, tb_norm_mode mode, const char **by)
 {
     const json_t *c = json_array_get(cases, ci);
     const char *op = tb_json_str(c, "op");
@@ -28,6 +41,8 @@ const json_t *tb_cmp_probe_of(const json_t *cases, size_t ci, const char **by)
     int streams = strcmp(op, "gemv") == 0 || strcmp(op, "attn-decode") == 0;
     const char *order[2] = {streams ? "read" : "peak", streams ? "peak" : "read"};
     for (int w = 0; w < 2; w++) {
+        if (mode != TB_NORM_PROBE && strcmp(order[w], "read") != 0)
+            continue;
         const json_t *best = NULL;
         size_t best_dist = 0;
         for (size_t i = 0; i < json_array_size(cases); i++) {

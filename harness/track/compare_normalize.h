@@ -1,7 +1,10 @@
-/* compare --normalize probe: each kernel's time held against the probe that bounds it, measured in
- * the same invocation, so that a machine which is slower tonight as a whole (a busier host, a
- * lower clock, another memory controller share) does not read as a slower kernel. On a shared VM
- * the read probe alone moves by a third between nights; the kernel moves with it.
+/* compare --normalize: each kernel's time held against the probe that bounds it, measured in the
+ * same invocation, so that a machine which is slower tonight as a whole (a busier host, a lower
+ * clock, another memory controller share) does not read as a slower kernel. On a shared VM the
+ * read probe alone moves by a third between nights; the kernel moves with it.
+ *
+ * TB_NORM_READ divides only by a read probe of the same rounds; TB_NORM_PROBE also by a peak probe
+ * and a run row by its bound (README, Tracking, has what each did to nine nights' noise).
  *
  * - A bench case's probe is the case of the same record with the same op, shape and threads whose
  *   backend is "read" or "peak" (the nearest in the record's order when several match): "read"
@@ -19,11 +22,18 @@
 #include <jansson.h>
 #include <stddef.h>
 
+typedef enum { TB_NORM_NONE = 0, TB_NORM_READ, TB_NORM_PROBE } tb_norm_mode;
+
+/* "none", "read" or "probe" into *out: 0, or -1 for another word. */
+int tb_cmp_norm_parse(const char *s, tb_norm_mode *out);
+const char *tb_cmp_norm_name(tb_norm_mode m);
+
 /* Whether case c is a probe ("read" or "peak" backend). */
 int tb_cmp_is_probe_case(const json_t *c);
 
-/* The probe case of bench case c (at index ci of cases), or NULL; *by names it ("read", "peak"). */
-const json_t *tb_cmp_probe_of(const json_t *cases, size_t ci, const char **by);
+/* The probe case of bench case c (at index ci of cases) that mode divides by, or NULL; *by names
+ * it ("read", "peak"). */
+const json_t *tb_cmp_probe_of(const json_t *cases, size_t ci, tb_norm_mode mode, const char **by);
 
 /* The paired ratios kernel[j] / probe[j] of the two sample arrays into out (holds the shorter
  * array's length), skipping pairs where either is not a positive number. Returns how many. */

@@ -141,11 +141,12 @@ static void print_summary(const json_t *doc, int md, FILE *f)
     fprintf(f, "; a base of %d or more runs of a benchmark raises its threshold to %g robust SDs of the runs' medians, "
                "or the widest departure of one run from them, where that is wider (thr %%)",
             TB_CMP_NOISE_MIN_RUNS, TB_CMP_NOISE_SIGMAS);
-    if (strcmp(tb_json_str(s, "normalize"), "probe") == 0)
-        fprintf(f, "; --normalize probe: a benchmark named \"/ read\" or \"/ peak\" is its time over that probe's in "
+    if (strcmp(tb_json_str(s, "normalize"), "none") != 0)
+        fprintf(f, "; --normalize %s: a benchmark named \"/ read\" or \"/ peak\" is its time over that probe's in "
                    "the same rounds, \"/ bound\" a run's step over its roofline bound; the %lld probe%s beside them %s "
                    "the machine's own change, not judged",
-                tb_json_int(s, "probes_not_judged"), tb_json_int(s, "probes_not_judged") == 1 ? "" : "s",
+                tb_json_str(s, "normalize"), tb_json_int(s, "probes_not_judged"),
+                tb_json_int(s, "probes_not_judged") == 1 ? "" : "s",
                 tb_json_int(s, "probes_not_judged") == 1 ? "shows" : "show");
     fputc('\n', f);
 }

@@ -357,7 +357,16 @@ START_TEST(normalize_probe_tells_the_machine_from_the_code)
     tb_run_result res = tb_test_run(NULL, args);
     ck_assert_int_eq(res.status, 4);
     tb_test_run_free(&res);
-    tb_test_expect_usage_error(NULL, "compare a.json b.json --normalize read", "--normalize 'read'");
+    /* read: only read probes divide (the gemm has one beside its peak probe); run rows stay raw */
+    doc = compare_probed("machine-slower", "", "--normalize read", 0);
+    const char *gemm = json_string_value(tb_test_path(json_array_get(json_object_get(doc, "benchmarks"), 2), "benchmark"));
+    ck_assert_ptr_nonnull(strstr(gemm, "gemm portable") && strstr(gemm, " / read") ? gemm : NULL);
+    ck_assert_str_eq(json_string_value(tb_test_path(doc, "summary.normalize")), "read");
+    json_decref(doc);
+    doc = compare_probed("machine-slower", "run-", "--normalize read", 4);
+    ck_assert(json_is_null(tb_test_path(json_array_get(json_object_get(doc, "benchmarks"), 1), "normalized_by")));
+    json_decref(doc);
+    tb_test_expect_usage_error(NULL, "compare a.json b.json --normalize peak", "--normalize 'peak'");
 }
 END_TEST
 
