@@ -168,7 +168,15 @@ void tb_svg_trend(FILE *f, const json_t *pts, const char *unit)
     fprintf(f, "\"/>\n");
     y_axis(f, &s, unit);
     x_axis_open(f, "record (by start time), labelled by tool.commit");
-    size_t every = n > 12 ? (n + 11) / 12 : 1;
+    /* as many labels as fit side by side (about 6 px a character at the tick font), evenly spaced */
+    size_t longest = 1;
+    json_array_foreach(pts, i, p) {
+        size_t len = strlen(tb_json_str(p, "label"));
+        longest = len > longest ? len : longest;
+    }
+    size_t fit = (size_t)(PW / (6.0 * (double)longest + 10.0));
+    fit = fit ? fit : 1;
+    size_t every = n > fit ? (n + fit - 1) / fit : 1;
     json_array_foreach(pts, i, p) {
         if (i % every)
             continue;
