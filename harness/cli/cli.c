@@ -62,7 +62,7 @@ static const opt_def opts_table[] = {
      "gemm: MxNxK[,...] for C[M×N] = A[M×K]·W[N×K]ᵀ; gemv: NxK; stream: elements or 256MiB per array"},
     {"backend", A_STR, OFF(backend), C_BENCH, 0, 0,
      "portable|openblas|ref (comma list: timed interleaved, ratio shown; default portable,openblas)"},
-    {"dtype", A_STR, OFF(dtype), C_MEASURE, 0, 0, "weights: f32|bf16|f16|q8_0|q4_0 (default f32)"},
+    {"dtype", A_STR, OFF(dtype), C_MEASURE, 0, 0, "weights: f32|bf16|f16|q8_0|q4_0 (default: f32 for bench, q8_0 for run)"},
     {"isa", A_STR, OFF(isa), C_MEASURE, 0, 0, "auto|generic|avx2|avx512|neon, or a comma list of tiers to compare"},
     {"cold", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights from DRAM: rotate copies totalling >= 4x the LLC"},
     {"llc-bytes", A_BYTES, OFF(llc_bytes), C_SYSINFO | C_MEASURE, 0, 0,
