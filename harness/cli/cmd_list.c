@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <tokbench/attention.h>
 #include <tokbench/kernels.h>
 
 #include "blas.h"
@@ -13,6 +14,30 @@
 #include "output.h"
 #include "tb_config.h"
 #include "util.h"
+
+static json_t *kernel_row(const char *op, const char *rows, const char *dtype, const char *backend, const char *isa,
+                          const char *kernel, const char *note)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", op, "rows", rows, "dtype", dtype, "backend", backend,
+                     "isa", isa, "kernel", kernel ? kernel : "(none)", "note", note);
+}
+
+/* The attention kernels this CPU gets: prefill and decode per KV dtype (f32, f16). */
+static void attention_rows(json_t *arr)
+{
+    tb_attention_kernels a;
+    tb_attention_kernels_init(&a, TB_ISA_COUNT);
+    static const tb_dtype kv[2] = {TB_DT_F32, TB_DT_F16};
+    for (int i = 0; i < 2; i++) {
+        const char *dt = tb_dtype_name(kv[i]);
+        json_array_append_new(arr, kernel_row("attn-prefill", "S tokens, causal", dt, "portable",
+                                              tb_isa_name(a.prefill_info.isa), a.prefill_info.name,
+                                              "KV cache packed to f32 tiles per call"));
+        json_array_append_new(arr, kernel_row("attn-decode", "1 token a sequence", dt, "portable",
+                                              tb_isa_name(a.decode_info[kv[i]].isa), a.decode_info[kv[i]].name,
+                                              "reads the KV cache in place; query heads of a KV head together"));
+    }
+}
 
 /* One row per (op, dtype, backend): which kernel this CPU gets, and from which tier. */
 static json_t *kernel_rows(void)
@@ -26,8 +51,9 @@ static json_t *kernel_rows(void)
     } ops[] = {{"gemv", "M = 1", 1},
                {"gemm", "M = 2..16 (skinny)", 2},
                {"gemm", "M = 17..32", TB_F32_PACKED_MIN_M},
-               {"gemm", "M > 32", TB_SKINNY_MAX + 1}};
-    _Static_assert(TB_F32_PACKED_MIN_M == 17, "the row labels above");
+               {"gemm", "M = 33..127", TB_SKINNY_MAX + 1},
+               {"gemm", "M >= 128", TB_HALF_GEMM_MIN_M}};
+    _Static_assert(TB_F32_PACKED_MIN_M == 17 && TB_HALF_GEMM_MIN_M == 128, "the row labels above");
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
         for (int dt = 0; dt < TB_DT_COUNT; dt++) {
             const tb_kernel_info *ki = tb_matmul_kernel(&k, (tb_dtype)dt, ops[i].m);
@@ -36,20 +62,18 @@ static json_t *kernel_rows(void)
                 : k.wlayout[dt] == TB_WL_Q8_0X8 ? "weights interleaved by 8 rows at load (q8_0x8); activations quantized to q8_0 per call"
                 : tb_dtype_is_quantized((tb_dtype)dt)           ? "activations quantized to q8_0 per call"
                 : tb_matmul_uses_packed((tb_dtype)dt, ops[i].m) ? "weights pre-packed in panels"
-                                                                : "";
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", ops[i].op, "rows",
-                                                 ops[i].rows, "dtype", tb_dtype_name((tb_dtype)dt), "backend",
-                                                 "portable", "isa", tb_isa_name(ki->isa), "kernel",
-                                                 ki->name ? ki->name : "(none)", "note", note));
+                : tb_matmul_uses_gemm(&k, (tb_dtype)dt, ops[i].m) ? "rows converted to f32 panels per call"
+                                                                  : "";
+            json_array_append_new(arr, kernel_row(ops[i].op, ops[i].rows, tb_dtype_name((tb_dtype)dt), "portable",
+                                                  tb_isa_name(ki->isa), ki->name, note));
         }
-    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", "gemv/gemm", "rows", "any",
-                                         "dtype", "f32", "backend", "ref", "isa", "generic", "kernel", "tb_gemm_f32_ref",
-                                         "note", "double accumulation: the oracle"));
+    json_array_append_new(arr, kernel_row("gemv/gemm", "any", "f32", "ref", "generic", "tb_gemm_f32_ref",
+                                          "double accumulation: the oracle"));
 #if TB_HAVE_OPENBLAS
-    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", "gemv/gemm", "rows", "any",
-                                         "dtype", "f32", "backend", "openblas", "isa", tb_blas_corename(), "kernel",
-                                         "cblas_sgemm (M = 1: cblas_sgemv)", "note", "reference backend"));
+    json_array_append_new(arr, kernel_row("gemv/gemm", "any", "f32", "openblas", tb_blas_corename(),
+                                          "cblas_sgemm (M = 1: cblas_sgemv)", "reference backend"));
 #endif
+    attention_rows(arr);
     return arr;
 }
 
@@ -77,7 +101,7 @@ int tb_cmd_list(const tb_opts *o)
         return 0;
     }
     /* Text in fixed widths (a longer cell overflows its column); CSV quotes kernel and note always. */
-    static const tb_col cols[] = {{"op", 9, 0},  {"rows", 18, 0},   {"dtype", 5, 0}, {"backend", 8, 0},
+    static const tb_col cols[] = {{"op", 12, 0}, {"rows", 18, 0},   {"dtype", 5, 0}, {"backend", 8, 0},
                                   {"isa", 11, 0}, {"kernel", 30, TB_COL_CSV_QUOTED}, {"note", 0, TB_COL_CSV_QUOTED}};
     tb_table t;
     tb_table_init(&t, cols, sizeof cols / sizeof *cols);

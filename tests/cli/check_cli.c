@@ -470,7 +470,16 @@ START_TEST(list_kernels)
     tb_run_result r = tb_test_run(NULL, "list kernels --format json");
     ck_assert_int_eq(r.status, 0);
     json_t *doc = json_loads(r.out, 0, NULL);
-    ck_assert(json_array_size(json_object_get(doc, "kernels")) >= 2);
+    json_t *rows = json_object_get(doc, "kernels"), *row;
+    size_t i, attn = 0, half_gemm = 0;
+    json_array_foreach(rows, i, row) {
+        const char *op = json_string_value(json_object_get(row, "op"));
+        const char *kernel = json_string_value(json_object_get(row, "kernel"));
+        attn += strncmp(op, "attn-", 5) == 0 && strstr(kernel, "tb_attn") != NULL;
+        half_gemm += strstr(kernel, "tb_gemm_f16_") != NULL || strstr(kernel, "tb_gemm_bf16_") != NULL;
+    }
+    ck_assert_uint_eq(attn, 4);      /* prefill and decode, f32 and f16 KV */
+    ck_assert_uint_eq(half_gemm, 2); /* M >= 128: f16 and bf16 */
     json_decref(doc);
     tb_test_run_free(&r);
 }
