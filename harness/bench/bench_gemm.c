@@ -35,8 +35,6 @@
 #endif
 
 #define MAX_VARIANTS TB_GEMM_MAX_VARIANTS
-/* peak variant: as bench peak (about 4 ms a call), exact with mul = add = 1 */
-#define PEAK_ITERS (1 << 21)
 
 /* Error bound, relative to Σ|a·w|: a float dot product of K terms with any summation order errs
  * by at most about K·u in the worst case, but by O(√K·u) for data of mixed signs. 8√K·u + 8u
@@ -262,16 +260,17 @@ static int setup_read(shape_run *r, variant_state *s, variant_ctx *x)
     return 0;
 }
 
-/* The peak variant: the best tier's FMA chains on the team. */
-static int setup_peak(shape_run *r, variant_state *s, variant_ctx *x)
+/* The peak variant: the best tier's FMA chains on the team, checked once. */
+static int setup_peak(shape_run *r, variant_state *s, variant_ctx *x, int corrupt)
 {
     tb_probe_kernels pk;
     tb_probe_kernels_best(&pk);
     s->kern.isa = pk.isa;
-    if (tb_probe_peak_init(&x->peak, r->env->team, &pk, PEAK_ITERS, "peak accumulators"))
+    if (tb_probe_peak_checked(&x->peak, r->env->team, &pk, corrupt, &s->err))
         return TB_EXIT_RUNTIME;
     s->v.call = tb_probe_peak_call;
     s->v.ctx = &x->peak;
+    s->passed = s->err == 0.0;
     return 0;
 }
 
@@ -335,16 +334,8 @@ static int setup_and_check(shape_run *r, int i, const char *fault)
         s->passed = s->err == 0.0;
         return 0;
     }
-    if (s->spec.bk == BK_PEAK) {
-        if ((rc = setup_peak(r, s, x)) != 0)
-            return rc;
-        s->v.call(s->v.ctx, 0);
-        if (fault && strcmp(fault, "peak") == 0)
-            x->peak.acc[0] += 1.0f;
-        s->err = tb_probe_peak_err(&x->peak);
-        s->passed = s->err == 0.0;
-        return 0;
-    }
+    if (s->spec.bk == BK_PEAK)
+        return setup_peak(r, s, x, fault && strcmp(fault, "peak") == 0);
     if (s->spec.bk == BK_REF)
         s->v.call = call_ref;
 #if TB_HAVE_OPENBLAS

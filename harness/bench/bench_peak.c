@@ -16,8 +16,7 @@
 /* About 4 ms per call at full speed on a current core. With mul = add = 1 every accumulator ends
  * at seed + iterations exactly: an integer below 2^24, so float holds it and the check is exact
  * and sees a single missing iteration. */
-#define PEAK_ITERS (1 << 21)
-_Static_assert((1 << 21) + TB_PEAK_MAX_FLOATS < (1 << 24), "peak results must stay exact in float");
+_Static_assert(TB_PROBE_PEAK_ITERS + TB_PEAK_MAX_FLOATS < (1 << 24), "peak results must stay exact in float");
 
 /* The tiers' probes checked (a test hook may corrupt one tier's result), then the passing ones
  * timed interleaved and checked again on the state the last timed call left. */
@@ -62,7 +61,7 @@ static json_t *peak_case(const tb_bench_env *env, const tb_probe_peak *pc, doubl
                                                              "only where the target contracts it)"
                                                            : "acc = acc*m + d, one fused multiply-add",
                                   "lanes", k->peak_lanes, "chains", k->peak_chains, "iterations_per_thread",
-                                  (json_int_t)PEAK_ITERS));
+                                  (json_int_t)TB_PROBE_PEAK_ITERS));
     json_object_set_new(cs, "check",
                         json_pack("{s:b, s:f, s:f, s:s, s:I}", "passed", passed, "max_rel_err",
                                   isfinite(err) ? err : 1e308, "tolerance", 0.0, "reference",
@@ -124,7 +123,7 @@ int tb_bench_peak(const tb_bench_env *env, json_t *cases)
     memset(v, 0, sizeof v);
     memset(pc, 0, sizeof pc);
     for (int i = 0; i < ntiers && rc == 0; i++)
-        rc = tb_probe_peak_init(&pc[i], env->team, &tiers[i], PEAK_ITERS, "peak accumulators");
+        rc = tb_probe_peak_init(&pc[i], env->team, &tiers[i], TB_PROBE_PEAK_ITERS, "peak accumulators");
     if (rc == 0)
         rc = check_and_time(o, pc, v, err, ntiers);
     for (int i = 0; i < ntiers && rc == 0; i++) {

@@ -107,6 +107,18 @@ void tb_probe_peak_call(void *p, uint64_t turn)
     tb_probe_peak_run(p);
 }
 
+int tb_probe_peak_checked(tb_probe_peak *p, tb_team *team, const tb_probe_kernels *k, int corrupt, double *err)
+{
+    int rc = tb_probe_peak_init(p, team, k, TB_PROBE_PEAK_ITERS, "peak accumulators");
+    if (rc)
+        return rc;
+    tb_probe_peak_run(p);
+    if (corrupt)
+        p->acc[0] += 1.0f;
+    *err = tb_probe_peak_err(p);
+    return 0;
+}
+
 double tb_probe_peak_err(const tb_probe_peak *p)
 {
     double worst = 0;

@@ -71,6 +71,12 @@ void tb_probe_peak_call(void *p, uint64_t turn);
 double tb_probe_peak_err(const tb_probe_peak *p);
 /* Floating-point operations of one run: 2 per lane, chain, step and member. */
 double tb_probe_peak_flops(const tb_probe_peak *p);
+/* Steps of a run in bench peak and in the peak variants beside kernels: about 4 ms a call, and
+ * seed + steps stays exact in float. */
+#define TB_PROBE_PEAK_ITERS (1 << 21)
+/* p set up for TB_PROBE_PEAK_ITERS steps and one checked run, an accumulator spoiled first when
+ * corrupt (the fault hook): *err is tb_probe_peak_err. 0, or TB_EXIT_RUNTIME after one line. */
+int tb_probe_peak_checked(tb_probe_peak *p, tb_team *team, const tb_probe_kernels *k, int corrupt, double *err);
 
 /* ---- int8: the dot instruction of the quantized kernels ------------------------------------ */
 

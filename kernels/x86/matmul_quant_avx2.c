@@ -484,6 +484,21 @@ static inline __attribute__((always_inline)) void x8q8_block(const uint8_t *blk,
         acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_set1_ps(da[r * ldp])), _mm256_cvtepi32_ps(s[r]), acc[r]);
 }
 
+/* Prefetches X8_PF_DIST ahead of block b in each of `groups` adjacent groups' chunks (seg bytes
+ * of bb-byte blocks each); past the chunk, into the next `groups` groups' chunks, which come next. */
+static inline __attribute__((always_inline)) void x8_prefetch(const uint8_t *gw, int64_t b, int64_t bb, int64_t seg,
+                                                             int64_t group_bytes, const int groups)
+{
+    int64_t off = b * bb + X8_PF_DIST;
+    if (off >= seg)
+        off += groups * group_bytes - seg;
+    for (int g = 0; g < groups; g++) {
+        const char *p = (const char *)((uintptr_t)gw + (uintptr_t)(off + g * group_bytes)); /* may lie past the matrix */
+        for (int l = 0; l < (bb + 63) / 64; l++)
+            _mm_prefetch(p + 64 * l, _MM_HINT_T0);
+    }
+}
+
 /* One group × mr activation rows over a chunk of nbc blocks; stores lanes [l0, l1) of each row.
  * q8 (a constant at every call site) picks the q8_0 blocks over the q4_0 ones. */
 static inline __attribute__((always_inline)) void x8_tile(const uint8_t *gw, int64_t nbc, int64_t group_bytes,
@@ -498,14 +513,8 @@ static inline __attribute__((always_inline)) void x8_tile(const uint8_t *gw, int
         acc[r] = _mm256_setzero_ps();
     const int64_t seg = nbc * bb;
     for (int64_t b = 0; b < nbc; b++) {
-        if (prefetch) { /* past this chunk of the group: the next group's chunk comes next */
-            int64_t off = b * bb + X8_PF_DIST;
-            if (off >= seg)
-                off += group_bytes - seg;
-            const char *p = (const char *)((uintptr_t)gw + (uintptr_t)off); /* may lie past the matrix */
-            for (int l = 0; l < (bb + 63) / 64; l++)
-                _mm_prefetch(p + 64 * l, _MM_HINT_T0);
-        }
+        if (prefetch)
+            x8_prefetch(gw, b, bb, seg, group_bytes, 1);
         if (q8) {
             x8q8_block(gw + b * bb, a + b, lda, da + b, s8 + b, ldp, acc, mr);
             continue;
@@ -589,16 +598,8 @@ static inline __attribute__((always_inline)) void x8_tile2(const uint8_t *gw, in
         acc[r] = _mm512_setzero_ps();
     const int64_t seg = nbc * bb;
     for (int64_t b = 0; b < nbc; b++) {
-        if (prefetch) { /* past this chunk of the pair: the next pair's chunk comes next */
-            int64_t off = b * bb + X8_PF_DIST;
-            if (off >= seg)
-                off += 2 * group_bytes - seg;
-            for (int g = 0; g < 2; g++) {
-                const char *p = (const char *)((uintptr_t)gw + (uintptr_t)(off + g * group_bytes));
-                for (int l = 0; l < (bb + 63) / 64; l++)
-                    _mm_prefetch(p + 64 * l, _MM_HINT_T0);
-            }
-        }
+        if (prefetch)
+            x8_prefetch(gw, b, bb, seg, group_bytes, 2);
         x8_block2(gw + b * bb, gw + group_bytes + b * bb, a + b, lda, da + b, s8 + b, ldp, acc, mr, q8);
     }
     for (int r = 0; r < mr; r++) {
