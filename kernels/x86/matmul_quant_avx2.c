@@ -531,11 +531,33 @@ static inline __attribute__((always_inline)) void x8_tile(const uint8_t *gw, int
 
 #ifdef TB_QUANT_VNNI
 /* Two groups side by side in zmm registers (group g in the low 256 bits, g + 1 in the high): one
- * activation dword broadcast from memory meets 16 rows at once, so a vpdpbusd (and, for q8_0,
- * the sign step) does twice the work of the ymm tile's for the same count, and a block's scales
- * of both groups convert with one vcvtph2ps. AVX-512 has no vpsignb: q8_0 takes the weights'
- * signs into the activations with a byte mask (vpmovb2m once per weight vector, a masked
- * subtract per row). For the cache-resident skinny products; the GEMV stays on ymm streams. */
+ * activation dword broadcast from memory meets 16 rows at once, so a vpdpbusd does twice the
+ * work of the ymm tile's, and a block's scales of both groups convert with one vcvtph2ps. For
+ * q8_0 the activations come biased to unsigned bytes (a + 128, made once per call by
+ * x8_bias_acts) and meet the signed weights directly; 128·Σw, one more vpdpbusd per weight
+ * vector shared by every activation row, takes the bias back out. The per-row sign step of the
+ * ymm tile (AVX-512 has no vpsignb: it took a mask and a masked subtract) is gone. For the
+ * cache-resident skinny products; the GEMV stays on ymm streams. */
+/* Blocks of biased activations the stack holds per pass (34 KiB): rows × chunk stays within it. */
+#define BIAS_BLOCKS 1024
+/* Activation rows per zmm tile: 8 rows' sums and accumulators are 16 of the 32 registers, and the
+ * weight vector's load and Σw serve twice as many rows as the ymm tile's 4. */
+#define MR2 8
+
+/* Rows × nbc activation blocks (row stride nb) into out (row stride nbc), each byte + 128 as an
+ * unsigned byte, the scale kept: vpdpbusd's unsigned operand. */
+static void x8_bias_acts(const tb_block_q8_0 *a, int64_t nb, int64_t rows, int64_t nbc, tb_block_q8_0 *out)
+{
+    const __m256i flip = _mm256_set1_epi8((char)0x80);
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t b = 0; b < nbc; b++) {
+            const tb_block_q8_0 *src = a + r * nb + b;
+            tb_block_q8_0 *dst = out + r * nbc + b;
+            dst->d = src->d;
+            _mm256_storeu_si256((__m256i *)dst->qs, _mm256_xor_si256(load_qs(src->qs), flip));
+        }
+}
+
 static inline __attribute__((always_inline)) __m512i pair256(const uint8_t *lo, const uint8_t *hi)
 {
     return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)lo)),
@@ -547,21 +569,25 @@ static inline __attribute__((always_inline)) void x8_block2(const uint8_t *b0, c
                                                            const int32_t *s8, int64_t ldp, __m512 *acc, const int mr,
                                                            const int q8)
 {
-    __m512i s[MR];
+    __m512i s[MR2];
     for (int r = 0; r < mr; r++)
         s[r] = _mm512_setzero_si512();
-    if (q8)
+    if (q8) { /* a holds the activations + 128 as bytes (x8_bias_acts): Σ(a + 128)·w − 128·Σw */
+        const __m512i ones = _mm512_set1_epi8(1);
+        __m512i wsum = _mm512_setzero_si512();
         for (int i = 0; i < 8; i++) {
-            const __m512i w = pair256(b0 + 16 + 32 * i, b1 + 16 + 32 * i), aw = _mm512_abs_epi8(w);
-            const __mmask64 neg = _mm512_movepi8_mask(w);
+            const __m512i w = pair256(b0 + 16 + 32 * i, b1 + 16 + 32 * i);
+            wsum = _mm512_dpbusd_epi32(wsum, ones, w);
             for (int r = 0; r < mr; r++) {
                 int32_t v;
                 memcpy(&v, a[r * lda].qs + 4 * i, sizeof v);
-                const __m512i x = _mm512_set1_epi32(v);
-                s[r] = _mm512_dpbusd_epi32(s[r], aw, _mm512_mask_sub_epi8(x, neg, _mm512_setzero_si512(), x));
+                s[r] = _mm512_dpbusd_epi32(s[r], _mm512_set1_epi32(v), w);
             }
         }
-    else {
+        const __m512i corr = _mm512_slli_epi32(wsum, 7);
+        for (int r = 0; r < mr; r++)
+            s[r] = _mm512_sub_epi32(s[r], corr);
+    } else {
         const __m512i m4 = _mm512_set1_epi8(0x0f);
         for (int i = 0; i < 4; i++) {
             const __m512i l = pair256(b0 + 16 + 32 * i, b1 + 16 + 32 * i);
@@ -593,7 +619,7 @@ static inline __attribute__((always_inline)) void x8_tile2(const uint8_t *gw, in
                                                           const int q8)
 {
     const int64_t bb = q8 ? TB_Q8_0X8_BLOCK_BYTES : TB_Q4_0X8_BLOCK_BYTES;
-    __m512 acc[MR];
+    __m512 acc[MR2];
     for (int r = 0; r < mr; r++)
         acc[r] = _mm512_setzero_ps();
     const int64_t seg = nbc * bb;
@@ -696,9 +722,17 @@ static inline __attribute__((always_inline)) void x8_matmul(const void *w, const
         return;
     }
     act_prep prep;
+#ifdef TB_QUANT_VNNI
+    tb_block_q8_0 biased[BIAS_BLOCKS]; /* x8_bias_acts: the slab's chunk, rows × nbc */
+#endif
     for (int64_t i0 = 0; i0 < m; i0 += SLAB) {
         const int64_t rows = m - i0 < SLAB ? m - i0 : SLAB;
-        const int64_t chunk = SCRATCH / rows < nb ? SCRATCH / rows : nb;
+        int64_t limit = SCRATCH / rows;
+#ifdef TB_QUANT_VNNI
+        if (q8 && !(rows == 1 && nb <= limit)) /* every pass but the whole-row GEMV biases its chunk */
+            limit = BIAS_BLOCKS / rows;
+#endif
+        const int64_t chunk = limit < nb ? limit : nb;
         for (int64_t b0 = 0; b0 < nb; b0 += chunk) {
             const int64_t nbc = nb - b0 < chunk ? nb - b0 : chunk;
             prepare(&prep, A + i0 * nb, nb, rows, b0, nbc, q8 ? 0 : 8);
@@ -706,6 +740,10 @@ static inline __attribute__((always_inline)) void x8_matmul(const void *w, const
                 x8_gemv(w, A + i0 * nb, &prep, nb, c + i0 * n, n0, g_end, q8);
                 continue;
             }
+#ifdef TB_QUANT_VNNI
+            if (q8)
+                x8_bias_acts(A + i0 * nb + b0, nb, rows, nbc, biased);
+#endif
             for (int64_t g = n0 / 8, step; g * 8 < g_end; g += step) {
 #ifdef TB_QUANT_VNNI
                 step = (g + 1) * 8 < g_end ? 2 : 1; /* g_end <= n8: group g + 1 is whole */
@@ -715,7 +753,12 @@ static inline __attribute__((always_inline)) void x8_matmul(const void *w, const
                 const uint8_t *gw = (const uint8_t *)w + g * group_bytes + b0 * bb;
                 const int l0 = n0 > 8 * g ? (int)(n0 - 8 * g) : 0;
                 const int l1 = g_end < 8 * (g + step) ? (int)(g_end - 8 * g) : 8 * (int)step;
-                for (int64_t i = 0; i < rows; i += MR) {
+#ifdef TB_QUANT_VNNI
+                const int64_t istep = step == 2 ? MR2 : MR;
+#else
+                const int64_t istep = MR;
+#endif
+                for (int64_t i = 0; i < rows; i += istep) {
                     const tb_block_q8_0 *ai = A + (i0 + i) * nb + b0;
                     const float *da = prep.da + i * nbc;
                     const int32_t *s8 = prep.s + i * nbc;
@@ -723,12 +766,20 @@ static inline __attribute__((always_inline)) void x8_matmul(const void *w, const
                     const int pf = i == 0, acc = b0 > 0; /* later tiles find the group in L1 */
 #ifdef TB_QUANT_VNNI
                     if (step == 2) {
-                        switch (rows - i < MR ? rows - i : MR) {
-                        case 1: x8_tile2(gw, nbc, group_bytes, ai, nb, da, s8, nbc, ci, n, l0, l1, acc, pf, 1, q8); break;
-                        case 2: x8_tile2(gw, nbc, group_bytes, ai, nb, da, s8, nbc, ci, n, l0, l1, acc, pf, 2, q8); break;
-                        case 3: x8_tile2(gw, nbc, group_bytes, ai, nb, da, s8, nbc, ci, n, l0, l1, acc, pf, 3, q8); break;
-                        default: x8_tile2(gw, nbc, group_bytes, ai, nb, da, s8, nbc, ci, n, l0, l1, acc, pf, 4, q8); break;
+                        const tb_block_q8_0 *ab = q8 ? biased + i * nbc : ai; /* q8_0: biased, row stride nbc */
+                        const int64_t lab = q8 ? nbc : nb;
+#define TILE2(R) x8_tile2(gw, nbc, group_bytes, ab, lab, da, s8, nbc, ci, n, l0, l1, acc, pf, R, q8)
+                        switch (rows - i < MR2 ? rows - i : MR2) {
+                        case 1: TILE2(1); break;
+                        case 2: TILE2(2); break;
+                        case 3: TILE2(3); break;
+                        case 4: TILE2(4); break;
+                        case 5: TILE2(5); break;
+                        case 6: TILE2(6); break;
+                        case 7: TILE2(7); break;
+                        default: TILE2(8); break;
                         }
+#undef TILE2
                         continue;
                     }
 #endif
