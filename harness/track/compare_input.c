@@ -89,7 +89,7 @@ static int add_samples(tb_cmp_bench *b, const json_t *arr, const json_t *probe, 
     const json_t *v;
     size_t first = b->n;
     int rc = grow((void **)&b->s, &b->cap, b->n + json_array_size(arr), sizeof *b->s);
-    if (!rc && probe)
+    if (!rc && probe && json_array_size(arr) > 0) /* none: b->s may still be NULL */
         b->n += tb_cmp_paired_ratios(arr, probe, b->s + b->n);
     else
         json_array_foreach(arr, i, v)

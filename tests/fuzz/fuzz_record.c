@@ -39,14 +39,18 @@ static tb_price_table *price_table(void)
     return &t;
 }
 
-/* compare's reading of one side: its benchmarks and samples. The statistics that follow (2000
- * bootstrap resamples a benchmark) read numbers, not text, and would slow every input a
- * hundredfold; the unit tests check them. */
+/* compare's reading of one side: its benchmarks and samples, raw and with every kernel over its
+ * probe (--normalize probe: the paired samples, a run row over its bound). The statistics that
+ * follow (2000 bootstrap resamples a benchmark) read numbers, not text, and would slow every
+ * input a hundredfold; the unit tests check them. */
 static void compare(const char *path)
 {
-    tb_cmp_side side;
-    tb_cmp_side_load(path, "results", &side);
-    tb_cmp_side_free(&side);
+    static const tb_norm_mode modes[2] = {TB_NORM_NONE, TB_NORM_PROBE};
+    for (int i = 0; i < 2; i++) {
+        tb_cmp_side side;
+        tb_cmp_side_load(path, "results", modes[i], &side);
+        tb_cmp_side_free(&side);
+    }
 }
 
 static void cost(const char *path, const json_t *rec)

@@ -366,6 +366,13 @@ START_TEST(normalize_probe_tells_the_machine_from_the_code)
     doc = compare_probed("machine-slower", "run-", "--normalize read", 4);
     ck_assert(json_is_null(tb_test_path(json_array_get(json_object_get(doc, "benchmarks"), 1), "normalized_by")));
     json_decref(doc);
+    /* found by fuzz_record: a kernel without samples beside its probe pairs nothing (and reads
+     * no null buffer): nothing testable, exit 5 */
+    snprintf(args, sizeof args, "compare '%s' '%s' --normalize read --format json --quiet",
+             tb_test_fixture("compare/probe-empty/record.json"), tb_test_fixture("compare/probe-empty/record.json"));
+    doc = tb_test_run_json(NULL, args, 5);
+    ck_assert_int_eq(json_integer_value(tb_test_path(json_array_get(json_object_get(doc, "benchmarks"), 0), "n_base")), 0);
+    json_decref(doc);
     tb_test_expect_usage_error(NULL, "compare a.json b.json --normalize peak", "--normalize 'peak'");
 }
 END_TEST
