@@ -61,7 +61,8 @@ static const opt_def opts_table[] = {
     {"shape", A_STR, OFF(shape), C_BENCH, 0, 0,
      "gemm: MxNxK[,...] for C[M×N] = A[M×K]·W[N×K]ᵀ; gemv: NxK; stream: elements or 256MiB per array"},
     {"backend", A_STR, OFF(backend), C_BENCH, 0, 0,
-     "portable|openblas|ref (comma list: timed interleaved, ratio shown; default portable,openblas)"},
+     "portable|openblas|ref, probes read|peak (comma list: timed interleaved, ratio shown; default gemm/gemv "
+     "portable,openblas, attn-decode portable,read, attn-prefill portable,peak)"},
     {"dtype", A_STR, OFF(dtype), C_MEASURE, 0, 0, "weights: f32|bf16|f16|q8_0|q4_0 (default: f32 for bench, q8_0 for run)"},
     {"isa", A_STR, OFF(isa), C_MEASURE, 0, 0, "auto|generic|avx2|avx512|neon, or a comma list of tiers to compare"},
     {"cold", A_FLAG, OFF(cold), C_BENCH, 0, 0, "weights from DRAM: rotate copies totalling >= 4x the LLC"},

@@ -71,7 +71,7 @@ typedef struct tb_opts {
     const char *threshold_for[TB_MAX_THRESHOLD_RULES]; /* --threshold-for GLOB=PCT, repeatable, in order */
     int nthreshold_for;
     int min_base_runs; /* --min-base-runs: 0 not given (1) */
-    const char *normalize; /* --normalize probe|none: NULL not given (none) */
+    const char *normalize; /* --normalize none|read|probe: NULL not given (none) */
     /* history: series filters; NULL = all */
     const char *bench_glob, *since, *machine;
     int window; /* history --window: points in a rolling baseline; 0: the default (7) */
