@@ -7,8 +7,11 @@ scripts/setup.sh build
 meson test -C build --print-errorlogs
 
 scripts/setup.sh build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
-# halt_on_error: a sanitizer finding fails the test instead of scrolling past.
-ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
+# halt_on_error: a sanitizer finding fails the test instead of scrolling past. CK_FORK=no: each
+# test file's cases run in one process here. A forked case of a sanitized process pays for its
+# shadow memory's page tables and a leak scan at its exit, which was most of this run's time; one
+# process still leak-checks everything at its exit, and the release run above keeps a fork per case.
+CK_FORK=no ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs --timeout-multiplier 4
 

@@ -87,7 +87,7 @@ static void check_decode(tb_dtype dt, int64_t heads, int64_t kvh, int64_t d, int
         ak.decode[dt](q + h * g * d, kh, vh, g, d, 0, len, m, l, out + h * g * d, 1, scratch);
         for (int64_t i = 0; i < g; i++) {
             double r = row_ratio(q + (h * g + i) * d, kh, vh, dt, d, len, out + (h * g + i) * d, &raw);
-            ck_assert_msg(r <= 1.0, "%s decode %s heads %ld/%ld d=%ld len=%ld head %ld: error %.3g is %.3g x the bound",
+            tb_expect(r <= 1.0, "%s decode %s heads %ld/%ld d=%ld len=%ld head %ld: error %.3g is %.3g x the bound",
                           tb_isa_name(tier), tb_dtype_name(dt), (long)heads, (long)kvh, (long)d, (long)len,
                           (long)(h * g + i), raw, r);
         }
@@ -157,7 +157,7 @@ START_TEST(split_decode_equals_unsplit)
                      merged);
             for (int64_t i = 0; i < g; i++) {
                 double r = row_ratio(q + i * d, kc, vc, (tb_dtype)dt, d, len, merged + i * d, NULL);
-                ck_assert_msg(r <= 1.0, "%s split %zu head %ld: %.3g x the bound", tb_dtype_name((tb_dtype)dt), s,
+                tb_expect(r <= 1.0, "%s split %zu head %ld: %.3g x the bound", tb_dtype_name((tb_dtype)dt), s,
                               (long)i, r);
                 /* against the unsplit kernel result, relative to the same yardstick */
                 double *ref = malloc(sizeof(double) * (size_t)d), *mag = malloc(sizeof(double) * (size_t)d);
@@ -165,7 +165,7 @@ START_TEST(split_decode_equals_unsplit)
                 tb_attn_ref_row(q + i * d, kc, vc, (tb_dtype)dt, d, len, ref, mag, &amax, work);
                 for (int64_t x = 0; x < d; x++) {
                     double e = fabs((double)merged[i * d + x] - (double)whole[i * d + x]) / mag[x];
-                    ck_assert_msg(e <= tb_attn_tolerance(d, len, amax), "split %zu differs from unsplit by %.3g", s,
+                    tb_expect(e <= tb_attn_tolerance(d, len, amax), "split %zu differs from unsplit by %.3g", s,
                                   e);
                 }
                 free(ref);
@@ -225,7 +225,7 @@ static void check_prefill(tb_dtype dt, int64_t heads, int64_t kvh, int64_t d, in
             const char *kh = (const char *)kc + (size_t)(h * dm.capacity * d) * esize(dt);
             const char *vh = (const char *)vc + (size_t)(h * dm.capacity * d) * esize(dt);
             double r = row_ratio(q + (t * heads + hq) * d, kh, vh, dt, d, t + 1, out + (t * heads + hq) * d, &raw);
-            ck_assert_msg(r <= 1.0, "%s prefill %s heads %ld/%ld d=%ld S=%ld token %ld head %ld: error %.3g is %.3g x "
+            tb_expect(r <= 1.0, "%s prefill %s heads %ld/%ld d=%ld S=%ld token %ld head %ld: error %.3g is %.3g x "
                           "the bound",
                           tb_isa_name(tier), tb_dtype_name(dt), (long)heads, (long)kvh, (long)d, (long)s, (long)t,
                           (long)hq, raw, r);
@@ -294,7 +294,7 @@ START_TEST(rope_against_double)
                         int64_t pair = i < d / 2 ? i + d / 2 : i - d / 2;
                         double scale = fabs((double)x[r * d + i]) + fabs((double)x[r * d + pair]);
                         double e = fabs((double)y[r * d + i] - ref[i]);
-                        ck_assert_msg(e <= 8.0 * ldexp(1.0, -24) * scale, "rope d=%ld pos=%ld theta=%g: error %g",
+                        tb_expect(e <= 8.0 * ldexp(1.0, -24) * scale, "rope d=%ld pos=%ld theta=%g: error %g",
                                       (long)d, (long)pos, thetas[c], e);
                     }
                 }
@@ -335,19 +335,19 @@ START_TEST(kv_append_round_trip)
                         const unsigned char *cache = which ? vc : kc;
                         if (!inside) {
                             for (size_t b = 0; b < es; b++)
-                                ck_assert_msg(cache[at * es + b] == 0xab, "append wrote outside its rows");
+                                tb_expect(cache[at * es + b] == 0xab, "append wrote outside its rows");
                             continue;
                         }
                         float src = (which ? v : k)[((c - pos) * kvh + h) * d + x];
                         if (dt == TB_DT_F16) {
                             uint16_t got;
                             memcpy(&got, cache + at * es, 2);
-                            ck_assert_msg(got == tb_f32_to_f16(src), "f16 append of %.9g: %#x, not %#x", src, got,
+                            tb_expect(got == tb_f32_to_f16(src), "f16 append of %.9g: %#x, not %#x", src, got,
                                           tb_f32_to_f16(src));
                         } else {
                             float got;
                             memcpy(&got, cache + at * es, 4);
-                            ck_assert(memcmp(&got, &src, 4) == 0);
+                            tb_expect(memcmp(&got, &src, 4) == 0, "f32 append of %.9g", src);
                         }
                     }
                 }
@@ -371,11 +371,11 @@ START_TEST(exp2_accuracy)
         double want = exp2((double)x[i]), e = fabs((double)y[i] - want) / want;
         worst = e > worst ? e : worst;
     }
-    ck_assert_msg(worst < 2e-7, "exp2: relative error %.3g", worst);
+    tb_expect(worst < 2e-7, "exp2: relative error %.3g", worst);
     float sp[5] = {-INFINITY, -126.5f, -1000.0f, NAN, 0.0f}, out[5];
     ak.exp2(sp, out, 5); /* also a tail shorter than a vector */
     for (int i = 0; i < 4; i++)
-        ck_assert_msg(out[i] == 0.0f, "exp2(%g) = %g, not 0", sp[i], out[i]);
+        tb_expect(out[i] == 0.0f, "exp2(%g) = %g, not 0", sp[i], out[i]);
     ck_assert(out[4] == 1.0f);
     free(x);
     free(y);
@@ -421,7 +421,7 @@ START_TEST(bound_sees_a_dropped_key)
         double e = fabs((double)out[x] - full[x]) / mag[x];
         worst = e > worst ? e : worst;
     }
-    ck_assert_msg(worst > tb_attn_tolerance(d, len, amax), "dropping a key (error %.3g) passes the bound %.3g", worst,
+    tb_expect(worst > tb_attn_tolerance(d, len, amax), "dropping a key (error %.3g) passes the bound %.3g", worst,
                   tb_attn_tolerance(d, len, amax));
     free(work);
     free(kc);

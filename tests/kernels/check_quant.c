@@ -117,7 +117,7 @@ static void check_quantizer(tb_quantize_row_fn q, const char *tier)
         memset(got, 0x55, sizeof got);
         q(x, got, k);
         for (int64_t b = 0; b < k / TB_QK; b++)
-            ck_assert_msg(memcmp(&want[b], &got[b], sizeof want[b]) == 0,
+            tb_expect(memcmp(&want[b], &got[b], sizeof want[b]) == 0,
                           "%s quantizer differs from the reference: row %d block %ld (d %04x vs %04x)", tier, t,
                           (long)b, want[b].d, got[b].d);
         /* nothing written past k */
@@ -152,7 +152,7 @@ START_TEST(q8_0_hand_block)
     for (int v = 0; v < nq; v++) {
         ck_assert_uint_eq(y[v].d, 0x3c00);
         for (int j = 0; j < TB_QK; j++)
-            ck_assert_msg(y[v].qs[j] == want[j], "quantizer %d element %d: %d, want %d", v, j, y[v].qs[j], want[j]);
+            tb_expect(y[v].qs[j] == want[j], "quantizer %d element %d: %d, want %d", v, j, y[v].qs[j], want[j]);
     }
     /* an all-zero block: scale 0, quants 0 */
     memset(x, 0, sizeof x);
@@ -179,7 +179,7 @@ START_TEST(q4_0_hand_block_layout)
         ck_assert_uint_eq(y.qs[j], (unsigned)(j | (15 - j) << 4));
     tb_dequantize_row(TB_DT_Q4_0, &y, back, TB_QK);
     for (int j = 0; j < TB_QK; j++)
-        ck_assert(back[j] == x[j]);
+        tb_expect(back[j] == x[j], "element %d", (int)j);
 }
 END_TEST
 
@@ -253,7 +253,7 @@ static void check_slice(tb_matmul_rows_fn fn, const char *what, const operands *
         for (int64_t j = 0; j < n; j++) {
             float got = c[i * n + j];
             if (j < n0 || j >= n1) {
-                ck_assert_msg(isnan(got), "%s %s m=%ld n=%ld k=%ld: wrote c[%ld][%ld] outside [%ld, %ld)", what,
+                tb_expect(isnan(got), "%s %s m=%ld n=%ld k=%ld: wrote c[%ld][%ld] outside [%ld, %ld)", what,
                               tb_dtype_name(o->dt), (long)m, (long)n, (long)k, (long)i, (long)j, (long)n0, (long)n1);
                 continue;
             }
@@ -264,7 +264,7 @@ static void check_slice(tb_matmul_rows_fn fn, const char *what, const operands *
                 mag += fabs(p);
             }
             double e = fabs((double)got - v) / (mag > 0 ? mag : 1);
-            ck_assert_msg(e <= bound(k), "%s %s m=%ld n=%ld k=%ld [%ld,%ld): c[%ld][%ld] = %.9g, want %.9g (rel %g > %g)",
+            tb_expect(e <= bound(k), "%s %s m=%ld n=%ld k=%ld [%ld,%ld): c[%ld][%ld] = %.9g, want %.9g (rel %g > %g)",
                           what, tb_dtype_name(o->dt), (long)m, (long)n, (long)k, (long)n0, (long)n1, (long)i,
                           (long)j, got, v, e, bound(k));
             if (e > worst)
@@ -351,7 +351,7 @@ static void check_tier_extremes(const tier_fns *t)
                                     : w8[j][b].qs[e];
                         want += (long)wq * a[i][b].qs[e];
                     }
-                ck_assert_msg(c[i * N + j] == (float)want, "%s %s extremes c[%d][%d] = %.9g, want %ld", t->tier,
+                tb_expect(c[i * N + j] == (float)want, "%s %s extremes c[%d][%d] = %.9g, want %ld", t->tier,
                               dt ? "q4_0" : "q8_0", i, j, c[i * N + j], want);
             }
     }
@@ -375,10 +375,10 @@ static void check_tier_hand_dot(const tier_fns *t)
     }
     float c = NAN;
     t->mm[1](&w, &a, &c, 1, 1, TB_QK, 0, 1);
-    ck_assert_msg(c == 80.0f, "%s q4_0 hand dot = %.9g, want 80", t->tier, c);
+    tb_expect(c == 80.0f, "%s q4_0 hand dot = %.9g, want 80", t->tier, c);
     c = NAN;
     t->mm[0](&w8, &a, &c, 1, 1, TB_QK, 0, 1);
-    ck_assert_msg(c == -386.0f, "%s q8_0 hand dot = %.9g, want -386", t->tier, c);
+    tb_expect(c == -386.0f, "%s q8_0 hand dot = %.9g, want -386", t->tier, c);
 }
 
 /* A tier's three kernel tests: <name>_shapes and <name>_long_rows (loop tests over the case
@@ -438,7 +438,7 @@ static void check_x8_roundtrip(tb_wlayout l, tb_dtype dt)
         tb_wlayout_pack(l, dt, plain, packed, n, K, 0, n);
         for (int64_t r = 0; r < n; r++) {
             tb_wlayout_row(l, dt, packed, n, K, r, back);
-            ck_assert_msg(memcmp(back, plain + (size_t)r * rb, rb) == 0, "%s n=%ld row %ld differs after packing",
+            tb_expect(memcmp(back, plain + (size_t)r * rb, rb) == 0, "%s n=%ld row %ld differs after packing",
                           tb_wlayout_name(l), (long)n, (long)r);
             tb_dequantize_row(dt, plain + (size_t)r * rb, want, K);
             tb_wlayout_dequant_row(l, dt, packed, n, K, r, got);
@@ -490,26 +490,26 @@ START_TEST(int8_peak_probes_count_their_work)
         if (isa != TB_ISA_GENERIC && !tb_isa_available(isa))
             continue;
         tb_kernels_init(&k, isa);
-        ck_assert_msg(k.peak_int8 != NULL, "%s: no int8 peak probe", tb_isa_name(isa));
+        tb_expect(k.peak_int8 != NULL, "%s: no int8 peak probe", tb_isa_name(isa));
         static int32_t st[TB_KERNEL_PEAK_INT8_STATE] __attribute__((aligned(64)));
         for (int i = 0; i < TB_KERNEL_PEAK_INT8_STATE; i++)
             st[i] = i * 7 + 1;
         int64_t m100 = k.peak_int8(st, 100), m300 = k.peak_int8(st, 300);
-        ck_assert_msg(m100 > 0 && m100 % 100 == 0 && m300 == 3 * m100 && (m100 / 100) % 8 == 0,
+        tb_expect(m100 > 0 && m100 % 100 == 0 && m300 == 3 * m100 && (m100 / 100) % 8 == 0,
                       "%s (%s): %lld and %lld multiply-adds", tb_isa_name(isa), k.peak_int8_info.name, (long long)m100,
                       (long long)m300);
         int changed = 0;
         for (int i = 0; i < TB_KERNEL_PEAK_INT8_STATE; i++)
             changed |= st[i] != i * 7 + 1;
-        ck_assert_msg(changed, "%s: the probe left its state alone", tb_isa_name(isa));
+        tb_expect(changed, "%s: the probe left its state alone", tb_isa_name(isa));
         /* bench peak's check: the scalar replay of the instruction gives the same state and count */
         static int32_t got[TB_KERNEL_PEAK_INT8_STATE], want[TB_KERNEL_PEAK_INT8_STATE];
         for (int i = 0; i < TB_KERNEL_PEAK_INT8_STATE; i++)
             got[i] = want[i] = i * 7 + 1 - 900; /* negative words too: the sign must survive the replay */
         int64_t mk = k.peak_int8(got, 257), mr = tb_peak_int8_ref(k.peak_int8_info.name, want, 257);
-        ck_assert_msg(mk == mr, "%s: probe %lld multiply-adds, replay %lld", k.peak_int8_info.name, (long long)mk,
+        tb_expect(mk == mr, "%s: probe %lld multiply-adds, replay %lld", k.peak_int8_info.name, (long long)mk,
                       (long long)mr);
-        ck_assert_msg(memcmp(got, want, sizeof got) == 0, "%s: state differs from the replay", k.peak_int8_info.name);
+        tb_expect(memcmp(got, want, sizeof got) == 0, "%s: state differs from the replay", k.peak_int8_info.name);
     }
     int32_t any[TB_KERNEL_PEAK_INT8_STATE] = {0};
     ck_assert_int_eq(tb_peak_int8_ref("tb_peak_int8_nonesuch", any, 1), -1);
