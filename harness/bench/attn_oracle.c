@@ -66,9 +66,7 @@ int tb_attn_oracle_build(tb_attn_oracle *o, attn_case *a)
 void tb_attn_oracle_free(tb_attn_oracle *o)
 {
     free(o->rows);
-    tb_free(o->ref);
-    tb_free(o->mag);
-    tb_free(o->amax);
+    TB_FREE_ALL(o->ref, o->mag, o->amax);
     memset(o, 0, sizeof *o);
 }
 

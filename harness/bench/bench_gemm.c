@@ -473,12 +473,7 @@ static void free_shape(shape_run *r)
     }
     tb_gemm_oracle_free(&r->orc[0]);
     tb_gemm_oracle_free(&r->orc[1]);
-    tb_free(r->a);
-    tb_free(r->aq);
-    tb_free(r->c);
-    tb_free(r->w0);
-    tb_free(r->w32);
-    tb_free(r->wdt);
+    TB_FREE_ALL(r->a, r->aq, r->c, r->w0, r->w32, r->wdt);
 }
 
 /* One shape: planned, its inputs made, every variant checked, the passing ones timed

@@ -67,10 +67,7 @@ void tb_gemm_oracle_free(tb_gemm_oracle *o)
 {
     free(o->rows);
     free(o->cols);
-    tb_free(o->row_val);
-    tb_free(o->row_mag);
-    tb_free(o->col_val);
-    tb_free(o->col_mag);
+    TB_FREE_ALL(o->row_val, o->row_mag, o->col_val, o->col_mag);
     memset(o, 0, sizeof *o);
 }
 

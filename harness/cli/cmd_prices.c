@@ -27,30 +27,9 @@ static json_t *jcell(const char *s) { return *s ? json_string(s) : json_null(); 
 static json_t *price_row_json(const tb_price *p)
 {
     json_t *o = json_object();
-    for (int c = 0; c < TB_PCOL_COUNT; c++) {
-        const char *name = tb_price_column_names[c];
-        switch (c) {
-        case TB_PCOL_VCPUS:
-            json_object_set_new(o, name, jreal(p->vcpus));
-            break;
-        case TB_PCOL_PHYSICAL_CORES:
-            json_object_set_new(o, name, jreal(p->physical_cores));
-            break;
-        case TB_PCOL_THREADS_PER_CORE:
-            json_object_set_new(o, name, jreal(p->threads_per_core));
-            break;
-        case TB_PCOL_MEMORY_GIB:
-            json_object_set_new(o, name, jreal(p->memory_gib));
-            break;
-        case TB_PCOL_ACCELERATOR_COUNT:
-            json_object_set_new(o, name, jreal(p->accelerator_count));
-            break;
-        case TB_PCOL_PRICE_PER_HOUR:
-            json_object_set_new(o, name, jreal(p->price_per_hour));
-            break;
-        default:
-            json_object_set_new(o, name, jcell(p->cell[c]));
-        }
+    for (tb_pcol c = 0; c < TB_PCOL_COUNT; c++) {
+        const double *v = tb_price_number(p, c);
+        json_object_set_new(o, tb_price_column_names[c], v ? jreal(*v) : jcell(p->cell[c]));
     }
     json_object_set_new(o, "file", json_string(p->file));
     json_object_set_new(o, "line", json_integer(p->line));

@@ -72,14 +72,7 @@ int tb_attn_drv_init(tb_attn_drv *d, tb_team *team, const tb_attn_dims *dims, in
 
 void tb_attn_drv_free(tb_attn_drv *d)
 {
-    tb_free(d->kt);
-    tb_free(d->vp);
-    tb_free(d->scratch);
-    tb_free(d->th);
-    tb_free(d->partials);
-    tb_free((void *)d->pm);
-    tb_free((void *)d->pl);
-    tb_free((void *)d->pa);
+    TB_FREE_ALL(d->kt, d->vp, d->scratch, d->th, d->partials, (void *)d->pm, (void *)d->pl, (void *)d->pa);
     memset(d, 0, sizeof *d);
 }
 

@@ -160,29 +160,6 @@ static float *small_vec(int64_t n, uint64_t seed, float base, float spread)
     return v;
 }
 
-typedef struct {
-    tb_fwd *f;
-    char *buf;
-    size_t n;
-    uint64_t seed;
-} kvfill_job;
-
-static void kvfill_worker(void *p, int tid, int nt)
-{
-    kvfill_job *j = p;
-    size_t b, e;
-    tb_team_split(j->n, 1024, tid, nt, &b, &e);
-    for (size_t i = b; i < e; i++) {
-        float x = tb_rand_sym(j->seed, i);
-        if (j->f->es == 2) {
-            uint16_t h = tb_f32_to_f16(x);
-            memcpy(j->buf + 2 * i, &h, 2);
-        } else {
-            memcpy(j->buf + 4 * i, &x, 4);
-        }
-    }
-}
-
 /* The dimensions a pass reads, from the model and the largest shape it will run. */
 static void set_dims(tb_fwd *f, const tb_model *m, const tb_fwd_shape *s, tb_team *team, const tb_kernels *k,
                      const tb_attention_kernels *ak)
@@ -234,11 +211,8 @@ static int make_layer(tb_fwd *f, int64_t l, uint64_t sd, int pk, size_t cache_by
     ly->vc = ly->kc ? tb_alloc(cache_bytes, "the KV cache") : NULL;
     if (!ly->vc)
         return TB_EXIT_RUNTIME;
-    kvfill_job kj = {f, ly->kc, cache_bytes / f->es, sd + (uint64_t)(l * 16 + 13)};
-    tb_team_run(f->team, kvfill_worker, &kj);
-    kj.buf = ly->vc;
-    kj.seed++;
-    tb_team_run(f->team, kvfill_worker, &kj);
+    tb_team_fill_random_as(f->team, ly->kc, cache_bytes / f->es, f->es, sd + (uint64_t)(l * 16 + 13));
+    tb_team_fill_random_as(f->team, ly->vc, cache_bytes / f->es, f->es, sd + (uint64_t)(l * 16 + 14));
     return 0;
 }
 
@@ -363,13 +337,7 @@ void tb_fwd_destroy(tb_fwd *f)
             layer *ly = &f->L[l];
             for (int w = 0; w < W_COUNT; w++)
                 free_matrix(&ly->w[w]);
-            tb_free(ly->attn_norm);
-            tb_free(ly->ffn_norm);
-            tb_free(ly->bq);
-            tb_free(ly->bk);
-            tb_free(ly->bv);
-            tb_free(ly->kc);
-            tb_free(ly->vc);
+            TB_FREE_ALL(ly->attn_norm, ly->ffn_norm, ly->bq, ly->bk, ly->bv, ly->kc, ly->vc);
         }
     free(f->L);
     free_matrix(&f->emb);
@@ -377,10 +345,8 @@ void tb_fwd_destroy(tb_fwd *f)
         tb_free(f->head.packed);
     else
         free_matrix(&f->head);
-    float *bufs[] = {f->final_norm, f->x, f->xn, f->tmp, f->q, f->att, f->kk, f->vv, f->gate, f->up, f->hn,
-                     f->logits, f->rope_cos, f->rope_sin};
-    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
-        tb_free(bufs[i]);
+    TB_FREE_ALL(f->final_norm, f->x, f->xn, f->tmp, f->q, f->att, f->kk, f->vv, f->gate, f->up, f->hn, f->logits,
+                f->rope_cos, f->rope_sin);
     free(f->tokens);
     tb_matmul_ws_free(&f->ws);
     tb_attn_drv_free(&f->attn);

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <tokbench/dtype.h>
 #include <tokbench/rng.h>
 
 #include "timer.h"
@@ -237,8 +238,9 @@ void tb_team_split(size_t n, size_t grain, int tid, int nthreads, size_t *begin,
 }
 
 typedef struct {
-    float *buf;
+    char *buf;
     size_t n;
+    int elem_bytes;
     uint64_t seed;
 } fill_job;
 
@@ -247,14 +249,26 @@ static void fill_worker(void *p, int tid, int nt)
     fill_job *j = p;
     size_t b, e;
     tb_team_split(j->n, 1024, tid, nt, &b, &e);
-    for (size_t i = b; i < e; i++)
-        j->buf[i] = tb_rand_sym(j->seed, i);
+    for (size_t i = b; i < e; i++) {
+        float x = tb_rand_sym(j->seed, i);
+        if (j->elem_bytes == 2) {
+            uint16_t h = tb_f32_to_f16(x);
+            memcpy(j->buf + 2 * i, &h, 2);
+        } else {
+            memcpy(j->buf + 4 * i, &x, 4);
+        }
+    }
+}
+
+void tb_team_fill_random_as(tb_team *tm, void *buf, size_t n, int elem_bytes, uint64_t seed)
+{
+    fill_job j = {buf, n, elem_bytes, seed};
+    tb_team_run(tm, fill_worker, &j);
 }
 
 void tb_team_fill_random(tb_team *tm, float *buf, size_t n, uint64_t seed)
 {
-    fill_job j = {buf, n, seed};
-    tb_team_run(tm, fill_worker, &j);
+    tb_team_fill_random_as(tm, buf, n, 4, seed);
 }
 
 int tb_team_cores(const tb_team *tm)

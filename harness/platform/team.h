@@ -32,6 +32,8 @@ void tb_team_split(size_t n, size_t grain, int tid, int nthreads, size_t *begin,
 
 /* Fills n floats with tb_rand_sym(seed, i), each member writing (so first touching) its share. */
 void tb_team_fill_random(tb_team *tm, float *buf, size_t n, uint64_t seed);
+/* The same values stored as n elements of elem_bytes each: 4 for f32, 2 for f16 (a KV cache). */
+void tb_team_fill_random_as(tb_team *tm, void *buf, size_t n, int elem_bytes, uint64_t seed);
 
 /* Distinct physical cores the team runs on (fewer than its size with SMT siblings). */
 int tb_team_cores(const tb_team *tm);

@@ -59,6 +59,21 @@ void tb_note(const char *fmt, ...)
     va_end(ap);
 }
 
+void *tb_grow(void *items, size_t *cap, size_t need, size_t size)
+{
+    if (items && need <= *cap)
+        return items;
+    size_t c = items && *cap ? *cap : 16; /* an empty array gets room too: NULL means failure */
+    while (c < need && c <= SIZE_MAX / 2)
+        c *= 2;
+    if (c < need || (size && c > SIZE_MAX / size))
+        return NULL;
+    void *q = realloc(items, c * size);
+    if (q)
+        *cap = c;
+    return q;
+}
+
 void *tb_alloc_untouched(size_t bytes, const char *what)
 {
     void *p = NULL;
@@ -93,6 +108,12 @@ void *tb_alloc(size_t bytes, const char *what)
 }
 
 void tb_free(void *p) { free(p); }
+
+void tb_free_each(void *const *bufs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tb_free(bufs[i]);
+}
 
 int tb_parse_bytes(const char *s, uint64_t *out)
 {

@@ -40,6 +40,14 @@ void *tb_alloc(size_t bytes, const char *what);
  * page on the main thread's). */
 void *tb_alloc_untouched(size_t bytes, const char *what);
 void tb_free(void *p);
+/* tb_free on each argument: TB_FREE_ALL(a, b, c) for the buffers one owner holds. */
+void tb_free_each(void *const *bufs, size_t n);
+#define TB_FREE_ALL(...) tb_free_each((void *const[]){__VA_ARGS__}, sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
+/* Room for `need` items of `size` bytes in the array `items` of capacity *cap, which grows by
+ * doubling (from 16; a NULL array is given room even for none): the array, moved or not, or NULL
+ * with items and *cap as they were. Every growing array of the harness goes through it, so each
+ * has the same overflow check. */
+void *tb_grow(void *items, size_t *cap, size_t need, size_t size);
 
 /* Strict parsers: the whole string must be consumed, no sign for unsigned, range-checked.
  * Return 0 on success, -1 otherwise (the caller names the flag in its message). */

@@ -11,6 +11,17 @@
 
 static json_t *jreal(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
+/* key, key_ci95_low and key_ci95_high: SPEC.md's three fields of a price with its interval. */
+static void set_ci(json_t *o, const char *key, tb_ci ci)
+{
+    char k[96];
+    json_object_set_new(o, key, jreal(ci.median));
+    snprintf(k, sizeof k, "%s_ci95_low", key);
+    json_object_set_new(o, k, jreal(ci.lo));
+    snprintf(k, sizeof k, "%s_ci95_high", key);
+    json_object_set_new(o, k, jreal(ci.hi));
+}
+
 int tb_pricing_opt_parse(const tb_opts *o, int *filter)
 {
     tb_pricing p;
@@ -31,14 +42,10 @@ tb_price_checks tb_price_checks_from(const tb_opts *o)
 
 int tb_strlist_add(tb_strlist *l, const char *s)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **p = realloc(l->s, cap * sizeof *p);
-        if (!p)
-            return tb_fail(TB_EXIT_RUNTIME, "out of memory");
-        l->s = p;
-        l->cap = cap;
-    }
+    char **p = tb_grow(l->s, &l->cap, l->n + 1, sizeof *p);
+    if (!p)
+        return tb_fail(TB_EXIT_RUNTIME, "out of memory");
+    l->s = p;
     if (!(l->s[l->n] = strdup(s)))
         return tb_fail(TB_EXIT_RUNTIME, "out of memory");
     l->n++;
@@ -135,15 +142,9 @@ static json_t *cost_row(const tb_cost_ctx *c, const char *file, const json_t *re
     json_object_set_new(o, "instance", json_string(p->cell[TB_PCOL_INSTANCE]));
     json_object_set_new(o, "pricing", json_string(tb_pricing_name(p->pricing)));
     json_object_set_new(o, "usd_per_hour", jreal(usd_h));
-    json_object_set_new(o, "usd_per_mtok_input", jreal(in.median));
-    json_object_set_new(o, "usd_per_mtok_input_ci95_low", jreal(in.lo));
-    json_object_set_new(o, "usd_per_mtok_input_ci95_high", jreal(in.hi));
-    json_object_set_new(o, "usd_per_mtok_output", jreal(out.median));
-    json_object_set_new(o, "usd_per_mtok_output_ci95_low", jreal(out.lo));
-    json_object_set_new(o, "usd_per_mtok_output_ci95_high", jreal(out.hi));
-    json_object_set_new(o, "usd_per_mtok_blended", jreal(bl.median));
-    json_object_set_new(o, "usd_per_mtok_blended_ci95_low", jreal(bl.lo));
-    json_object_set_new(o, "usd_per_mtok_blended_ci95_high", jreal(bl.hi));
+    set_ci(o, "usd_per_mtok_input", in);
+    set_ci(o, "usd_per_mtok_output", out);
+    set_ci(o, "usd_per_mtok_blended", bl);
     json_object_set_new(o, "usd_per_mtok_input_floor", jreal(in_floor));
     json_object_set_new(o, "usd_per_mtok_output_floor", jreal(out_floor));
     json_object_set_new(o, "usd_per_mtok_blended_floor", jreal(tb_cost_blend(in_floor, out_floor, c->w_in, c->w_out)));
@@ -153,11 +154,9 @@ static json_t *cost_row(const tb_cost_ctx *c, const char *file, const json_t *re
     json_object_set_new(o, "result", json_string(shown ? shown : ""));
     free(shown);
     json_object_set_new(o, "model", model_name ? json_string(model_name) : json_null());
-    json_object_set_new(o, "batch", json_deep_copy(json_object_get(row, "batch")));
-    json_object_set_new(o, "threads", json_deep_copy(json_object_get(row, "threads")));
-    json_object_set_new(o, "prompt", json_deep_copy(json_object_get(row, "prompt")));
-    json_object_set_new(o, "ctx", json_deep_copy(json_object_get(row, "ctx")));
-    json_object_set_new(o, "dtype", json_deep_copy(json_object_get(row, "dtype")));
+    static const char *const row_keys[] = {"batch", "threads", "prompt", "ctx", "dtype"};
+    for (size_t k = 0; k < sizeof row_keys / sizeof *row_keys; k++)
+        json_object_set_new(o, row_keys[k], json_deep_copy(json_object_get(row, row_keys[k])));
     json_object_set_new(o, "prefill_tokens_per_s", jreal(pre.median));
     json_object_set_new(o, "decode_tokens_per_s", jreal(dec.median));
     json_object_set_new(o, "utilization", json_real(c->util));

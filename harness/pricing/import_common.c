@@ -80,26 +80,28 @@ size_t tb_import_skipped(const tb_import *im, const char *what)
 
 /* ---- bookkeeping: skip reasons, notes, the comment block ---- */
 
+/* The message of a printf-style function's own arguments, cut to the array buf. */
+#define FORMAT_ARGS(buf, fmt)                                                                          \
+    do {                                                                                               \
+        va_list ap_;                                                                                   \
+        va_start(ap_, fmt);                                                                            \
+        vsnprintf(buf, sizeof buf, fmt, ap_);                                                          \
+        va_end(ap_);                                                                                   \
+    } while (0)
+
 int tb_imp_skip(tb_import *im, const char *fmt, ...)
 {
     char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
+    FORMAT_ARGS(buf, fmt);
     for (size_t i = 0; i < im->nt; i++)
         if (strcmp(im->t[i].reason, buf) == 0) {
             im->t[i].n++;
             return 0;
         }
-    if (im->nt == im->capt) {
-        size_t cap = im->capt ? im->capt * 2 : 16;
-        tally *t = realloc(im->t, cap * sizeof *t);
-        if (!t)
-            return 0;
-        im->t = t;
-        im->capt = cap;
-    }
+    tally *t = tb_grow(im->t, &im->capt, im->nt + 1, sizeof *t);
+    if (!t)
+        return 0;
+    im->t = t;
     if ((im->t[im->nt].reason = strdup(buf)))
         im->t[im->nt++].n = 1;
     return 0;
@@ -118,10 +120,7 @@ void tb_imp_note(const tb_import *im, const char *fmt, ...)
 int tb_imp_cannot_price(tb_import *im, const char *what, const char *fmt, ...)
 {
     char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
+    FORMAT_ARGS(buf, fmt);
     tb_imp_note(im, "skipped %s: %s", what, buf);
     return tb_imp_skip(im, "cannot price (see the notes above)");
 }
@@ -129,10 +128,7 @@ int tb_imp_cannot_price(tb_import *im, const char *what, const char *fmt, ...)
 void tb_imp_comment_add(tb_import *im, const char *fmt, ...)
 {
     char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
+    FORMAT_ARGS(buf, fmt);
     size_t old = im->comment ? strlen(im->comment) : 0, add = strlen(buf);
     char *c = realloc(im->comment, old + add + 2);
     if (!c)
@@ -221,14 +217,10 @@ int tb_imp_date10(const char *s, char out[11], int *days)
 
 int tb_imp_add_row(tb_import *im, const char *cells[TB_PCOL_COUNT])
 {
-    if (im->nc == im->capc) {
-        size_t cap = im->capc ? im->capc * 2 : 64;
-        cand *c = realloc(im->c, cap * sizeof *c);
-        if (!c)
-            return tb_fail(TB_EXIT_RUNTIME, "out of memory importing prices");
-        im->c = c;
-        im->capc = cap;
-    }
+    cand *grown = tb_grow(im->c, &im->capc, im->nc + 1, sizeof *grown);
+    if (!grown)
+        return tb_fail(TB_EXIT_RUNTIME, "out of memory importing prices");
+    im->c = grown;
     cand *c = &im->c[im->nc];
     memset(c, 0, sizeof *c);
     for (int i = 0; i < TB_PCOL_COUNT; i++)

@@ -108,14 +108,10 @@ static int gcp_usage(const char *ut, tb_pricing *pricing, int *kind, int *years)
 /* Keeps a priced SKU for tb_imp_gcp_pair, with a copy of its serviceRegions. 0, or an exit code. */
 static int gcp_sku_add(tb_import *im, const gcp_sku *sku, const json_t *regions)
 {
-    if (im->ng == im->capg) {
-        size_t cap = im->capg ? im->capg * 2 : 32;
-        gcp_sku *g = realloc(im->g, cap * sizeof *g);
-        if (!g)
-            return tb_fail(TB_EXIT_RUNTIME, "out of memory importing prices");
-        im->g = g;
-        im->capg = cap;
-    }
+    gcp_sku *grown = tb_grow(im->g, &im->capg, im->ng + 1, sizeof *grown);
+    if (!grown)
+        return tb_fail(TB_EXIT_RUNTIME, "out of memory importing prices");
+    im->g = grown;
     gcp_sku *g = &im->g[im->ng];
     *g = *sku;
     g->regions = calloc(json_array_size(regions), sizeof *g->regions);

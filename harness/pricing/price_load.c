@@ -41,16 +41,12 @@ static void on_field(void *s, size_t len, void *data)
     load_ctx *c = data;
     if (c->rc)
         return;
-    if (c->nf == c->capf) {
-        size_t cap = c->capf ? c->capf * 2 : 32;
-        char **f = realloc(c->fields, cap * sizeof *f);
-        if (!f) {
-            c->rc = tb_fail(TB_EXIT_RUNTIME, "out of memory reading %s", c->file);
-            return;
-        }
-        c->fields = f;
-        c->capf = cap;
+    char **fields = tb_grow(c->fields, &c->capf, c->nf + 1, sizeof *fields);
+    if (!fields) {
+        c->rc = tb_fail(TB_EXIT_RUNTIME, "out of memory reading %s", c->file);
+        return;
     }
+    c->fields = fields;
     if (len && memchr(s, '\0', len)) {
         c->rc = tb_fail(TB_EXIT_USAGE, "%s:%d: field %zu holds a NUL byte", c->file, c->line, c->nf + 1);
         return;

@@ -31,15 +31,12 @@ int tb_prices_load_path(tb_price_table *t, const char *path, const tb_price_chec
         size_t l = strlen(e->d_name);
         if (e->d_name[0] == '.' || l < 5 || strcmp(e->d_name + l - 4, ".csv") != 0)
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                rc = tb_fail(TB_EXIT_RUNTIME, "out of memory listing %s", path);
-                break;
-            }
-            names = nn;
+        char **nn = tb_grow(names, &cap, n + 1, sizeof *nn);
+        if (!nn) {
+            rc = tb_fail(TB_EXIT_RUNTIME, "out of memory listing %s", path);
+            break;
         }
+        names = nn;
         size_t need = strlen(path) + l + 2;
         if (!(names[n] = malloc(need))) {
             rc = tb_fail(TB_EXIT_RUNTIME, "out of memory listing %s", path);

@@ -5,11 +5,13 @@
 #include "prices.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "prices_internal.h"
+#include "util.h"
 
 const char *const tb_price_column_names[TB_PCOL_COUNT] = {
     "provider",   "region",      "instance",          "vcpus",   "physical_cores", "threads_per_core",
@@ -66,14 +68,10 @@ const char *tb_prices_intern_file(tb_price_table *t, const char *path)
 
 static tb_price *push_row(tb_price_table *t)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        tb_price *r = realloc(t->rows, cap * sizeof *r);
-        if (!r)
-            return NULL;
-        t->rows = r;
-        t->cap = cap;
-    }
+    tb_price *r = tb_grow(t->rows, &t->cap, t->n + 1, sizeof *r);
+    if (!r)
+        return NULL;
+    t->rows = r;
     tb_price *p = &t->rows[t->n];
     memset(p, 0, sizeof *p);
     return p;
@@ -154,13 +152,30 @@ static int validate_row(const char *const cells[TB_PCOL_COUNT], tb_price *p, cha
         snprintf(err, errcap, "column price_date: '%s' is not a date (YYYY-MM-DD)", date);
         return -1;
     }
-    const tb_pcol cols[] = {TB_PCOL_VCPUS, TB_PCOL_PHYSICAL_CORES, TB_PCOL_THREADS_PER_CORE, TB_PCOL_MEMORY_GIB,
-                            TB_PCOL_ACCELERATOR_COUNT};
-    double *dst[] = {&p->vcpus, &p->physical_cores, &p->threads_per_core, &p->memory_gib, &p->accelerator_count};
-    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
-        if (parse_quantity(cells[cols[i]], cols[i], dst[i], err, errcap) != 0)
+    for (tb_pcol c = 0; c < TB_PCOL_COUNT; c++) {
+        /* p is this function's own row: the parser writes the numbers the getter reads */
+        double *dst = c == TB_PCOL_PRICE_PER_HOUR ? NULL : (double *)tb_price_number(p, c);
+        if (dst && parse_quantity(cells[c], c, dst, err, errcap) != 0)
             return -1;
+    }
     return 0;
+}
+
+const double *tb_price_number(const tb_price *p, tb_pcol c)
+{
+    static const struct {
+        tb_pcol col;
+        size_t at;
+    } numeric[] = {{TB_PCOL_PRICE_PER_HOUR, offsetof(tb_price, price_per_hour)},
+                   {TB_PCOL_VCPUS, offsetof(tb_price, vcpus)},
+                   {TB_PCOL_PHYSICAL_CORES, offsetof(tb_price, physical_cores)},
+                   {TB_PCOL_THREADS_PER_CORE, offsetof(tb_price, threads_per_core)},
+                   {TB_PCOL_MEMORY_GIB, offsetof(tb_price, memory_gib)},
+                   {TB_PCOL_ACCELERATOR_COUNT, offsetof(tb_price, accelerator_count)}};
+    for (size_t i = 0; i < sizeof numeric / sizeof *numeric; i++)
+        if (numeric[i].col == c)
+            return (const double *)((const char *)p + numeric[i].at);
+    return NULL;
 }
 
 int tb_prices_store_row(tb_price_table *t, const char *const cells[TB_PCOL_COUNT], const char *file, int line,

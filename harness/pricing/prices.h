@@ -64,6 +64,10 @@ typedef struct tb_price {
     double family_median;      /* price per vCPU of the row's family, for the outlier warning */
 } tb_price;
 
+/* The parsed number of a numeric column of p (price_per_hour, vcpus, ... accelerator_count), or
+ * NULL for a text column: one mapping for the parser and every writer. */
+const double *tb_price_number(const tb_price *p, tb_pcol c);
+
 typedef struct tb_price_table {
     tb_price *rows;
     size_t n, cap;

@@ -42,16 +42,12 @@ static int append(tb_table *t, char *s)
         free(s);
         return out_of_memory(t);
     }
-    if (t->ncells == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        char **c = realloc(t->cell, cap * sizeof *c);
-        if (!c) {
-            free(s);
-            return out_of_memory(t);
-        }
-        t->cell = c;
-        t->cap = cap;
+    char **c = tb_grow(t->cell, &t->cap, t->ncells + 1, sizeof *c);
+    if (!c) {
+        free(s);
+        return out_of_memory(t);
     }
+    t->cell = c;
     t->cell[t->ncells++] = s;
     return 0;
 }

@@ -18,18 +18,14 @@
 
 static int oom(void) { return tb_fail(TB_EXIT_RUNTIME, "out of memory"); }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
+/* tb_grow on an array member: 0, or the out-of-memory exit code. */
+#define GROW(arr, cap, need) grow_into((void **)&(arr), &(cap), (need), sizeof *(arr))
+static int grow_into(void **arr, size_t *cap, size_t need, size_t size)
 {
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 8;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * size);
+    void *q = tb_grow(*arr, cap, need, size);
     if (!q)
         return oom();
-    *p = q;
-    *cap = c;
+    *arr = q;
     return 0;
 }
 
@@ -39,8 +35,8 @@ static int add_record(tb_cmp_side *s, const char *path)
     int rc = tb_record_load(path, &rec);
     if (rc)
         return rc;
-    if ((rc = grow((void **)&s->rec, &s->rcap, s->nrec + 1, sizeof *s->rec)) != 0 ||
-        (rc = grow((void **)&s->file, &s->fcap, s->nrec + 1, sizeof *s->file)) != 0) {
+    if ((rc = GROW(s->rec, s->rcap, s->nrec + 1)) != 0 ||
+        (rc = GROW(s->file, s->fcap, s->nrec + 1)) != 0) {
         json_decref(rec);
         return rc;
     }
@@ -61,7 +57,7 @@ static int bench_for(tb_cmp_side *s, const char *key, const char *isa, tb_cmp_ki
             *out = &s->b[i];
             return 0;
         }
-    int rc = grow((void **)&s->b, &s->bcap, s->nb + 1, sizeof *s->b);
+    int rc = GROW(s->b, s->bcap, s->nb + 1);
     if (rc)
         return rc;
     tb_cmp_bench *b = &s->b[s->nb];
@@ -88,7 +84,7 @@ static int add_samples(tb_cmp_bench *b, const json_t *arr, const json_t *probe, 
     size_t i;
     const json_t *v;
     size_t first = b->n;
-    int rc = grow((void **)&b->s, &b->cap, b->n + json_array_size(arr), sizeof *b->s);
+    int rc = GROW(b->s, b->cap, b->n + json_array_size(arr));
     if (!rc && probe && json_array_size(arr) > 0) /* none: b->s may still be NULL */
         b->n += tb_cmp_paired_ratios(arr, probe, b->s + b->n);
     else
@@ -97,7 +93,7 @@ static int add_samples(tb_cmp_bench *b, const json_t *arr, const json_t *probe, 
             if (!rc && json_is_number(v) && json_number_value(v) > 0)
                 b->s[b->n++] = json_number_value(v) * scale;
         }
-    if (rc || b->n == first || (rc = grow((void **)&b->run_median, &b->run_cap, b->nrun + 1, sizeof *b->run_median)))
+    if (rc || b->n == first || (rc = GROW(b->run_median, b->run_cap, b->nrun + 1)))
         return rc;
     double m = tb_median_of(b->s + first, b->n - first);
     if (isnan(m))

@@ -141,14 +141,10 @@ static tb_history_pick *pick_for(tb_history_selection *sel, const char *results_
     snprintf(path, sizeof path, "%s%s%s", file[0] == '/' ? "" : results_dir, file[0] == '/' ? "" : "/", file);
     if (sel->n && strcmp(sel->pick[sel->n - 1].path, path) == 0)
         return &sel->pick[sel->n - 1];
-    if (sel->n == sel->cap) {
-        size_t cap = sel->cap ? 2 * sel->cap : 16;
-        tb_history_pick *p = realloc(sel->pick, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        sel->pick = p;
-        sel->cap = cap;
-    }
+    tb_history_pick *grown = tb_grow(sel->pick, &sel->cap, sel->n + 1, sizeof *grown);
+    if (!grown)
+        return NULL;
+    sel->pick = grown;
     tb_history_pick *p = &sel->pick[sel->n];
     memset(p, 0, sizeof *p);
     if (!(p->path = strdup(path)))

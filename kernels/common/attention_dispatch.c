@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "tiers.h"
+
 /* Every tier's kernels, declared with the same macros their definitions use (attention_tmpl.h),
  * so a signature cannot drift between the two. */
 #define TB_ATTN_DECLARE_TIER(tier)                              \
@@ -28,12 +30,7 @@ TB_ATTN_DECLARE_TIER(avx512);
 TB_ATTN_DECLARE_TIER(neon);
 #endif
 
-#define SET(slot, info, fn, tier) \
-    do {                          \
-        k->slot = fn;             \
-        k->info.name = #fn;       \
-        k->info.isa = tier;       \
-    } while (0)
+#define SET(slot, info, fn, tier) TB_SET_SLOT(k, slot, info, fn, tier)
 
 #define FILL_TIER(tier, isa_id)                                                                                 \
     do {                                                                                                        \

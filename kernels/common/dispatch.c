@@ -76,12 +76,7 @@ tb_isa tb_isa_detect(void)
     return best;
 }
 
-#define SET(slot, info, fn, tier) \
-    do {                          \
-        k->slot = fn;             \
-        k->info.name = #fn;       \
-        k->info.isa = tier;       \
-    } while (0)
+#define SET(slot, info, fn, tier) TB_SET_SLOT(k, slot, info, fn, tier)
 
 /* One kernel for both the GEMV and the skinny slot of a dtype (each handles any M). */
 #define SET_ROWS(dt, fn, tier)                                     \

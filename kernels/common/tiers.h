@@ -22,6 +22,15 @@
 #define TB_GEMM_HALF_MAX_KC 384
 #define TB_GEMM_HALF_SCRATCH_FLOATS (TB_GEMM_HALF_MAX_KC * TB_GEMM_HALF_NC)
 
+/* Fills a dispatch slot of table k and its info with fn's own name and tier: the name a record
+ * shows is the symbol that ran. */
+#define TB_SET_SLOT(k, slot, info, fn, tier) \
+    do {                                     \
+        (k)->slot = fn;                      \
+        (k)->info.name = #fn;                \
+        (k)->info.isa = tier;                \
+    } while (0)
+
 #define TB_DECL_MATMUL(name) \
     void name(const void *w, const void *a, float *c, int64_t m, int64_t n, int64_t k, int64_t n0, int64_t n1)
 #define TB_DECL_QUANTIZE(name) void name(const float *x, void *y, int64_t k)

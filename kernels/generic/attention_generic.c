@@ -6,21 +6,7 @@
 
 #include <tokbench/attention.h>
 
-typedef float v4f __attribute__((vector_size(16)));
-typedef uint32_t v4u __attribute__((vector_size(16)));
-typedef int32_t v4i __attribute__((vector_size(16)));
-typedef uint16_t v4h __attribute__((vector_size(8)));
-
-static inline v4f load4(const float *p)
-{
-    v4f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline void store4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
-
-static inline v4f set4(float x) { return (v4f){x, x, x, x}; }
+#include "vec4_generic.h"
 
 /* Lane-wise max; b where a is NaN (a > b is false), as the softmax wants. */
 static inline v4f max4(v4f a, v4f b)
@@ -62,8 +48,6 @@ static inline v4f exp2_4(v4f x)
     return (v4f)((v4i)(p * (v4f)e) & keep);
 }
 
-static inline float hsum4(v4f v) { return (v[0] + v[2]) + (v[1] + v[3]); }
-
 static inline float hmax4(v4f v)
 {
     float a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3];
@@ -74,20 +58,6 @@ static inline void hsum8_4(const v4f *a, float *out)
 {
     for (int i = 0; i < 8; i++)
         out[i] = hsum4(a[i]);
-}
-
-static inline v4f load_f16x4(const uint16_t *p)
-{
-    v4h hh;
-    memcpy(&hh, p, sizeof hh);
-    v4u h = __builtin_convertvector(hh, v4u);
-    v4u sign = (h & 0x8000u) << 16;
-    v4u mag = (h & 0x7fffu) << 13; /* f16 exponent and mantissa in f32 position, bias 15 */
-    v4f f = (v4f)mag * 0x1p112f;   /* re-bias 15 -> 127; subnormals come out right too */
-    v4u bits = (v4u)f;
-    v4u special = (v4u)((h & 0x7c00u) == 0x7c00u); /* inf / NaN: all-ones lanes */
-    bits = (bits & ~special) | ((0x7f800000u | mag) & special);
-    return (v4f)(bits | sign);
 }
 
 static inline void store_f16x4(uint16_t *p, v4f v)

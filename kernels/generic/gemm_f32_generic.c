@@ -8,16 +8,7 @@
 
 #include "../common/tiers.h"
 
-typedef float v4f __attribute__((vector_size(16)));
-
-static inline v4f load4(const float *p)
-{
-    v4f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline void store4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
+#include "vec4_generic.h"
 
 static inline __attribute__((always_inline)) void ukernel_6x8(int64_t kc, const float *ap, const float *bp, float *c,
                                                               int64_t ldc, int accumulate)

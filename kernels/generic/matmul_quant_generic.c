@@ -15,16 +15,16 @@
 TB_DECL_QUANTIZE(tb_quantize_row_q8_0_generic)
 {
     tb_block_q8_0 *yb = y;
-    const v4u32 absmask = {0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu};
+    const v4u absmask = {0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu};
     for (int64_t b = 0; b < k / TB_QK; b++) {
         const float *xb = x + b * TB_QK;
         v4f v[8];
         v4f mx = {0, 0, 0, 0};
         for (int j = 0; j < 8; j++) {
-            v[j] = load_f32x4(xb + 4 * j);
-            v4f ax = (v4f)((v4u32)v[j] & absmask);
-            v4i32 gt = (v4i32)(ax > mx); /* false for NaN: skipped, as fmaxf does */
-            mx = (v4f)(((v4i32)ax & gt) | ((v4i32)mx & ~gt));
+            v[j] = load4(xb + 4 * j);
+            v4f ax = (v4f)((v4u)v[j] & absmask);
+            v4i gt = (v4i)(ax > mx); /* false for NaN: skipped, as fmaxf does */
+            mx = (v4f)(((v4i)ax & gt) | ((v4i)mx & ~gt));
         }
         float amax = mx[0] > mx[1] ? mx[0] : mx[1];
         amax = mx[2] > amax ? mx[2] : amax;
@@ -37,12 +37,12 @@ TB_DECL_QUANTIZE(tb_quantize_row_q8_0_generic)
             /* roundf (half away from zero) with no addition to the product, so that FMA
              * contraction cannot change it: |t| ≥ trunc|t| + 0.5 rounds up */
             v4f t = v[j] * idv;
-            v4f a = (v4f)((v4u32)t & absmask);
-            v4i32 r = __builtin_convertvector(a, v4i32);
-            r -= (v4i32)(a >= __builtin_convertvector(r, v4f) + 0.5f);
+            v4f a = (v4f)((v4u)t & absmask);
+            v4i r = __builtin_convertvector(a, v4i);
+            r -= (v4i)(a >= __builtin_convertvector(r, v4f) + 0.5f);
             /* cppcheck-suppress shiftTooManyBitsSigned ; GCC and Clang, whose vector extensions this
              * file is written in, define >> of a negative int as arithmetic: all ones or zero */
-            v4i32 neg = (v4i32)t >> 31;
+            v4i neg = (v4i)t >> 31;
             r = (r ^ neg) - neg;
             for (int e = 0; e < 4; e++)
                 yb[b].qs[4 * j + e] = (int8_t)r[e];
@@ -66,7 +66,7 @@ TB_DECL_QUANTIZE(tb_quantize_row_q8_0_generic)
             acc[i] = (v4f){0, 0, 0, 0};                                                                       \
         for (int64_t b = 0; b < nb; b++) {                                                                    \
             q16 aq[MR_MAX];                                                                                   \
-            v4i32 d[MR_MAX][4];                                                                               \
+            v4i d[MR_MAX][4];                                                                               \
             for (int i = 0; i < mr; i++)                                                                      \
                 aq[i] = widen_q8(a[i * nb + b].qs);                                                           \
             for (int r = 0; r < 4; r++) {                                                                     \
@@ -74,9 +74,9 @@ TB_DECL_QUANTIZE(tb_quantize_row_q8_0_generic)
                 for (int i = 0; i < mr; i++)                                                                  \
                     d[i][r] = DOT(&wq, &aq[i]);                                                               \
             }                                                                                                 \
-            v4f dw = f16x4_to_f32((v4u32){w[0][b].d, w[1][b].d, w[2][b].d, w[3][b].d});                       \
+            v4f dw = f16x4_to_f32((v4u){w[0][b].d, w[1][b].d, w[2][b].d, w[3][b].d});                       \
             for (int i = 0; i < mr; i++) {                                                                    \
-                v4i32 t = fold4(d[i][0], d[i][1], d[i][2], d[i][3]);                                          \
+                v4i t = fold4(d[i][0], d[i][1], d[i][2], d[i][3]);                                          \
                 if (OFFSET8)                                                                                  \
                     t -= 8 * sum_q8(&aq[i]);                                                                  \
                 float da = f16_to_f32(a[i * nb + b].d);                                                       \

@@ -9,13 +9,13 @@
 #define ROWS TB_PF_ROWS_GENERIC
 #define ACTS TB_PF_ACTS_GENERIC
 
-_Static_assert(ROWS == 4, "four rows: one v4i32 of lanes");
+_Static_assert(ROWS == 4, "four rows: one v4i of lanes");
 
 typedef struct {
     q16 aq[ACTS];
-    v4i32 bias8[ACTS]; /* 8·Σa, subtracted for q4_0 */
+    v4i bias8[ACTS]; /* 8·Σa, subtracted for q4_0 */
     v4f da[ACTS];
-    v4u32 h; /* the rows' f16 scales */
+    v4u h; /* the rows' f16 scales */
     v4f acc[ACTS];
 } pf_setup;
 
@@ -26,7 +26,7 @@ static void setup(pf_setup *s, const int32_t *state)
         for (int j = 0; j < TB_QK; j++)
             a[j] = (int8_t)tb_pf_act(t, j);
         s->aq[t] = widen_q8(a);
-        s->bias8[t] = (v4i32){0, 0, 0, 0} + 8 * tb_pf_act_sum(t);
+        s->bias8[t] = (v4i){0, 0, 0, 0} + 8 * tb_pf_act_sum(t);
         s->da[t] = (v4f){0, 0, 0, 0} + tb_pf_da(t);
         memcpy(&s->acc[t], state + TB_PF_ROW_STRIDE * t, sizeof s->acc[t]);
     }
@@ -47,7 +47,7 @@ static void finish(const pf_setup *s, int32_t *state)
     do {                                                                                 \
         v4f dw = f16x4_to_f32(h);                                                        \
         for (int t = 0; t < ACTS; t++) {                                                 \
-            v4i32 v = fold4(d[t][0], d[t][1], d[t][2], d[t][3]);                         \
+            v4i v = fold4(d[t][0], d[t][1], d[t][2], d[t][3]);                         \
             if (q4)                                                                      \
                 v -= s.bias8[t];                                                         \
             s.acc[t] += __builtin_convertvector(v, v4f) * (dw * s.da[t]);                \
@@ -64,9 +64,9 @@ TB_DECL_PEAK_INT8(tb_peak_q8_0_generic)
             for (int e = 0; e < 8; e++) /* int16 lane e: bytes 2e, 2e + 1 (little-endian) */
                 w[r][h][e] = (int16_t)(uint16_t)((uint8_t)tb_pf_q8(r, 16 * h + 2 * e) |
                                                  (uint16_t)(uint8_t)tb_pf_q8(r, 16 * h + 2 * e + 1) << 8);
-    v4u32 h = s.h;
+    v4u h = s.h;
     for (int64_t it = 0; it < iters; it++) {
-        v4i32 d[ACTS][ROWS];
+        v4i d[ACTS][ROWS];
         for (int r = 0; r < ROWS; r++) {
             TB_PF_KEEP(w[r][0]);
             TB_PF_KEEP(w[r][1]);
@@ -92,9 +92,9 @@ TB_DECL_PEAK_INT8(tb_peak_q4_0_generic)
             uint16_t b1 = (uint16_t)(tb_pf_q4(r, 2 * e + 1) | tb_pf_q4(r, 16 + 2 * e + 1) << 4);
             w[r][e] = (uint16_t)(b0 | b1 << 8);
         }
-    v4u32 h = s.h;
+    v4u h = s.h;
     for (int64_t it = 0; it < iters; it++) {
-        v4i32 d[ACTS][ROWS];
+        v4i d[ACTS][ROWS];
         for (int r = 0; r < ROWS; r++) {
             TB_PF_KEEP(w[r]);
             q16 wq = widen_q4u_v(w[r]);

@@ -57,7 +57,7 @@ TB_DECL_STREAM_READ(tb_stream_read_generic)
     return sum;
 }
 
-typedef float v4f __attribute__((vector_size(16)));
+#include "vec4_generic.h"
 
 /* Twelve named accumulators (an array might live in memory); seeded from acc, so the compiler
  * cannot prove any two equal and merge them. Without FMA flags a*m + d is a multiply then an add

@@ -8,22 +8,14 @@
 
 #include "../common/tiers.h"
 
+#include "vec4_generic.h"
+
 typedef int16_t v8i16 __attribute__((vector_size(16)));
 typedef uint16_t v8u16 __attribute__((vector_size(16)));
-typedef int32_t v4i32 __attribute__((vector_size(16)));
-typedef uint32_t v4u32 __attribute__((vector_size(16)));
-typedef float v4f __attribute__((vector_size(16)));
 
 static inline v8i16 load_i16x8(const void *p)
 {
     v8i16 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline v4f load_f32x4(const float *p)
-{
-    v4f v;
     memcpy(&v, p, sizeof v);
     return v;
 }
@@ -40,10 +32,10 @@ static inline float f16_to_f32(uint16_t h)
 }
 
 /* int16 pairs of each 32-bit lane summed to int32 */
-static inline v4i32 fold_pairs(v8i16 s)
+static inline v4i fold_pairs(v8i16 s)
 {
-    v4i32 x = (v4i32)s;
-    return ((v4i32)((v4u32)x << 16) >> 16) + (x >> 16);
+    v4i x = (v4i)s;
+    return ((v4i)((v4u)x << 16) >> 16) + (x >> 16);
 }
 
 /* 32 signed bytes split into int16 vectors: e[h] = even bytes, o[h] = odd bytes of half h. */
@@ -63,7 +55,7 @@ static inline q16 widen_q8_v(v8i16 x0, v8i16 x1)
 
 static inline q16 widen_q8(const int8_t *qs) { return widen_q8_v(load_i16x8(qs), load_i16x8(qs + 16)); }
 
-static inline v4i32 dot_q8(const q16 *w, const q16 *a)
+static inline v4i dot_q8(const q16 *w, const q16 *a)
 {
     v8i16 s0 = w->e[0] * a->e[0] + w->o[0] * a->o[0];
     v8i16 s1 = w->e[1] * a->e[1] + w->o[1] * a->o[1];
@@ -73,23 +65,23 @@ static inline v4i32 dot_q8(const q16 *w, const q16 *a)
 #if defined(__clang__)
 #define SHUF4(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
 #else
-#define SHUF4(a, b, i, j, k, l) __builtin_shuffle(a, b, (v4i32){i, j, k, l})
+#define SHUF4(a, b, i, j, k, l) __builtin_shuffle(a, b, (v4i){i, j, k, l})
 #endif
 
-static inline v4i32 fold4(v4i32 d0, v4i32 d1, v4i32 d2, v4i32 d3)
+static inline v4i fold4(v4i d0, v4i d1, v4i d2, v4i d3)
 {
-    v4i32 u01 = SHUF4(d0, d1, 0, 4, 1, 5) + SHUF4(d0, d1, 2, 6, 3, 7);
-    v4i32 u23 = SHUF4(d2, d3, 0, 4, 1, 5) + SHUF4(d2, d3, 2, 6, 3, 7);
+    v4i u01 = SHUF4(d0, d1, 0, 4, 1, 5) + SHUF4(d0, d1, 2, 6, 3, 7);
+    v4i u23 = SHUF4(d2, d3, 0, 4, 1, 5) + SHUF4(d2, d3, 2, 6, 3, 7);
     return SHUF4(u01, u23, 0, 1, 4, 5) + SHUF4(u01, u23, 2, 3, 6, 7);
 }
 
 /* four f16 scales to float, exact (the float tier's bit rebuild, specials patched) */
-static inline v4f f16x4_to_f32(v4u32 h)
+static inline v4f f16x4_to_f32(v4u h)
 {
-    v4u32 mag = (h & 0x7fffu) << 13;
+    v4u mag = (h & 0x7fffu) << 13;
     v4f f = (v4f)mag * 0x1p112f;
-    v4u32 bits = (v4u32)f;
-    v4u32 special = (v4u32)((h & 0x7c00u) == 0x7c00u);
+    v4u bits = (v4u)f;
+    v4u special = (v4u)((h & 0x7c00u) == 0x7c00u);
     bits = (bits & ~special) | ((0x7f800000u | mag) & special);
     return (v4f)(bits | (h & 0x8000u) << 16);
 }
@@ -114,14 +106,14 @@ static inline q16 widen_q4u(const uint8_t *qs)
 }
 
 /* |q·a| ≤ 15·127, four of them per int16 lane */
-static inline v4i32 dot_q4u(const q16 *w, const q16 *a)
+static inline v4i dot_q4u(const q16 *w, const q16 *a)
 {
     return fold_pairs(w->e[0] * a->e[0] + w->o[0] * a->o[0] + w->e[1] * a->e[1] + w->o[1] * a->o[1]);
 }
 
 static inline int32_t sum_q8(const q16 *a)
 {
-    v4i32 s = fold_pairs(a->e[0] + a->o[0] + a->e[1] + a->o[1]);
+    v4i s = fold_pairs(a->e[0] + a->o[0] + a->e[1] + a->o[1]);
     return s[0] + s[1] + s[2] + s[3];
 }
 
