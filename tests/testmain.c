@@ -28,6 +28,17 @@ int tb_test_cores_allowed(void)
     return cores;
 }
 
+TCase *tb_test_add_tcase(Suite *s, const char *name, double timeout, const TTest *const *tests)
+{
+    TCase *tc = tcase_create(name);
+    if (timeout > 0)
+        tcase_set_timeout(tc, timeout);
+    for (; *tests; tests++)
+        tcase_add_test(tc, *tests);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
 /* The tier named by the command line, handed to the file's hook; -1 to go on, or the exit status. */
 static int select_tier(const tb_test_spec *spec, int argc, char **argv)
 {

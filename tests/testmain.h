@@ -38,6 +38,10 @@ typedef struct {
     int (*for_tier)(tb_isa tier);
 } tb_test_spec;
 
+/* Adds a TCase named `name` to s that runs `tests` (ended by NULL) in order, with a timeout in
+ * seconds (0 keeps Check's default); returns it for what else the case needs (a fixture, loop tests). */
+TCase *tb_test_add_tcase(Suite *s, const char *name, double timeout, const TTest *const *tests);
+
 /* Each test file defines it. */
 extern const tb_test_spec tb_test_this;
 

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include "json_path.h"
+#include "testmain.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -38,6 +39,14 @@ char *tb_test_tmpdir(void)
         return NULL;
     }
     return path;
+}
+
+void tb_test_rmtree(char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(dir);
 }
 
 tb_run_result tb_test_run(const char *env_prefix, const char *args)
@@ -82,13 +91,46 @@ json_t *tb_test_run_json(const char *env_prefix, const char *args, int want_stat
 
 void tb_test_expect_usage_error(const char *env_prefix, const char *args, const char *must_mention)
 {
+    /* called in loops over tables of command lines: tb_expect reaches Check only on a failure */
     tb_run_result r = tb_test_run(env_prefix, args);
-    ck_assert_msg(r.status == 2, "'%s' exited %d, not 2 (stderr: %s)", args, r.status, r.err);
-    ck_assert_msg(strncmp(r.err, "tokbench: ", 10) == 0, "'%s': error does not start with 'tokbench: ': %s", args,
-                  r.err);
-    ck_assert_msg(tb_test_count_lines(r.err) == 1, "'%s': error is not one line: %s", args, r.err);
-    ck_assert_msg(strstr(r.err, must_mention) != NULL, "'%s': error does not mention '%s': %s", args, must_mention,
-                  r.err);
+    tb_expect(r.status == 2, "'%s' exited %d, not 2 (stderr: %s)", args, r.status, r.err);
+    tb_expect(strncmp(r.err, "tokbench: ", 10) == 0, "'%s': error does not start with 'tokbench: ': %s", args, r.err);
+    tb_expect(tb_test_count_lines(r.err) == 1, "'%s': error is not one line: %s", args, r.err);
+    tb_expect(strstr(r.err, must_mention) != NULL, "'%s': error does not mention '%s': %s", args, must_mention,
+              r.err);
+    tb_test_run_free(&r);
+}
+
+void tb_test_expect_usage_errors(const char *env_prefix, const tb_usage_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tb_test_expect_usage_error(env_prefix, cases[i].args, cases[i].must_mention);
+}
+
+static void expect_all_in(const char *args, const char *stream, const char *text, const char *const *wants)
+{
+    for (; wants && *wants; wants++)
+        tb_expect(strstr(text, *wants) != NULL, "'%s': %s lacks '%s': %s", args, stream, *wants, text);
+}
+
+void tb_test_expect_printed(const char *env_prefix, const char *args, int want_status, const char *const *on_stdout,
+                            const char *const *on_stderr)
+{
+    tb_run_result r = tb_test_run(env_prefix, args);
+    ck_assert_msg(r.status == want_status, "'%s': exit %d, not %d: %s", args, r.status, want_status, r.err);
+    expect_all_in(args, "stdout", r.out, on_stdout);
+    expect_all_in(args, "stderr", r.err, on_stderr);
+    tb_test_run_free(&r);
+}
+
+void tb_test_expect_table(const char *args, int lines, const char *header)
+{
+    tb_run_result r = tb_test_run(NULL, args);
+    ck_assert_msg(r.status == 0, "'%s': exit %d: %s", args, r.status, r.err);
+    ck_assert_msg(tb_test_count_lines(r.out) == lines, "'%s': %d lines, not %d: %s", args, tb_test_count_lines(r.out),
+                  lines, r.out);
+    ck_assert_msg(strncmp(r.out, header, strlen(header)) == 0, "'%s': does not start with '%s': %s", args, header,
+                  r.out);
     tb_test_run_free(&r);
 }
 
@@ -101,6 +143,16 @@ json_t *tb_test_case_for(json_t *doc, const char *backend)
             return c;
     }
     return NULL;
+}
+
+void tb_test_expect_failed_untimed(json_t *doc, const char *failed, const char *passed)
+{
+    json_t *bad = tb_test_case_for(doc, failed), *good = tb_test_case_for(doc, passed);
+    ck_assert(json_is_false(tb_test_path(bad, "check.passed")));
+    ck_assert_int_eq((int)json_array_size(json_object_get(bad, "samples_ns")), 0);
+    ck_assert(json_is_null(json_object_get(bad, "rate")));
+    ck_assert(json_is_true(tb_test_path(good, "check.passed")));
+    ck_assert(json_is_object(json_object_get(good, "rate")));
 }
 
 const char *tb_test_fixture(const char *rel)

@@ -189,12 +189,9 @@ START_TEST(stream_end_to_end)
                          k[t].suffix);
         json_decref(doc);
     }
-    tb_run_result r = tb_test_run(NULL, "bench stream --threads 1 " SMALL "--min-time 0 --repetitions 2 --warmup 0 --no-save");
-    ck_assert_msg(r.status == 0, "text: exit %d: %s", r.status, r.err);
-    ck_assert_ptr_nonnull(strstr(r.out, "triad"));
-    ck_assert_ptr_nonnull(strstr(r.out, "GB/s"));
-    ck_assert_ptr_nonnull(strstr(r.err, "below 4x the last-level cache"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed(NULL, "bench stream --threads 1 " SMALL "--min-time 0 --repetitions 2 --warmup 0 --no-save",
+                           0, (const char *const[]){"triad", "GB/s", NULL},
+                           (const char *const[]){"below 4x the last-level cache", NULL});
 }
 END_TEST
 
@@ -227,10 +224,9 @@ START_TEST(peak_end_to_end)
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(cases, 0), "isa")), k[nt - 1].suffix);
     json_decref(doc);
 
-    tb_run_result r = tb_test_run(NULL, "bench peak --isa generic --min-time 0 --repetitions 2 --warmup 0 --no-save --format md");
-    ck_assert_msg(r.status == 0, "md: exit %d: %s", r.status, r.err);
-    ck_assert_ptr_nonnull(strstr(r.out, "| peak | generic |"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed(NULL,
+                           "bench peak --isa generic --min-time 0 --repetitions 2 --warmup 0 --no-save --format md", 0,
+                           (const char *const[]){"| peak | generic |", NULL}, NULL);
 }
 END_TEST
 
@@ -287,19 +283,22 @@ START_TEST(bad_input_is_refused)
 {
     if (!tb_isa_available(TB_ISA_AVX512))
         tb_test_expect_usage_error(NULL, "bench peak --isa avx512 --no-save", "--isa");
-    tb_test_expect_usage_error(NULL, "bench peak --isa sse9 --no-save", "--isa");
-    tb_test_expect_usage_error(NULL, "bench peak --isa generic,generic --no-save", "--isa");
-    tb_test_expect_usage_error(NULL, "bench stream --isa avx512,generic --no-save", "--isa");
-    tb_test_expect_usage_error(NULL, "bench peak --shape 4x4x4 --no-save", "--shape");
-    tb_test_expect_usage_error(NULL, "bench peak --dtype f64 --no-save", "--dtype");
-    tb_test_expect_usage_error(NULL, "bench peak --dtype bf16 --no-save", "--dtype");
-    tb_test_expect_usage_error(NULL, "bench stream --dtype f32 --no-save", "--dtype");
-    tb_test_expect_usage_error(NULL, "bench stream --backend openblas --no-save", "--backend");
-    tb_test_expect_usage_error(NULL, "bench stream --cold --no-save", "--cold");
-    tb_test_expect_usage_error(NULL, "bench stream --shape 0 --no-save", "--shape");
-    tb_test_expect_usage_error(NULL, "bench stream --shape 12XiB --no-save", "--shape");
-    tb_test_expect_usage_error(NULL, "bench stream --shape 99999999999999999999MiB --no-save", "--shape");
-    tb_test_expect_usage_error(NULL, "bench stream --shape 4x4 --no-save", "--shape");
+    static const tb_usage_case bad[] = {
+        {"bench peak --isa sse9 --no-save", "--isa"},
+        {"bench peak --isa generic,generic --no-save", "--isa"},
+        {"bench stream --isa avx512,generic --no-save", "--isa"},
+        {"bench peak --shape 4x4x4 --no-save", "--shape"},
+        {"bench peak --dtype f64 --no-save", "--dtype"},
+        {"bench peak --dtype bf16 --no-save", "--dtype"},
+        {"bench stream --dtype f32 --no-save", "--dtype"},
+        {"bench stream --backend openblas --no-save", "--backend"},
+        {"bench stream --cold --no-save", "--cold"},
+        {"bench stream --shape 0 --no-save", "--shape"},
+        {"bench stream --shape 12XiB --no-save", "--shape"},
+        {"bench stream --shape 99999999999999999999MiB --no-save", "--shape"},
+        {"bench stream --shape 4x4 --no-save", "--shape"},
+    };
+    tb_test_expect_usage_errors(NULL, bad, sizeof bad / sizeof *bad);
 }
 END_TEST
 
@@ -347,11 +346,9 @@ START_TEST(failed_check_exits_3_and_is_never_timed)
     ck_assert_int_eq((int)json_array_size(json_object_get(c, "samples_ns")), 0);
     json_decref(doc);
 
-    tb_run_result r = tb_test_run("TOKBENCH_FAULT_INJECT=copy ", "bench stream " SMALL "--min-time 0 --repetitions 2 --no-save");
-    ck_assert_int_eq(r.status, 3);
-    ck_assert_ptr_nonnull(strstr(r.out, "FAIL"));
-    ck_assert_ptr_nonnull(strstr(r.out, "(not timed)"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed("TOKBENCH_FAULT_INJECT=copy ",
+                           "bench stream " SMALL "--min-time 0 --repetitions 2 --no-save", 3,
+                           (const char *const[]){"FAIL", "(not timed)", NULL}, NULL);
 }
 END_TEST
 
@@ -488,29 +485,17 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("probes");
-    TCase *kc = tcase_create("kernels");
-    tcase_add_test(kc, stream_kernels_give_stream_values);
-    tcase_add_test(kc, read_sum_is_exact);
-    tcase_add_test(kc, peak_loop_does_the_declared_iterations);
-    tcase_set_timeout(kc, 60);
-    suite_add_tcase(s, kc);
-    TCase *tc = tcase_create("team");
-    tcase_add_test(tc, team_read_probe_sums_exactly);
-    tcase_add_test(tc, team_peak_probe_checks_exactly);
-    tcase_add_test(tc, team_int8_probe_counts_and_checks);
-    tcase_add_test(tc, probe_tier_is_at_most_the_one_asked);
-    tcase_add_test(tc, oracle_sample_takes_both_ends);
-    tcase_set_timeout(tc, 60);
-    suite_add_tcase(s, tc);
-    TCase *e2e = tcase_create("end-to-end");
-    tcase_add_test(e2e, stream_end_to_end);
-    tcase_add_test(e2e, peak_end_to_end);
-    tcase_add_test(e2e, int8_peak_end_to_end);
-    tcase_add_test(e2e, bad_input_is_refused);
-    tcase_add_test(e2e, arrays_that_do_not_fit_are_refused);
-    tcase_add_test(e2e, failed_check_exits_3_and_is_never_timed);
-    tcase_set_timeout(e2e, 240);
-    suite_add_tcase(s, e2e);
+    const TTest *const kernels[] = {stream_kernels_give_stream_values, read_sum_is_exact,
+                                    peak_loop_does_the_declared_iterations, NULL};
+    tb_test_add_tcase(s, "kernels", 60, kernels);
+    const TTest *const team[] = {team_read_probe_sums_exactly, team_peak_probe_checks_exactly,
+                                 team_int8_probe_counts_and_checks, probe_tier_is_at_most_the_one_asked,
+                                 oracle_sample_takes_both_ends, NULL};
+    tb_test_add_tcase(s, "team", 60, team);
+    const TTest *const end_to_end[] = {stream_end_to_end, peak_end_to_end, int8_peak_end_to_end, bad_input_is_refused,
+                                       arrays_that_do_not_fit_are_refused, failed_check_exits_3_and_is_never_timed,
+                                       NULL};
+    tb_test_add_tcase(s, "end-to-end", 240, end_to_end);
     return s;
 }
 

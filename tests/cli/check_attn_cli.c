@@ -143,29 +143,32 @@ END_TEST
 
 START_TEST(bad_attention_options_are_exit_2)
 {
-    tb_test_expect_usage_error(NULL, "bench attn-decode --heads 8 --kv-heads 3", "--kv-heads");
-    tb_test_expect_usage_error(NULL, "bench attn-prefill --heads 4 --kv-heads 8", "--kv-heads");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --head-dim 100", "--head-dim");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --head-dim 1024", "--head-dim");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --kv-dtype q8_0", "--kv-dtype");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --kv-dtype bf16", "--kv-dtype");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --seq 12", "--seq");
-    tb_test_expect_usage_error(NULL, "bench attn-prefill --ctx 12", "--ctx");
-    tb_test_expect_usage_error(NULL, "bench attn-prefill --batch 4", "--batch");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --batch 0", "--batch");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --batch 5,,6", "--batch");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --batch 5,-6", "--batch");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --batch 5,6 --ctx 9", "--ctx");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --ctx 0", "--ctx");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --ctx abc", "--ctx");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --ctx 1,,2", "--ctx");
-    tb_test_expect_usage_error(NULL, "bench attn-prefill --seq 10,", "--seq");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --backend openblas", "--backend");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --backend read,read", "--backend");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --dtype f16", "--dtype");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --shape 1x2x3", "--shape");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --isa sse9", "--isa");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --isa generic,generic", "--isa");
+    static const tb_usage_case bad[] = {
+        {"bench attn-decode --heads 8 --kv-heads 3", "--kv-heads"},
+        {"bench attn-prefill --heads 4 --kv-heads 8", "--kv-heads"},
+        {"bench attn-decode --head-dim 100", "--head-dim"},
+        {"bench attn-decode --head-dim 1024", "--head-dim"},
+        {"bench attn-decode --kv-dtype q8_0", "--kv-dtype"},
+        {"bench attn-decode --kv-dtype bf16", "--kv-dtype"},
+        {"bench attn-decode --seq 12", "--seq"},
+        {"bench attn-prefill --ctx 12", "--ctx"},
+        {"bench attn-prefill --batch 4", "--batch"},
+        {"bench attn-decode --batch 0", "--batch"},
+        {"bench attn-decode --batch 5,,6", "--batch"},
+        {"bench attn-decode --batch 5,-6", "--batch"},
+        {"bench attn-decode --batch 5,6 --ctx 9", "--ctx"},
+        {"bench attn-decode --ctx 0", "--ctx"},
+        {"bench attn-decode --ctx abc", "--ctx"},
+        {"bench attn-decode --ctx 1,,2", "--ctx"},
+        {"bench attn-prefill --seq 10,", "--seq"},
+        {"bench attn-decode --backend openblas", "--backend"},
+        {"bench attn-decode --backend read,read", "--backend"},
+        {"bench attn-decode --dtype f16", "--dtype"},
+        {"bench attn-decode --shape 1x2x3", "--shape"},
+        {"bench attn-decode --isa sse9", "--isa"},
+        {"bench attn-decode --isa generic,generic", "--isa"},
+    };
+    tb_test_expect_usage_errors(NULL, bad, sizeof bad / sizeof *bad);
 }
 END_TEST
 
@@ -173,17 +176,12 @@ START_TEST(failed_check_exits_3_and_is_never_timed)
 {
     const char *args = "bench attn-decode --heads 4 --kv-heads 2 --head-dim 64 --ctx 70 --format json " FAST;
     json_t *doc = tb_test_run_json("TOKBENCH_FAULT_INJECT=portable ", args, 3);
-    json_t *bad = tb_test_case_for(doc, "portable"), *good = tb_test_case_for(doc, "read");
-    ck_assert(json_is_false(tb_test_path(bad, "check.passed")));
-    ck_assert_int_eq((int)json_array_size(json_object_get(bad, "samples_ns")), 0);
-    ck_assert(json_is_null(json_object_get(bad, "rate")));
-    ck_assert(json_is_true(tb_test_path(good, "check.passed")));
-    ck_assert(json_is_object(json_object_get(good, "rate")));
+    tb_test_expect_failed_untimed(doc, "portable", "read");
     json_decref(doc);
 
     doc = tb_test_run_json("TOKBENCH_FAULT_INJECT=portable ",
                            "bench attn-prefill --heads 4 --kv-heads 1 --head-dim 96 --seq 50 --format json " FAST, 3);
-    bad = tb_test_case_for(doc, "portable");
+    json_t *bad = tb_test_case_for(doc, "portable");
     ck_assert(json_is_false(tb_test_path(bad, "check.passed")));
     ck_assert(json_is_null(json_object_get(bad, "rate")));
     json_decref(doc);
@@ -203,47 +201,25 @@ START_TEST(text_markdown_and_csv)
     const char *shape = "--heads 4 --kv-heads 2 --head-dim 64 --ctx 50,60 ";
     char args[512];
     snprintf(args, sizeof args, "bench attn-decode %s--format csv " FAST, shape);
-    tb_run_result r = tb_test_run(NULL, args);
-    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
-    ck_assert_int_eq(tb_test_count_lines(r.out), 1 + 4); /* header + (portable, read) x 2 */
-    ck_assert(strncmp(r.out, "op,backend,", 11) == 0);
-    tb_test_run_free(&r);
+    tb_test_expect_table(args, 1 + 4, "op,backend,"); /* header + (portable, read) x 2 */
     snprintf(args, sizeof args, "bench attn-decode %s--format md " FAST, shape);
-    r = tb_test_run(NULL, args);
-    ck_assert_int_eq(r.status, 0);
-    ck_assert_int_eq(tb_test_count_lines(r.out), 2 + 4);
-    ck_assert(r.out[0] == '|');
-    tb_test_run_free(&r);
+    tb_test_expect_table(args, 2 + 4, "|");
     snprintf(args, sizeof args, "bench attn-decode %s" FAST, shape);
-    r = tb_test_run(NULL, args);
-    ck_assert_int_eq(r.status, 0);
-    ck_assert_ptr_nonnull(strstr(r.out, "C=50 B=1"));
-    ck_assert_ptr_nonnull(strstr(r.out, "read/"));
-    ck_assert_ptr_nonnull(strstr(r.out, "of probe"));
-    tb_test_run_free(&r);
-    r = tb_test_run(NULL, "bench attn-prefill --heads 2 --kv-heads 1 --head-dim 32 --seq 20 " FAST);
-    ck_assert_int_eq(r.status, 0);
-    ck_assert_ptr_nonnull(strstr(r.out, "S=20"));
-    ck_assert_ptr_nonnull(strstr(r.out, "peak/"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed(NULL, args, 0, (const char *const[]){"C=50 B=1", "read/", "of probe", NULL}, NULL);
+    tb_test_expect_printed(NULL, "bench attn-prefill --heads 2 --kv-heads 1 --head-dim 32 --seq 20 " FAST, 0,
+                           (const char *const[]){"S=20", "peak/", NULL}, NULL);
 }
 END_TEST
 
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("attn-cli");
-    TCase *tc = tcase_create("end-to-end");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, prefill_json_has_the_fields);
-    tcase_add_test(tc, decode_mixed_batch_and_tiers);
-    tcase_add_test(tc, bad_attention_options_are_exit_2);
-    tcase_add_test(tc, failed_check_exits_3_and_is_never_timed);
-    tcase_add_test(tc, text_markdown_and_csv);
-    suite_add_tcase(s, tc);
-    TCase *t2 = tcase_create("two-cpus");
-    tcase_set_timeout(t2, 120);
-    tcase_add_test(t2, decode_split_context_on_two_threads);
-    suite_add_tcase(s, t2);
+    const TTest *const end_to_end[] = {prefill_json_has_the_fields, decode_mixed_batch_and_tiers,
+                                       bad_attention_options_are_exit_2, failed_check_exits_3_and_is_never_timed,
+                                       text_markdown_and_csv, NULL};
+    tb_test_add_tcase(s, "end-to-end", 120, end_to_end);
+    const TTest *const two_cpus[] = {decode_split_context_on_two_threads, NULL};
+    tb_test_add_tcase(s, "two-cpus", 120, two_cpus);
     return s;
 }
 

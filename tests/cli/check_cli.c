@@ -23,64 +23,61 @@ START_TEST(usage_and_version)
     tb_run_result r = tb_test_run(NULL, "");
     ck_assert_str_eq(r.out, "");
     tb_test_run_free(&r);
-    r = tb_test_run(NULL, "--help");
-    ck_assert_int_eq(r.status, 0);
-    ck_assert_ptr_nonnull(strstr(r.out, "usage: tokbench"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed(NULL, "--help", 0, (const char *const[]){"usage: tokbench", NULL}, NULL);
     r = tb_test_run(NULL, "--version");
     ck_assert_int_eq(r.status, 0);
     ck_assert(strncmp(r.out, "tokbench ", 9) == 0);
     tb_test_run_free(&r);
-    r = tb_test_run(NULL, "bench --help");
-    ck_assert_int_eq(r.status, 0);
-    ck_assert_ptr_nonnull(strstr(r.out, "--shape"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed(NULL, "bench --help", 0, (const char *const[]){"--shape", NULL}, NULL);
 }
 END_TEST
 
 START_TEST(bad_input_is_exit_2_with_one_line_naming_the_flag)
 {
-    tb_test_expect_usage_error(NULL, "frobnicate", "frobnicate");
-    tb_test_expect_usage_error(NULL, "bench gemm --frobnicate", "--frobnicate");
-    tb_test_expect_usage_error(NULL, "bench gemm -x", "-x");
-    tb_test_expect_usage_error(NULL, "bench gemm --shape 12x3", "--shape");
-    tb_test_expect_usage_error(NULL, "bench gemm --shape 0x4x4", "--shape");
-    tb_test_expect_usage_error(NULL, "bench gemm --shape -1x4x4", "--shape");
-    tb_test_expect_usage_error(NULL, "bench gemm --shape 4x-4x4", "--shape");
-    tb_test_expect_usage_error(NULL, "bench gemm --shape 4x4x4x4", "--shape");
-    tb_test_expect_usage_error(NULL, "bench gemm --shape 4x4x99999999999", "--shape");
-    tb_test_expect_usage_error(NULL, "bench gemm --shape", "--shape");
-    tb_test_expect_usage_error(NULL, "bench gemv --shape 2x8x8", "--shape");
-    tb_test_expect_usage_error(NULL, "bench gemm --threads 0", "--threads");
-    tb_test_expect_usage_error(NULL, "bench gemm --threads -2", "--threads");
-    tb_test_expect_usage_error(NULL, "bench gemm --threads abc", "--threads");
-    tb_test_expect_usage_error(NULL, "bench gemm --threads 100000", "--threads");
-    tb_test_expect_usage_error(NULL, "bench gemm --cores 100000", "--cores");
-    tb_test_expect_usage_error(NULL, "bench gemm --cores 0-", "--cores");
-    tb_test_expect_usage_error(NULL, "bench gemm --format xml", "--format");
-    tb_test_expect_usage_error(NULL, "bench gemm --min-time -1", "--min-time");
-    tb_test_expect_usage_error(NULL, "bench gemm --repetitions 0", "--repetitions");
-    tb_test_expect_usage_error(NULL, "bench gemm --backend magic", "--backend");
-    tb_test_expect_usage_error(NULL, "bench gemm --backend ref,ref", "--backend");
-    tb_test_expect_usage_error(NULL, "bench gemm --dtype q3_k", "--dtype");
-    tb_test_expect_usage_error(NULL, "bench gemm --no-save=1", "--no-save");
-    tb_test_expect_usage_error(NULL, "bench warp-drive", "warp-drive");
-    tb_test_expect_usage_error(NULL, "bench", "OP");
-    tb_test_expect_usage_error(NULL, "sysinfo --shape 1x1x1", "--shape");
-    tb_test_expect_usage_error(NULL, "list gizmos", "gizmos");
-    tb_test_expect_usage_error(NULL, "run --batch 1,,8", "--batch");
-    /* issue 18, item 8: empty list items, stray arguments, non-decimal numbers */
-    tb_test_expect_usage_error(NULL, "bench gemm --shape 2x2x2,,3x3x3", "--shape");
-    tb_test_expect_usage_error(NULL, "bench gemm --backend portable,,ref", "--backend");
-    tb_test_expect_usage_error(NULL, "bench gemm --isa ,", "--isa");
-    tb_test_expect_usage_error(NULL, "bench attn-decode --isa avx2,", "--isa");
-    tb_test_expect_usage_error(NULL, "run --threads 1,", "--threads");
-    tb_test_expect_usage_error(NULL, "cost x --fx EUR=1.1,,GBP=1.2", "--fx");
+    static const tb_usage_case bad[] = {
+        {"frobnicate", "frobnicate"},
+        {"bench gemm --frobnicate", "--frobnicate"},
+        {"bench gemm -x", "-x"},
+        {"bench gemm --shape 12x3", "--shape"},
+        {"bench gemm --shape 0x4x4", "--shape"},
+        {"bench gemm --shape -1x4x4", "--shape"},
+        {"bench gemm --shape 4x-4x4", "--shape"},
+        {"bench gemm --shape 4x4x4x4", "--shape"},
+        {"bench gemm --shape 4x4x99999999999", "--shape"},
+        {"bench gemm --shape", "--shape"},
+        {"bench gemv --shape 2x8x8", "--shape"},
+        {"bench gemm --threads 0", "--threads"},
+        {"bench gemm --threads -2", "--threads"},
+        {"bench gemm --threads abc", "--threads"},
+        {"bench gemm --threads 100000", "--threads"},
+        {"bench gemm --cores 100000", "--cores"},
+        {"bench gemm --cores 0-", "--cores"},
+        {"bench gemm --format xml", "--format"},
+        {"bench gemm --min-time -1", "--min-time"},
+        {"bench gemm --repetitions 0", "--repetitions"},
+        {"bench gemm --backend magic", "--backend"},
+        {"bench gemm --backend ref,ref", "--backend"},
+        {"bench gemm --dtype q3_k", "--dtype"},
+        {"bench gemm --no-save=1", "--no-save"},
+        {"bench warp-drive", "warp-drive"},
+        {"bench", "OP"},
+        {"sysinfo --shape 1x1x1", "--shape"},
+        {"list gizmos", "gizmos"},
+        {"run --batch 1,,8", "--batch"},
+        /* issue 18, item 8: empty list items, stray arguments, non-decimal numbers */
+        {"bench gemm --shape 2x2x2,,3x3x3", "--shape"},
+        {"bench gemm --backend portable,,ref", "--backend"},
+        {"bench gemm --isa ,", "--isa"},
+        {"bench attn-decode --isa avx2,", "--isa"},
+        {"run --threads 1,", "--threads"},
+        {"cost x --fx EUR=1.1,,GBP=1.2", "--fx"},
+        {"sysinfo extra junk", "extra"},
+        {"bench gemm --min-time 0x10", "--min-time"},
+        {"bench gemm --min-time inf", "--min-time"},
+        {"bench gemm --min-time ' 1'", "--min-time"},
+    };
+    tb_test_expect_usage_errors(NULL, bad, sizeof bad / sizeof *bad);
     tb_test_expect_usage_error("TOKBENCH_SHAPE=,4x4x4 ", "bench gemm", "TOKBENCH_SHAPE");
-    tb_test_expect_usage_error(NULL, "sysinfo extra junk", "extra");
-    tb_test_expect_usage_error(NULL, "bench gemm --min-time 0x10", "--min-time");
-    tb_test_expect_usage_error(NULL, "bench gemm --min-time inf", "--min-time");
-    tb_test_expect_usage_error(NULL, "bench gemm --min-time ' 1'", "--min-time");
 }
 END_TEST
 
@@ -104,10 +101,8 @@ END_TEST
 
 START_TEST(environment_twins_are_checked_too)
 {
-    tb_run_result r = tb_test_run("TOKBENCH_REPETITIONS=many ", "bench gemm --shape 2x2x2 --no-save");
-    ck_assert_int_eq(r.status, 2);
-    ck_assert_ptr_nonnull(strstr(r.err, "TOKBENCH_REPETITIONS"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed("TOKBENCH_REPETITIONS=many ", "bench gemm --shape 2x2x2 --no-save", 2, NULL,
+                           (const char *const[]){"TOKBENCH_REPETITIONS", NULL});
 }
 END_TEST
 
@@ -130,6 +125,21 @@ START_TEST(openblas_fallback_kernels_are_named)
     tb_test_run_free(&r);
 }
 END_TEST
+
+/* The record a run saved under dir (the first *.json found there), loaded. */
+static json_t *load_saved_record(const char *dir)
+{
+    char cmd[4700];
+    snprintf(cmd, sizeof cmd, "find '%s' -name '*.json' | head -1", dir);
+    FILE *p = popen(cmd, "r");
+    char path[4600] = "";
+    ck_assert_ptr_nonnull(fgets(path, sizeof path, p));
+    pclose(p);
+    path[strcspn(path, "\n")] = '\0';
+    json_t *rec;
+    ck_assert_int_eq(tb_record_load(path, &rec), 0);
+    return rec;
+}
 
 START_TEST(bench_json_has_spec_fields_and_matches_saved_record)
 {
@@ -166,15 +176,7 @@ START_TEST(bench_json_has_spec_fields_and_matches_saved_record)
                          (int)json_integer_value(json_object_get(c, "threads")));
     }
     /* the record on disk is what was printed */
-    char cmd[4700];
-    snprintf(cmd, sizeof cmd, "find '%s' -name '*.json' | head -1", dir);
-    FILE *p = popen(cmd, "r");
-    char path[4600] = "";
-    ck_assert_ptr_nonnull(fgets(path, sizeof path, p));
-    pclose(p);
-    path[strcspn(path, "\n")] = '\0';
-    json_t *saved;
-    ck_assert_int_eq(tb_record_load(path, &saved), 0);
+    json_t *saved = load_saved_record(dir);
     ck_assert(json_equal(saved, doc));
     ck_assert_ptr_nonnull(strstr(r.err, "record saved to"));
     json_decref(saved);
@@ -186,25 +188,13 @@ END_TEST
 
 START_TEST(failed_check_exits_3_and_is_never_timed)
 {
-    tb_run_result r = tb_test_run("TOKBENCH_FAULT_INJECT=openblas ",
-                                  "bench gemm --backend ref,openblas --shape 9x17x33 --format json " FAST);
-    ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
-    json_t *doc = json_loads(r.out, 0, NULL);
-    ck_assert_ptr_nonnull(doc);
-    json_t *bad = tb_test_case_for(doc, "openblas"), *good = tb_test_case_for(doc, "ref");
-    ck_assert(json_is_false(tb_test_path(bad, "check.passed")));
-    ck_assert_int_eq((int)json_array_size(json_object_get(bad, "samples_ns")), 0);
-    ck_assert(json_is_null(json_object_get(bad, "rate")));
-    ck_assert(json_is_true(tb_test_path(good, "check.passed")));
-    ck_assert(json_is_object(json_object_get(good, "rate")));
+    json_t *doc = tb_test_run_json("TOKBENCH_FAULT_INJECT=openblas ",
+                                   "bench gemm --backend ref,openblas --shape 9x17x33 --format json " FAST, 3);
+    tb_test_expect_failed_untimed(doc, "openblas", "ref");
     json_decref(doc);
-    tb_test_run_free(&r);
 
-    r = tb_test_run("TOKBENCH_FAULT_INJECT=openblas ", "bench gemm --backend ref,openblas --shape 9x17x33 " FAST);
-    ck_assert_int_eq(r.status, 3);
-    ck_assert_ptr_nonnull(strstr(r.out, "FAIL"));
-    ck_assert_ptr_nonnull(strstr(r.out, "(not timed)"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed("TOKBENCH_FAULT_INJECT=openblas ", "bench gemm --backend ref,openblas --shape 9x17x33 " FAST,
+                           3, (const char *const[]){"FAIL", "(not timed)", NULL}, NULL);
 }
 END_TEST
 
@@ -297,10 +287,10 @@ END_TEST
 
 START_TEST(read_probe_runs_beside_the_kernels)
 {
-    tb_run_result r = tb_test_run(NULL, "bench gemv --backend portable,read --dtype q4_0 --shape 300x256 "
-                                        "--format json " FAST);
-    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
-    json_t *doc = json_loads(r.out, 0, NULL);
+    json_t *doc = tb_test_run_json(NULL,
+                                   "bench gemv --backend portable,read --dtype q4_0 --shape 300x256 "
+                                   "--format json " FAST,
+                                   0);
     json_t *rd = tb_test_case_for(doc, "read"), *pt = tb_test_case_for(doc, "portable");
     ck_assert_ptr_nonnull(rd);
     ck_assert(json_is_true(tb_test_path(rd, "check.passed")));
@@ -310,7 +300,6 @@ START_TEST(read_probe_runs_beside_the_kernels)
     ck_assert_int_eq((int)json_number_value(tb_test_path(pt, "rate.weight_bytes")), 300 * 8 * 18);
     ck_assert(json_number_value(tb_test_path(rd, "rate.weight_gbps")) > 0);
     json_decref(doc);
-    tb_test_run_free(&r);
 }
 END_TEST
 
@@ -318,9 +307,7 @@ END_TEST
  * a spoiled accumulator fails its check and it is not timed. */
 START_TEST(peak_probe_runs_beside_the_kernels)
 {
-    tb_run_result r = tb_test_run(NULL, "bench gemm --backend portable,peak --shape 8x64x64 --format json " FAST);
-    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
-    json_t *doc = json_loads(r.out, 0, NULL);
+    json_t *doc = tb_test_run_json(NULL, "bench gemm --backend portable,peak --shape 8x64x64 --format json " FAST, 0);
     json_t *pk = tb_test_case_for(doc, "peak");
     ck_assert_ptr_nonnull(pk);
     ck_assert(json_is_true(tb_test_path(pk, "check.passed")));
@@ -329,8 +316,7 @@ START_TEST(peak_probe_runs_beside_the_kernels)
     ck_assert(json_number_value(tb_test_path(pk, "rate.gflops")) > 0);
     ck_assert_int_eq((int)json_number_value(tb_test_path(pk, "rate.weight_bytes")), 0);
     json_decref(doc);
-    tb_test_run_free(&r);
-    r = tb_test_run(NULL, "bench gemm --backend portable,peak --shape 8x64x64 " FAST);
+    tb_run_result r = tb_test_run(NULL, "bench gemm --backend portable,peak --shape 8x64x64 " FAST);
     ck_assert_msg(r.status == 0 && strstr(r.out, "GFLOP/s against the peak probe") != NULL, "%s", r.out);
     tb_test_run_free(&r);
     r = tb_test_run("TOKBENCH_FAULT_INJECT=peak ", "bench gemm --backend portable,peak --shape 8x64x64 " FAST);
@@ -350,14 +336,7 @@ START_TEST(interrupted_run_saves_an_incomplete_record)
              getenv("TOKBENCH_BIN"), dir, dir);
     int st = system(cmd);
     ck_assert_int_eq(WEXITSTATUS(st), 130); /* 128 + SIGINT (SPEC.md) */
-    snprintf(cmd, sizeof cmd, "find '%s' -name '*.json' | head -1", dir);
-    FILE *p = popen(cmd, "r");
-    char path[4600] = "";
-    ck_assert_ptr_nonnull(fgets(path, sizeof path, p));
-    pclose(p);
-    path[strcspn(path, "\n")] = '\0';
-    json_t *rec;
-    ck_assert_int_eq(tb_record_load(path, &rec), 0);
+    json_t *rec = load_saved_record(dir);
     ck_assert(json_is_false(json_object_get(rec, "complete")));
     json_t *c = json_array_get(json_object_get(rec, "cases"), 0);
     ck_assert(json_array_size(json_object_get(c, "samples_ns")) > 0);
@@ -393,9 +372,7 @@ START_TEST(signals_stop_within_a_second)
     ck_assert_int_eq(fscanf(p, "%d", &left), 1);
     pclose(p);
     ck_assert_int_eq(left, 0);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(dir);
+    tb_test_rmtree(dir);
 }
 END_TEST
 
@@ -403,9 +380,8 @@ START_TEST(gemv_uses_cold_weights_by_default)
 {
     /* The tests size working sets from a 1 MiB LLC (tests/meson.build): 257x129 floats (132612
      * bytes) need ceil(4 MiB / 132612) = 32 copies, whatever this machine's cache. */
-    tb_run_result r = tb_test_run(NULL, "bench gemv --backend portable,openblas --shape 257x129 --format json " FAST);
-    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
-    json_t *doc = json_loads(r.out, 0, NULL);
+    json_t *doc =
+        tb_test_run_json(NULL, "bench gemv --backend portable,openblas --shape 257x129 --format json " FAST, 0);
     json_t *llc = tb_test_path(doc, "machine.cpu.caches.llc");
     ck_assert_str_eq(json_string_value(json_object_get(llc, "source")), "override");
     ck_assert_int_eq(json_integer_value(json_object_get(llc, "used_bytes")), 1 << 20);
@@ -421,9 +397,8 @@ START_TEST(gemv_uses_cold_weights_by_default)
         ck_assert_int_eq(json_integer_value(tb_test_path(c, "shape.m")), 1);
     }
     json_decref(doc);
-    tb_test_run_free(&r);
 
-    r = tb_test_run(NULL, "bench gemv --shape 257x129 --warm --format json " FAST);
+    tb_run_result r = tb_test_run(NULL, "bench gemv --shape 257x129 --warm --format json " FAST);
     doc = json_loads(r.out, 0, NULL);
     json_t *c = json_array_get(json_object_get(doc, "cases"), 0);
     ck_assert(json_is_false(tb_test_path(c, "cold_weights.enabled")));
@@ -435,16 +410,9 @@ END_TEST
 
 START_TEST(csv_and_markdown_have_one_row_per_case)
 {
-    tb_run_result r = tb_test_run(NULL, "bench gemm --backend ref,openblas --shape 5x7x9,3x3x3 --format csv " FAST);
-    ck_assert_int_eq(r.status, 0);
-    ck_assert_int_eq(tb_test_count_lines(r.out), 1 + 4);
-    ck_assert(strncmp(r.out, "op,backend,", 11) == 0);
-    tb_test_run_free(&r);
-    r = tb_test_run(NULL, "bench gemm --backend ref --shape 5x7x9 --format md " FAST);
-    ck_assert_int_eq(r.status, 0);
-    ck_assert_int_eq(tb_test_count_lines(r.out), 2 + 1);
-    ck_assert(r.out[0] == '|');
-    tb_test_run_free(&r);
+    tb_test_expect_table("bench gemm --backend ref,openblas --shape 5x7x9,3x3x3 --format csv " FAST, 1 + 4,
+                         "op,backend,");
+    tb_test_expect_table("bench gemm --backend ref --shape 5x7x9 --format md " FAST, 2 + 1, "|");
 }
 END_TEST
 
@@ -458,10 +426,8 @@ START_TEST(sysinfo_json_and_text)
     ck_assert(json_integer_value(tb_test_path(si, "topology.cores")) > 0);
     json_decref(si);
     tb_test_run_free(&r);
-    r = tb_test_run("TOKBENCH_DMI_DIR=\"$TOKBENCH_FIXTURES/dmi/aws-nitro\" ", "sysinfo");
-    ck_assert_int_eq(r.status, 0);
-    ck_assert_ptr_nonnull(strstr(r.out, "aws m7i.large"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed("TOKBENCH_DMI_DIR=\"$TOKBENCH_FIXTURES/dmi/aws-nitro\" ", "sysinfo", 0,
+                           (const char *const[]){"aws m7i.large", NULL}, NULL);
 }
 END_TEST
 
@@ -488,27 +454,18 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("cli");
-    TCase *tc = tcase_create("end-to-end");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, usage_and_version);
-    tcase_add_test(tc, bad_input_is_exit_2_with_one_line_naming_the_flag);
-    tcase_add_test(tc, int_list_parser_is_strict);
-    tcase_add_test(tc, environment_twins_are_checked_too);
-    tcase_add_test(tc, openblas_fallback_kernels_are_named);
-    tcase_add_test(tc, bench_json_has_spec_fields_and_matches_saved_record);
-    tcase_add_test(tc, failed_check_exits_3_and_is_never_timed);
-    tcase_add_test(tc, slowed_kernel_is_checked_and_its_record_says_so);
-    tcase_add_test(tc, portable_tiers_and_dtypes_are_checked_and_timed);
-    tcase_add_test(tc, unavailable_tier_is_refused);
-    tcase_add_test(tc, read_probe_runs_beside_the_kernels);
-    tcase_add_test(tc, peak_probe_runs_beside_the_kernels);
-    tcase_add_test(tc, interrupted_run_saves_an_incomplete_record);
-    tcase_add_test(tc, signals_stop_within_a_second);
-    tcase_add_test(tc, gemv_uses_cold_weights_by_default);
-    tcase_add_test(tc, csv_and_markdown_have_one_row_per_case);
-    tcase_add_test(tc, sysinfo_json_and_text);
-    tcase_add_test(tc, list_kernels);
-    suite_add_tcase(s, tc);
+    const TTest *const end_to_end[] = {usage_and_version, bad_input_is_exit_2_with_one_line_naming_the_flag,
+                                       int_list_parser_is_strict, environment_twins_are_checked_too,
+                                       openblas_fallback_kernels_are_named,
+                                       bench_json_has_spec_fields_and_matches_saved_record,
+                                       failed_check_exits_3_and_is_never_timed,
+                                       slowed_kernel_is_checked_and_its_record_says_so,
+                                       portable_tiers_and_dtypes_are_checked_and_timed, unavailable_tier_is_refused,
+                                       read_probe_runs_beside_the_kernels, peak_probe_runs_beside_the_kernels,
+                                       interrupted_run_saves_an_incomplete_record, signals_stop_within_a_second,
+                                       gemv_uses_cold_weights_by_default, csv_and_markdown_have_one_row_per_case,
+                                       sysinfo_json_and_text, list_kernels, NULL};
+    tb_test_add_tcase(s, "end-to-end", 120, end_to_end);
     return s;
 }
 

@@ -42,11 +42,14 @@ END_TEST
 
 START_TEST(bad_sizes_are_usage_errors)
 {
-    tb_test_expect_usage_error(NULL, "sysinfo --llc-bytes 12", "--llc-bytes");
-    tb_test_expect_usage_error(NULL, "bench gemv --llc-bytes 4XB", "--llc-bytes");
-    tb_test_expect_usage_error(NULL, "run --llc-bytes -5", "--llc-bytes");
+    static const tb_usage_case bad[] = {
+        {"sysinfo --llc-bytes 12", "--llc-bytes"},
+        {"bench gemv --llc-bytes 4XB", "--llc-bytes"},
+        {"run --llc-bytes -5", "--llc-bytes"},
+        {"list --llc-bytes 1MiB", "--llc-bytes"},
+    };
+    tb_test_expect_usage_errors(NULL, bad, sizeof bad / sizeof *bad);
     tb_test_expect_usage_error("TOKBENCH_LLC_BYTES=lots ", "sysinfo", "TOKBENCH_LLC_BYTES");
-    tb_test_expect_usage_error(NULL, "list --llc-bytes 1MiB", "--llc-bytes");
 }
 END_TEST
 
@@ -118,13 +121,10 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("llc_cli");
-    TCase *tc = tcase_create("end-to-end");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, flag_beats_environment_and_both_are_recorded);
-    tcase_add_test(tc, bad_sizes_are_usage_errors);
-    tcase_add_test(tc, sweep_is_measured_once_then_read_from_the_cache);
-    tcase_add_test(tc, sysinfo_text_shows_reported_measured_and_used);
-    suite_add_tcase(s, tc);
+    const TTest *const end_to_end[] = {flag_beats_environment_and_both_are_recorded, bad_sizes_are_usage_errors,
+                                       sweep_is_measured_once_then_read_from_the_cache,
+                                       sysinfo_text_shows_reported_measured_and_used, NULL};
+    tb_test_add_tcase(s, "end-to-end", 60, end_to_end);
     return s;
 }
 

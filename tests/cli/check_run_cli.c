@@ -93,14 +93,11 @@ START_TEST(text_table_slo_and_saved_record)
 {
     char *dir = tb_test_tmpdir(), extra[1024];
     snprintf(extra, sizeof extra, "--batch 1,3 --prompt 5 --ctx 4 --dtype f32 --slo-ttft 100000 --slo-tpot 100000 --results-dir %s", dir);
-    tb_run_result r = tb_test_run(NULL, tiny_args(extra));
-    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
-    ck_assert_ptr_nonnull(strstr(r.out, "prefill tok/s"));
-    ck_assert_ptr_nonnull(strstr(r.out, "SLO"));
-    ck_assert_ptr_nonnull(strstr(r.out, "largest batch 3"));
-    ck_assert_ptr_nonnull(strstr(r.err, "record saved to"));
-    tb_test_run_free(&r);
-    r = tb_test_run(NULL, tiny_args("--batch 2 --prompt 3 --ctx 2 --slo-tpot 0.000001 --no-save --format json"));
+    tb_test_expect_printed(NULL, tiny_args(extra), 0,
+                           (const char *const[]){"prefill tok/s", "SLO", "largest batch 3", NULL},
+                           (const char *const[]){"record saved to", NULL});
+    tb_run_result r =
+        tb_test_run(NULL, tiny_args("--batch 2 --prompt 3 --ctx 2 --slo-tpot 0.000001 --no-save --format json"));
     ck_assert_int_eq(r.status, 0);
     json_t *doc = json_loads(r.out, 0, NULL);
     ck_assert(json_is_false(tb_test_path(doc, "slo.met")));
@@ -297,15 +294,11 @@ START_TEST(quantized_rows_are_graded_against_their_format_ceiling)
     ck_assert_ptr_null(tb_test_path(row, "roofline.format_ceiling_gops"));
     ck_assert_ptr_null(tb_test_path(row, "roofline.prefill_pct_of_format_bound"));
     json_decref(doc);
-    tb_run_result r = tb_test_run(NULL, tiny_args("--dtype q8_0 --batch 1 --prompt 5 --ctx 4 --no-save"));
-    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
-    ck_assert_ptr_nonnull(strstr(r.out, "; format "));
-    ck_assert_ptr_nonnull(strstr(r.out, "q8_0 format "));
-    tb_test_run_free(&r);
-    r = tb_test_run("TOKBENCH_FAULT_INJECT=format ", tiny_args("--dtype q8_0 --batch 1 --prompt 5 --ctx 4 --no-save"));
-    ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
-    ck_assert_ptr_nonnull(strstr(r.err, "format ceiling probe"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed(NULL, tiny_args("--dtype q8_0 --batch 1 --prompt 5 --ctx 4 --no-save"), 0,
+                           (const char *const[]){"; format ", "q8_0 format ", NULL}, NULL);
+    tb_test_expect_printed("TOKBENCH_FAULT_INJECT=format ",
+                           tiny_args("--dtype q8_0 --batch 1 --prompt 5 --ctx 4 --no-save"), 3, NULL,
+                           (const char *const[]){"format ceiling probe", NULL});
 }
 END_TEST
 
@@ -335,30 +328,22 @@ END_TEST
 /* Too little memory for even the sampled model: exit 1 with the numbers, nothing timed. */
 START_TEST(memory_guard_refuses_with_numbers)
 {
-    tb_run_result r = tb_test_run("TOKBENCH_MEMAVAILABLE=1000 ", tiny_args("--no-save"));
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_ptr_nonnull(strstr(r.err, "does not fit"));
-    ck_assert_ptr_nonnull(strstr(r.err, "MemAvailable"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed("TOKBENCH_MEMAVAILABLE=1000 ", tiny_args("--no-save"), 1, NULL,
+                           (const char *const[]){"does not fit", "MemAvailable", NULL});
 }
 END_TEST
 
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("run_cli");
-    TCase *tc = tcase_create("run");
-    tcase_set_timeout(tc, 240);
-    tcase_add_test(tc, json_has_spec_fields_and_cross_product);
-    tcase_add_test(tc, text_table_slo_and_saved_record);
-    tcase_add_test(tc, bad_run_options_are_usage_errors);
-    tcase_add_test(tc, memory_guard_refuses_with_numbers);
-    tcase_add_test(tc, instance_prices_every_row);
-    tcase_add_test(tc, prefill_time_decides_what_is_scaled);
-    tcase_add_test(tc, failed_int8_probe_check_stops_the_run);
-    tcase_add_test(tc, quantized_rows_are_graded_against_their_format_ceiling);
-    tcase_add_test(tc, unpriced_instance_fails_before_measuring);
-    tcase_add_test(tc, bad_options_fail_before_measuring_without_an_instance);
-    suite_add_tcase(s, tc);
+    const TTest *const run[] = {json_has_spec_fields_and_cross_product, text_table_slo_and_saved_record,
+                                bad_run_options_are_usage_errors, memory_guard_refuses_with_numbers,
+                                instance_prices_every_row, prefill_time_decides_what_is_scaled,
+                                failed_int8_probe_check_stops_the_run,
+                                quantized_rows_are_graded_against_their_format_ceiling,
+                                unpriced_instance_fails_before_measuring,
+                                bad_options_fail_before_measuring_without_an_instance, NULL};
+    tb_test_add_tcase(s, "run", 240, run);
     return s;
 }
 

@@ -444,20 +444,12 @@ static int for_tier(tb_isa t)
 static Suite *build_suite(void)
 {
     Suite *s = suite_create(tb_isa_name(tier));
-    TCase *tc = tcase_create("attention");
-    tcase_set_timeout(tc, 240);
-    tcase_add_test(tc, table_names_the_tier);
-    tcase_add_test(tc, exp2_accuracy);
-    tcase_add_test(tc, rope_against_double);
-    tcase_add_test(tc, kv_append_round_trip);
-    tcase_add_test(tc, decode_against_reference);
-    tcase_add_test(tc, decode_odd_head_dims_and_groups);
-    tcase_add_test(tc, split_decode_equals_unsplit);
-    tcase_add_test(tc, prefill_against_reference);
-    tcase_add_test(tc, prefill_long_and_odd_shapes);
-    tcase_add_test(tc, prefill_odd_head_dims_and_groups);
-    tcase_add_test(tc, bound_sees_a_dropped_key);
-    suite_add_tcase(s, tc);
+    const TTest *const attention[] = {table_names_the_tier, exp2_accuracy, rope_against_double, kv_append_round_trip,
+                                      decode_against_reference, decode_odd_head_dims_and_groups,
+                                      split_decode_equals_unsplit, prefill_against_reference,
+                                      prefill_long_and_odd_shapes, prefill_odd_head_dims_and_groups,
+                                      bound_sees_a_dropped_key, NULL};
+    tb_test_add_tcase(s, "attention", 240, attention);
     return s;
 }
 

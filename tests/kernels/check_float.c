@@ -201,14 +201,9 @@ static int for_tier(tb_isa t)
 static Suite *build_suite(void)
 {
     Suite *s = suite_create(tb_isa_name(tier));
-    TCase *tc = tcase_create("kernels");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, table_names_the_tier);
-    tcase_add_test(tc, gemv_float_types);
-    tcase_add_test(tc, skinny_float_types);
-    tcase_add_test(tc, packed_gemm_f32);
-    tcase_add_test(tc, gemm_on_half_rows);
-    suite_add_tcase(s, tc);
+    const TTest *const kernels[] = {table_names_the_tier, gemv_float_types, skinny_float_types, packed_gemm_f32,
+                                    gemm_on_half_rows, NULL};
+    tb_test_add_tcase(s, "kernels", 120, kernels);
     return s;
 }
 

@@ -78,10 +78,8 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("peak_format");
-    TCase *tc = tcase_create("probes");
-    tcase_add_test(tc, format_probes_match_their_replay);
-    tcase_add_test(tc, format_replay_is_the_block_dot_product);
-    suite_add_tcase(s, tc);
+    const TTest *const probes[] = {format_probes_match_their_replay, format_replay_is_the_block_dot_product, NULL};
+    tb_test_add_tcase(s, "probes", 0, probes);
     return s;
 }
 

@@ -569,6 +569,33 @@ START_TEST(dispatch_table_entries)
 }
 END_TEST
 
+/* A tier's quantized kernels, checked as every tier's are: its own quantizer (where it has one)
+ * against the reference, its kernels over the shapes and the long rows, and at the extremes. */
+static TCase *add_tier_tcase(Suite *s, const char *name, const TTest *quantizer, const TTest *shapes,
+                             const TTest *long_rows, const TTest *extremes)
+{
+    TCase *tc = tcase_create(name);
+    tcase_set_timeout(tc, 120);
+    if (quantizer)
+        tcase_add_test(tc, quantizer);
+    tcase_add_loop_test(tc, shapes, 0, 2 * N_M);
+    tcase_add_loop_test(tc, long_rows, 0, 8);
+    tcase_add_test(tc, extremes);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/* The same for the tier's interleaved (x8) kernels, from the shape and long row indices given. */
+static void add_x8_tests(TCase *tc, const TTest *shapes, int first_shape, const TTest *long_rows, int first_long_row,
+                         const TTest *extremes)
+{
+    tcase_add_loop_test(tc, shapes, first_shape, 2 * N_M);
+    tcase_add_loop_test(tc, long_rows, first_long_row, 8);
+    tcase_add_test(tc, extremes);
+}
+#endif
+
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("quant");
@@ -586,30 +613,16 @@ static Suite *build_suite(void)
     suite_add_tcase(s, tc);
 #if defined(__x86_64__) || defined(__i386__)
     if (tb_isa_available(TB_ISA_AVX2)) {
-        TCase *ta = tcase_create("avx2");
-        tcase_set_timeout(ta, 120);
-        tcase_add_test(ta, quantizer_avx2_matches_reference);
-        tcase_add_loop_test(ta, avx2_shapes, 0, 2 * N_M);
-        tcase_add_loop_test(ta, avx2_long_rows, 0, 8);
-        tcase_add_test(ta, avx2_extremes);
-        tcase_add_loop_test(ta, avx2_x8_shapes, N_M, 2 * N_M); /* the q4_0 indices */
-        tcase_add_loop_test(ta, avx2_x8_long_rows, 4, 8);
-        tcase_add_test(ta, avx2_x8_extremes);
-        suite_add_tcase(s, ta);
+        TCase *ta = add_tier_tcase(s, "avx2", quantizer_avx2_matches_reference, avx2_shapes, avx2_long_rows,
+                                   avx2_extremes);
+        add_x8_tests(ta, avx2_x8_shapes, N_M, avx2_x8_long_rows, 4, avx2_x8_extremes); /* the q4_0 indices */
     } else {
         printf("avx2 tier: skipped (CPU lacks AVX2)\n");
     }
     if (has_avx512_vnni()) {
-        TCase *tv = tcase_create("avx512vnni");
-        tcase_set_timeout(tv, 120);
-        tcase_add_test(tv, quantizer_avx512vnni_matches_reference);
-        tcase_add_loop_test(tv, avx512vnni_shapes, 0, 2 * N_M);
-        tcase_add_loop_test(tv, avx512vnni_long_rows, 0, 8);
-        tcase_add_test(tv, avx512vnni_extremes);
-        tcase_add_loop_test(tv, avx512vnni_x8_shapes, 0, 2 * N_M);
-        tcase_add_loop_test(tv, avx512vnni_x8_long_rows, 0, 8);
-        tcase_add_test(tv, avx512vnni_x8_extremes);
-        suite_add_tcase(s, tv);
+        TCase *tv = add_tier_tcase(s, "avx512vnni", quantizer_avx512vnni_matches_reference, avx512vnni_shapes,
+                                   avx512vnni_long_rows, avx512vnni_extremes);
+        add_x8_tests(tv, avx512vnni_x8_shapes, 0, avx512vnni_x8_long_rows, 0, avx512vnni_x8_extremes);
     } else {
         printf("avx512vnni kernels: skipped (CPU lacks AVX-512 F/BW/VL/VNNI)\n");
     }
@@ -617,23 +630,11 @@ static Suite *build_suite(void)
     printf("avx2 tier: skipped (not an x86 build)\n");
 #endif
 #if defined(__aarch64__)
-    TCase *tn = tcase_create("neon");
-    tcase_set_timeout(tn, 120);
-    tcase_add_test(tn, quantizer_neon_matches_reference);
-    tcase_add_loop_test(tn, neon_shapes, 0, 2 * N_M);
-    tcase_add_loop_test(tn, neon_long_rows, 0, 8);
-    tcase_add_test(tn, neon_extremes);
-    suite_add_tcase(s, tn);
-    if (has_dotprod()) {
-        TCase *td = tcase_create("neon_dotprod");
-        tcase_set_timeout(td, 120);
-        tcase_add_loop_test(td, neon_dotprod_shapes, 0, 2 * N_M);
-        tcase_add_loop_test(td, neon_dotprod_long_rows, 0, 8);
-        tcase_add_test(td, neon_dotprod_extremes);
-        suite_add_tcase(s, td);
-    } else {
+    add_tier_tcase(s, "neon", quantizer_neon_matches_reference, neon_shapes, neon_long_rows, neon_extremes);
+    if (has_dotprod())
+        add_tier_tcase(s, "neon_dotprod", NULL, neon_dotprod_shapes, neon_dotprod_long_rows, neon_dotprod_extremes);
+    else
         printf("neon dotprod kernels: skipped (CPU lacks asimddp)\n");
-    }
 #else
     printf("neon tier: skipped (not an aarch64 build)\n");
 #endif

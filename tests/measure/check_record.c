@@ -169,13 +169,10 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("record");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, round_trip_keeps_every_field);
-    tcase_add_test(tc, never_overwrites_and_leaves_no_temporary);
-    tcase_add_test(tc, unwritable_folder_is_a_clear_runtime_error);
-    tcase_add_test(tc, damaged_files_are_usage_errors);
-    tcase_add_test(tc, concurrent_prepare_and_save_never_fail);
-    suite_add_tcase(s, tc);
+    const TTest *const core[] = {round_trip_keeps_every_field, never_overwrites_and_leaves_no_temporary,
+                                 unwritable_folder_is_a_clear_runtime_error, damaged_files_are_usage_errors,
+                                 concurrent_prepare_and_save_never_fail, NULL};
+    tb_test_add_tcase(s, "core", 0, core);
     return s;
 }
 

@@ -119,15 +119,10 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("stats");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, median_and_quantiles);
-    tcase_add_test(tc, even_count_median_interpolates);
-    tcase_add_test(tc, quantile_matches_numpy);
-    tcase_add_test(tc, median_ci_ranks_from_binomial_tables);
-    tcase_add_test(tc, median_ci_too_few_samples_reports_real_coverage);
-    tcase_add_test(tc, ci_brackets_median_on_large_samples);
-    tcase_add_test(tc, single_and_empty);
-    suite_add_tcase(s, tc);
+    const TTest *const core[] = {median_and_quantiles, even_count_median_interpolates, quantile_matches_numpy,
+                                 median_ci_ranks_from_binomial_tables, median_ci_too_few_samples_reports_real_coverage,
+                                 ci_brackets_median_on_large_samples, single_and_empty, NULL};
+    tb_test_add_tcase(s, "core", 0, core);
     return s;
 }
 

@@ -174,13 +174,9 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("tuning");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, tiers_report_the_kernels_constants);
-    tcase_add_test(tc, json_holds_only_the_tiers_asked_for);
-    tcase_add_test(tc, bench_record_names_the_tiers_that_ran);
-    tcase_add_test(tc, run_record_names_its_tier);
-    suite_add_tcase(s, tc);
+    const TTest *const core[] = {tiers_report_the_kernels_constants, json_holds_only_the_tiers_asked_for,
+                                 bench_record_names_the_tiers_that_ran, run_record_names_its_tier, NULL};
+    tb_test_add_tcase(s, "core", 120, core);
     return s;
 }
 

@@ -249,15 +249,12 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("workset");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, zen5_vm_reports_an_implausible_llc);
-    tcase_add_test(tc, two_sockets_count_only_the_teams_caches);
-    tcase_add_test(tc, knee_is_the_last_size_served_from_cache);
-    tcase_add_test(tc, decide_prefers_override_then_a_misreport_measured);
-    tcase_add_test(tc, planner_covers_the_llc_and_caps_what_it_must);
-    tcase_add_test(tc, fill_writes_every_copy_in_one_pass);
-    tcase_add_test(tc, cache_round_trips_and_refuses_a_bad_entry);
-    suite_add_tcase(s, tc);
+    const TTest *const core[] = {zen5_vm_reports_an_implausible_llc, two_sockets_count_only_the_teams_caches,
+                                 knee_is_the_last_size_served_from_cache,
+                                 decide_prefers_override_then_a_misreport_measured,
+                                 planner_covers_the_llc_and_caps_what_it_must, fill_writes_every_copy_in_one_pass,
+                                 cache_round_trips_and_refuses_a_bad_entry, NULL};
+    tb_test_add_tcase(s, "core", 0, core);
     return s;
 }
 

@@ -162,10 +162,25 @@ START_TEST(op_times_are_recorded)
 }
 END_TEST
 
-START_TEST(roofline_llama2_7b_decode)
+typedef struct {
+    double flops, weight_bytes, kv_bytes;
+} by_hand;
+
+/* The roofline's counts for a phase of a preset model, asserted equal to the ones worked out by hand. */
+static tb_phase_cost expect_phase_cost(const char *preset, tb_dtype dt, tb_dtype kv_dt, int64_t batch, int64_t prompt,
+                                       int64_t ctx, tb_phase phase, by_hand want)
 {
     tb_model m;
-    ck_assert_int_eq(tb_model_resolve("llama-2-7b", &m), 0);
+    ck_assert_int_eq(tb_model_resolve(preset, &m), 0);
+    tb_phase_cost c = tb_phase_cost_of(&m, dt, kv_dt, batch, prompt, ctx, phase);
+    ck_assert_double_eq(c.flops, want.flops);
+    ck_assert_double_eq(c.weight_bytes, want.weight_bytes);
+    ck_assert_double_eq(c.kv_bytes, want.kv_bytes);
+    return c;
+}
+
+START_TEST(roofline_llama2_7b_decode)
+{
     /* hidden 4096, intermediate 11008, 32 layers, 32 heads, 32 KV heads, head_dim 128, vocab 32000.
      * Multiply-adds per token and layer: q,k,v 4096·(4096+2·4096) = 50331648, o 4096·4096 =
      * 16777216, gate/up/down 3·4096·11008 = 135266304: 202375168.
@@ -175,10 +190,8 @@ START_TEST(roofline_llama2_7b_decode)
      * + final norm 16384 + LM head 4·32000·4096 = 524288000 + one embedding row 16384:
      * 26429390848 B. KV f16: 2·32·128·2 = 16384 B per token and layer, read 1024 + written 1:
      * 32·16384·1025 = 537395200 B. */
-    tb_phase_cost c = tb_phase_cost_of(&m, TB_DT_F32, TB_DT_F16, 1, 1, 1023, TB_PHASE_DECODE);
-    ck_assert_double_eq(c.flops, 13751025664.0);
-    ck_assert_double_eq(c.weight_bytes, 26429390848.0);
-    ck_assert_double_eq(c.kv_bytes, 537395200.0);
+    tb_phase_cost c = expect_phase_cost("llama-2-7b", TB_DT_F32, TB_DT_F16, 1, 1, 1023, TB_PHASE_DECODE,
+                                        (by_hand){13751025664.0, 26429390848.0, 537395200.0});
     /* bounded by bandwidth here: at 100 GFLOP/s and 20 GB/s the bytes take longer */
     double bytes = c.weight_bytes + c.kv_bytes + c.act_bytes;
     ck_assert_double_eq_tol(tb_roofline_tokens_per_s(&c, 1, 100, 100, 20), 20e9 / bytes, 1e-9);
@@ -187,8 +200,6 @@ END_TEST
 
 START_TEST(roofline_qwen25_05b_prefill)
 {
-    tb_model m;
-    ck_assert_int_eq(tb_model_resolve("qwen2.5-0.5b", &m), 0);
     /* hidden 896, intermediate 4864, 24 layers, 14 heads (896 wide), 2 KV heads (128 wide), vocab
      * 151936, qkv bias, tied embeddings. Multiply-adds per token and layer: 896·(896+256) +
      * 896·896 + 3·896·4864 = 1032192 + 802816 + 13074432 = 14909440.
@@ -200,10 +211,8 @@ START_TEST(roofline_qwen25_05b_prefill)
      * = 10357760 + 852992 + 4630528 + 11776 = 15853056; ·24 = 380473344, + final norm 3584,
      * + LM head (the tied table, read in full) and 16 embedding rows 952·(151936 + 16)
      * = 144658304: 525135232 B. KV f16, written once: 24·16·(2·128·2) = 196608 B. */
-    tb_phase_cost c = tb_phase_cost_of(&m, TB_DT_Q8_0, TB_DT_F16, 2, 8, 0, TB_PHASE_PREFILL);
-    ck_assert_double_eq(c.flops, 12001181696.0);
-    ck_assert_double_eq(c.weight_bytes, 525135232.0);
-    ck_assert_double_eq(c.kv_bytes, 196608.0);
+    tb_phase_cost c = expect_phase_cost("qwen2.5-0.5b", TB_DT_Q8_0, TB_DT_F16, 2, 8, 0, TB_PHASE_PREFILL,
+                                        (by_hand){12001181696.0, 525135232.0, 196608.0});
     /* compute-bound at 1 GFLOP/s and 1000 GB/s: 16 tokens / 12.0 s */
     ck_assert_double_eq_tol(tb_roofline_tokens_per_s(&c, 16, 1, 1, 1000), 16.0 / 12.001181696, 1e-12);
     /* the weight products, 24·2·16·14909440 + 2·2·151936·896 = 11994988544, at an int8 rate of
@@ -233,18 +242,11 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("forward");
-    TCase *tc = tcase_create("forward");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, tiny_f32_matches_reference);
-    tcase_add_test(tc, tiny_q8_0_matches_reference);
-    tcase_add_test(tc, tiny_other_dtypes_and_bias_match_reference);
-    tcase_add_test(tc, check_sees_a_wrong_pass);
-    tcase_add_test(tc, decode_matches_prefill);
-    tcase_add_test(tc, op_times_are_recorded);
-    tcase_add_test(tc, roofline_llama2_7b_decode);
-    tcase_add_test(tc, roofline_qwen25_05b_prefill);
-    tcase_add_test(tc, memory_estimate_grows_with_layers_and_context);
-    suite_add_tcase(s, tc);
+    const TTest *const forward[] = {tiny_f32_matches_reference, tiny_q8_0_matches_reference,
+                                    tiny_other_dtypes_and_bias_match_reference, check_sees_a_wrong_pass,
+                                    decode_matches_prefill, op_times_are_recorded, roofline_llama2_7b_decode,
+                                    roofline_qwen25_05b_prefill, memory_estimate_grows_with_layers_and_context, NULL};
+    tb_test_add_tcase(s, "forward", 120, forward);
     return s;
 }
 

@@ -154,15 +154,11 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("gemm");
-    TCase *tc = tcase_create("reference");
-    tcase_set_timeout(tc, 60);
+    const TTest *const reference[] = {bound_catches_one_dropped_term, NULL};
+    TCase *tc = tb_test_add_tcase(s, "reference", 60, reference);
     tcase_add_loop_test(tc, openblas_matches_reference_on_odd_shapes, 0, (int)(sizeof shapes / sizeof *shapes));
-    tcase_add_test(tc, bound_catches_one_dropped_term);
-    suite_add_tcase(s, tc);
-    TCase *tp = tcase_create("placement");
-    tcase_set_timeout(tp, 60);
-    tcase_add_test(tp, two_thread_openblas_runs_on_two_cpus);
-    suite_add_tcase(s, tp);
+    const TTest *const placement[] = {two_thread_openblas_runs_on_two_cpus, NULL};
+    tb_test_add_tcase(s, "placement", 60, placement);
     return s;
 }
 

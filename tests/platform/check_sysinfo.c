@@ -211,15 +211,11 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("sysinfo");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, required_fields_present);
-    tcase_add_test(tc, fingerprint_is_the_same_in_two_processes);
-    tcase_add_test(tc, fingerprint_ignores_volatile_fields_and_follows_stable_ones);
-    tcase_add_test(tc, fingerprint_of_a_fixed_machine_is_pinned);
-    tcase_add_test(tc, aws_nitro_names_the_instance_type);
-    tcase_add_test(tc, gcp_and_azure_are_recognised_without_a_type);
-    tcase_add_test(tc, other_machines_have_no_instance);
-    suite_add_tcase(s, tc);
+    const TTest *const core[] = {required_fields_present, fingerprint_is_the_same_in_two_processes,
+                                 fingerprint_ignores_volatile_fields_and_follows_stable_ones,
+                                 fingerprint_of_a_fixed_machine_is_pinned, aws_nitro_names_the_instance_type,
+                                 gcp_and_azure_are_recognised_without_a_type, other_machines_have_no_instance, NULL};
+    tb_test_add_tcase(s, "core", 0, core);
     return s;
 }
 

@@ -12,23 +12,58 @@
 static tb_topo tp;
 static tb_plan plan;
 
-static void load(const char *fixture)
+/* Loads the recorded two-socket machine: 4 cores a socket, SMT siblings P#i and P#i+8. */
+static void load_two_sockets(void)
 {
-    ck_assert_int_eq(tb_topo_load(&tp, tb_test_fixture(fixture)), 0);
+    ck_assert_int_eq(tb_topo_load(&tp, tb_test_fixture("topology/2socket-4core-smt2.xml")), 0);
+}
+
+/* Plans `req` on the loaded topology, asserting it succeeds with want_n threads (-1: any number). */
+static void plan_ok(tb_place_req req, int want_n)
+{
+    ck_assert_int_eq(tb_topo_plan(&tp, &req, &plan), 0);
+    if (want_n >= 0)
+        ck_assert_int_eq(plan.n, want_n);
+}
+
+typedef struct {
+    int slot;
+    int os_pu;
+} placed;
+
+static void expect_placed(const placed *want, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        tb_expect(plan.slot[want[k].slot].os_pu == want[k].os_pu, "slot %d on P#%d, not P#%d", want[k].slot,
+                  plan.slot[want[k].slot].os_pu, want[k].os_pu);
+}
+
+typedef struct {
+    tb_place_req req;
+    int status; /* of tb_topo_plan */
+    const char *what;
+} plan_case;
+
+static void expect_plan_status(const plan_case *cases, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        tb_place_req req = cases[k].req;
+        int st = tb_topo_plan(&tp, &req, &plan);
+        tb_expect(st == cases[k].status, "%s: status %d, not %d", cases[k].what, st, cases[k].status);
+    }
 }
 
 START_TEST(two_sockets_default_is_one_thread_per_core_socket_by_socket)
 {
-    load("topology/2socket-4core-smt2.xml");
-    tb_place_req req = {0, NULL, 0};
-    ck_assert_int_eq(tb_topo_plan(&tp, &req, &plan), 0);
-    ck_assert_int_eq(plan.n, 8);
+    load_two_sockets();
+    plan_ok((tb_place_req){0, NULL, 0}, 8);
     for (int i = 0; i < 8; i++) {
         /* siblings are numbered P#i and P#i+8: the default never takes P#8..15 */
-        ck_assert_int_eq(plan.slot[i].os_pu, i);
-        ck_assert_int_eq(plan.slot[i].core_logical, i);
-        ck_assert_int_eq(plan.slot[i].numa_os, i < 4 ? 0 : 1);
-        ck_assert_int_eq(plan.slot[i].package_os, i < 4 ? 0 : 1);
+        const tb_slot *sl = &plan.slot[i];
+        tb_expect(sl->os_pu == i, "slot %d on P#%d", i, sl->os_pu);
+        tb_expect(sl->core_logical == i, "slot %d on core %d", i, sl->core_logical);
+        tb_expect(sl->numa_os == (i < 4 ? 0 : 1), "slot %d on NUMA node %d", i, sl->numa_os);
+        tb_expect(sl->package_os == (i < 4 ? 0 : 1), "slot %d on package %d", i, sl->package_os);
     }
     tb_topo_destroy(&tp);
 }
@@ -36,27 +71,21 @@ END_TEST
 
 START_TEST(smt_takes_siblings_core_by_core)
 {
-    load("topology/2socket-4core-smt2.xml");
-    tb_place_req req = {0, NULL, 1};
-    ck_assert_int_eq(tb_topo_plan(&tp, &req, &plan), 0);
-    ck_assert_int_eq(plan.n, 16);
-    ck_assert_int_eq(plan.slot[0].os_pu, 0);
-    ck_assert_int_eq(plan.slot[1].os_pu, 8);
+    load_two_sockets();
+    plan_ok((tb_place_req){0, NULL, 1}, 16);
+    static const placed want[] = {{0, 0}, {1, 8}, {2, 1}, {15, 15}};
+    expect_placed(want, sizeof want / sizeof *want);
     ck_assert_int_eq(plan.slot[0].core_logical, plan.slot[1].core_logical);
-    ck_assert_int_eq(plan.slot[2].os_pu, 1);
-    ck_assert_int_eq(plan.slot[15].os_pu, 15);
     tb_topo_destroy(&tp);
 }
 END_TEST
 
 START_TEST(threads_fill_first_numa_node_first)
 {
-    load("topology/2socket-4core-smt2.xml");
-    tb_place_req req = {5, NULL, 0};
-    ck_assert_int_eq(tb_topo_plan(&tp, &req, &plan), 0);
-    ck_assert_int_eq(plan.n, 5);
+    load_two_sockets();
+    plan_ok((tb_place_req){5, NULL, 0}, 5);
     for (int i = 0; i < 4; i++)
-        ck_assert_int_eq(plan.slot[i].numa_os, 0);
+        tb_expect(plan.slot[i].numa_os == 0, "slot %d on NUMA node %d", i, plan.slot[i].numa_os);
     ck_assert_int_eq(plan.slot[4].numa_os, 1);
     tb_topo_destroy(&tp);
 }
@@ -64,25 +93,22 @@ END_TEST
 
 START_TEST(mapping_is_distinct)
 {
-    load("topology/2socket-4core-smt2.xml");
-    tb_place_req req = {0, NULL, 1};
-    ck_assert_int_eq(tb_topo_plan(&tp, &req, &plan), 0);
+    load_two_sockets();
+    plan_ok((tb_place_req){0, NULL, 1}, -1);
     for (int i = 0; i < plan.n; i++)
         for (int j = i + 1; j < plan.n; j++)
-            ck_assert_int_ne(plan.slot[i].os_pu, plan.slot[j].os_pu);
+            tb_expect(plan.slot[i].os_pu != plan.slot[j].os_pu, "slots %d and %d both on P#%d", i, j,
+                      plan.slot[i].os_pu);
     tb_topo_destroy(&tp);
 }
 END_TEST
 
 START_TEST(cores_list_is_used_as_given)
 {
-    load("topology/2socket-4core-smt2.xml");
-    tb_place_req req = {0, "2,5-6", 0};
-    ck_assert_int_eq(tb_topo_plan(&tp, &req, &plan), 0);
-    ck_assert_int_eq(plan.n, 3);
-    ck_assert_int_eq(plan.slot[0].os_pu, 2);
-    ck_assert_int_eq(plan.slot[1].os_pu, 5);
-    ck_assert_int_eq(plan.slot[2].os_pu, 6);
+    load_two_sockets();
+    plan_ok((tb_place_req){0, "2,5-6", 0}, 3);
+    static const placed want[] = {{0, 2}, {1, 5}, {2, 6}};
+    expect_placed(want, sizeof want / sizeof *want);
     ck_assert_int_eq(plan.slot[1].numa_os, 1);
     tb_topo_destroy(&tp);
 }
@@ -90,21 +116,17 @@ END_TEST
 
 START_TEST(refusals)
 {
-    load("topology/2socket-4core-smt2.xml");
-    tb_place_req too_many = {9, NULL, 0};
-    ck_assert_int_eq(tb_topo_plan(&tp, &too_many, &plan), 2);
-    tb_place_req too_many_smt = {17, NULL, 1};
-    ck_assert_int_eq(tb_topo_plan(&tp, &too_many_smt, &plan), 2);
-    tb_place_req no_such_cpu = {0, "3,40", 0};
-    ck_assert_int_eq(tb_topo_plan(&tp, &no_such_cpu, &plan), 2);
-    tb_place_req siblings = {0, "0,8", 0};
-    ck_assert_int_eq(tb_topo_plan(&tp, &siblings, &plan), 2);
-    tb_place_req siblings_smt = {0, "0,8", 1};
-    ck_assert_int_eq(tb_topo_plan(&tp, &siblings_smt, &plan), 0);
-    tb_place_req malformed = {0, "1-", 0};
-    ck_assert_int_eq(tb_topo_plan(&tp, &malformed, &plan), 2);
-    tb_place_req more_than_listed = {3, "0-1", 0};
-    ck_assert_int_eq(tb_topo_plan(&tp, &more_than_listed, &plan), 2);
+    load_two_sockets();
+    static const plan_case cases[] = {
+        {{9, NULL, 0}, 2, "too many"},
+        {{17, NULL, 1}, 2, "too many with SMT"},
+        {{0, "3,40", 0}, 2, "no such CPU"},
+        {{0, "0,8", 0}, 2, "siblings"},
+        {{0, "0,8", 1}, 0, "siblings with SMT"},
+        {{0, "1-", 0}, 2, "malformed"},
+        {{3, "0-1", 0}, 2, "more than listed"},
+    };
+    expect_plan_status(cases, sizeof cases / sizeof *cases);
     tb_topo_destroy(&tp);
 }
 END_TEST
@@ -112,18 +134,17 @@ END_TEST
 START_TEST(allowed_set_is_respected)
 {
     /* As under taskset -c 0-2,12 or a cgroup cpuset. */
-    load("topology/2socket-4core-smt2.xml");
+    load_two_sockets();
     ck_assert_int_eq(tb_topo_restrict(&tp, "0-2,12"), 0);
     ck_assert_int_eq(tb_topo_allowed_cores(&tp), 4);
-    tb_place_req req = {0, NULL, 0};
-    ck_assert_int_eq(tb_topo_plan(&tp, &req, &plan), 0);
-    ck_assert_int_eq(plan.n, 4);
+    plan_ok((tb_place_req){0, NULL, 0}, 4);
     /* core 4 is reachable only through its sibling P#12 */
     ck_assert_int_eq(plan.slot[3].os_pu, 12);
-    tb_place_req outside = {0, "3", 0};
-    ck_assert_int_eq(tb_topo_plan(&tp, &outside, &plan), 2);
-    tb_place_req five = {5, NULL, 0};
-    ck_assert_int_eq(tb_topo_plan(&tp, &five, &plan), 2);
+    static const plan_case cases[] = {
+        {{0, "3", 0}, 2, "outside the allowed set"},
+        {{5, NULL, 0}, 2, "more than allowed"},
+    };
+    expect_plan_status(cases, sizeof cases / sizeof *cases);
     tb_topo_destroy(&tp);
 }
 END_TEST
@@ -206,22 +227,13 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("topology");
-    TCase *tc = tcase_create("plan");
-    tcase_add_test(tc, two_sockets_default_is_one_thread_per_core_socket_by_socket);
-    tcase_add_test(tc, smt_takes_siblings_core_by_core);
-    tcase_add_test(tc, threads_fill_first_numa_node_first);
-    tcase_add_test(tc, mapping_is_distinct);
-    tcase_add_test(tc, cores_list_is_used_as_given);
-    tcase_add_test(tc, refusals);
-    tcase_add_test(tc, allowed_set_is_respected);
-    tcase_add_test(tc, cpulist_parser);
-    tcase_add_test(tc, missing_fixture_is_a_usage_error);
-    tcase_add_test(tc, split_covers_everything_once);
-    suite_add_tcase(s, tc);
-    TCase *tb = tcase_create("bind");
-    tcase_set_timeout(tb, 30);
-    tcase_add_test(tb, team_binds_every_member_where_planned);
-    suite_add_tcase(s, tb);
+    const TTest *const plan[] = {two_sockets_default_is_one_thread_per_core_socket_by_socket,
+                                 smt_takes_siblings_core_by_core, threads_fill_first_numa_node_first,
+                                 mapping_is_distinct, cores_list_is_used_as_given, refusals, allowed_set_is_respected,
+                                 cpulist_parser, missing_fixture_is_a_usage_error, split_covers_everything_once, NULL};
+    tb_test_add_tcase(s, "plan", 0, plan);
+    const TTest *const bind[] = {team_binds_every_member_where_planned, NULL};
+    tb_test_add_tcase(s, "bind", 30, bind);
     return s;
 }
 

@@ -375,14 +375,10 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("html");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, fixtures_make_one_offline_page);
-    tcase_add_test(tc, markup_in_a_record_stays_text);
-    tcase_add_test(tc, escaping_keeps_every_byte_visible);
-    tcase_add_test(tc, refusals_leave_no_file);
-    tcase_add_test(tc, detected_changes_are_marked_on_their_trends);
-    suite_add_tcase(s, tc);
+    const TTest *const core[] = {fixtures_make_one_offline_page, markup_in_a_record_stays_text,
+                                 escaping_keeps_every_byte_visible, refusals_leave_no_file,
+                                 detected_changes_are_marked_on_their_trends, NULL};
+    tb_test_add_tcase(s, "core", 120, core);
     return s;
 }
 

@@ -267,17 +267,12 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("report");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, csv_quotes_only_what_must_be);
-    tcase_add_test(tc, csv_comment_prefixes_each_line);
-    tcase_add_test(tc, json_path_walks_dotted_members);
-    tcase_add_test(tc, json_path_takes_long_keys);
-    tcase_add_test(tc, table_text_pads_to_the_widest_cell);
-    tcase_add_test(tc, table_markdown_and_csv);
-    tcase_add_test(tc, table_fixed_widths_overflow_and_right_headers);
-    tcase_add_test(tc, table_has_no_row_cap);
-    tcase_add_test(tc, every_format_escapes_what_came_from_a_file);
-    suite_add_tcase(s, tc);
+    const TTest *const core[] = {csv_quotes_only_what_must_be, csv_comment_prefixes_each_line,
+                                 json_path_walks_dotted_members, json_path_takes_long_keys,
+                                 table_text_pads_to_the_widest_cell, table_markdown_and_csv,
+                                 table_fixed_widths_overflow_and_right_headers, table_has_no_row_cap,
+                                 every_format_escapes_what_came_from_a_file, NULL};
+    tb_test_add_tcase(s, "core", 0, core);
     return s;
 }
 

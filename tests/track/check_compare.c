@@ -416,26 +416,14 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("compare");
-    TCase *st = tcase_create("stats");
-    tcase_add_test(st, mwu_exact_matches_enumeration);
-    tcase_add_test(st, mwu_normal_with_ties_and_large_samples);
-    tcase_add_test(st, smallest_reachable_p);
-    tcase_add_test(st, holm_and_geomean);
-    tcase_add_test(st, bootstrap_interval);
-    tcase_add_test(st, verdict_rule);
-    suite_add_tcase(s, st);
-    TCase *cli = tcase_create("cli");
-    tcase_set_timeout(cli, 120);
-    tcase_add_test(cli, known_answers);
-    tcase_add_test(cli, run_rows_compare_prefill_and_decode);
-    tcase_add_test(cli, cross_machine);
-    tcase_add_test(cli, too_few_samples);
-    tcase_add_test(cli, folders_pool_their_records);
-    tcase_add_test(cli, run_to_run_noise_of_the_base_raises_the_threshold);
-    tcase_add_test(cli, normalize_probe_tells_the_machine_from_the_code);
-    tcase_add_test(cli, text_markdown_csv);
-    tcase_add_test(cli, bad_inputs_name_the_file);
-    suite_add_tcase(s, cli);
+    const TTest *const stats[] = {mwu_exact_matches_enumeration, mwu_normal_with_ties_and_large_samples,
+                                  smallest_reachable_p, holm_and_geomean, bootstrap_interval, verdict_rule, NULL};
+    tb_test_add_tcase(s, "stats", 0, stats);
+    const TTest *const cli[] = {known_answers, run_rows_compare_prefill_and_decode, cross_machine, too_few_samples,
+                                folders_pool_their_records, run_to_run_noise_of_the_base_raises_the_threshold,
+                                normalize_probe_tells_the_machine_from_the_code, text_markdown_csv,
+                                bad_inputs_name_the_file, NULL};
+    tb_test_add_tcase(s, "cli", 120, cli);
     return s;
 }
 

@@ -304,17 +304,14 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("history");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, saved_bench_record_is_inserted_with_its_measurements);
-    tcase_add_test(tc, failed_insert_keeps_the_record_and_the_exit_status);
-    tcase_add_test(tc, import_builds_rows_and_is_idempotent);
-    tcase_add_test(tc, malformed_record_is_skipped_with_a_warning_naming_it);
-    tcase_add_test(tc, two_processes_inserting_at_once_lose_no_row);
-    tcase_add_test(tc, json_lists_each_series_with_its_points_in_order);
-    tcase_add_test(tc, since_benchmark_and_machine_filter);
-    tcase_add_test(tc, text_md_and_csv_have_a_row_per_point);
-    suite_add_tcase(s, tc);
+    const TTest *const core[] = {saved_bench_record_is_inserted_with_its_measurements,
+                                 failed_insert_keeps_the_record_and_the_exit_status,
+                                 import_builds_rows_and_is_idempotent,
+                                 malformed_record_is_skipped_with_a_warning_naming_it,
+                                 two_processes_inserting_at_once_lose_no_row,
+                                 json_lists_each_series_with_its_points_in_order, since_benchmark_and_machine_filter,
+                                 text_md_and_csv_have_a_row_per_point, NULL};
+    tb_test_add_tcase(s, "core", 120, core);
     return s;
 }
 

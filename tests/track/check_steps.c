@@ -17,10 +17,7 @@ static char *imported(void)
 {
     char *dir = tb_test_tmpdir(), args[8400];
     snprintf(args, sizeof args, "history import '%s' --results-dir '%s'", tb_test_fixture("steps"), dir);
-    tb_run_result r = tb_test_run(NULL, args);
-    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
-    ck_assert_ptr_nonnull(strstr(r.out, "imported 24 records"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed(NULL, args, 0, (const char *const[]){"imported 24 records", NULL}, NULL);
     return dir;
 }
 
@@ -231,15 +228,12 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("steps");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, each_scenario_gets_its_verdict_and_exit_code);
-    tcase_add_test(tc, window_sets_the_baseline);
-    tcase_add_test(tc, text_marks_the_change_and_stderr_names_the_latest_regression);
-    tcase_add_test(tc, step_test_alone_leaves_a_3pct_step_unchanged_and_misses_the_drift);
-    tcase_add_test(tc, medians_alone_are_never_a_regression);
-    tcase_add_test(tc, step_threshold_rises_to_the_nights_own_noise);
-    suite_add_tcase(s, tc);
+    const TTest *const core[] = {each_scenario_gets_its_verdict_and_exit_code, window_sets_the_baseline,
+                                 text_marks_the_change_and_stderr_names_the_latest_regression,
+                                 step_test_alone_leaves_a_3pct_step_unchanged_and_misses_the_drift,
+                                 medians_alone_are_never_a_regression, step_threshold_rises_to_the_nights_own_noise,
+                                 NULL};
+    tb_test_add_tcase(s, "core", 120, core);
     return s;
 }
 

@@ -18,10 +18,7 @@ static char *series_dir(void)
     snprintf(cmd, sizeof cmd, "cp -R '%s/.' '%s'", tb_test_fixture("tracking/series"), dir);
     ck_assert_int_eq(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "history import '%s' --results-dir '%s' --quiet", dir, dir);
-    tb_run_result r = tb_test_run(NULL, cmd);
-    ck_assert_msg(r.status == 0, "import: %s", r.err);
-    ck_assert_ptr_nonnull(strstr(r.out, "imported 11 records"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed(NULL, cmd, 0, (const char *const[]){"imported 11 records", NULL}, NULL);
     return dir;
 }
 
@@ -91,10 +88,7 @@ START_TEST(report_reads_history)
     char *dir = series_dir(), args[8400];
     snprintf(args, sizeof args, "report @history:machine=c0ffee,since=2026-12-08 -o '%s/r.html' --results-dir '%s'", dir,
              dir);
-    tb_run_result r = tb_test_run(NULL, args);
-    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
-    ck_assert_ptr_nonnull(strstr(r.err, "a report of 3 records"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed(NULL, args, 0, NULL, (const char *const[]){"a report of 3 records", NULL});
     drop(dir);
 }
 END_TEST
@@ -154,11 +148,8 @@ START_TEST(threshold_for_first_match_wins)
     ck_assert_str_eq(str_at(bench(doc, 0), "threshold_from"), "--threshold");
     json_decref(doc);
     snprintf(args, sizeof args, "compare '%s' '%s' --threshold-for '*m=8*=1' --quiet", b, c);
-    tb_run_result r = tb_test_run(NULL, args);
-    ck_assert_int_eq(r.status, 4);
-    ck_assert_ptr_nonnull(strstr(r.out, "thr %"));
-    ck_assert_ptr_nonnull(strstr(r.out, "first --threshold-for glob matches: *m=8*=1"));
-    tb_test_run_free(&r);
+    tb_test_expect_printed(NULL, args, 4,
+                           (const char *const[]){"thr %", "first --threshold-for glob matches: *m=8*=1", NULL}, NULL);
     static const char *bad[] = {"'[m=8*=1'", "'*=fast'", "'*=-2'", "'*'", "'=3'"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         snprintf(args, sizeof args, "compare '%s' '%s' --threshold-for %s", b, c, bad[i]);
@@ -197,14 +188,9 @@ END_TEST
 static Suite *build_suite(void)
 {
     Suite *s = suite_create("tracking");
-    TCase *tc = tcase_create("cli");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, rolling_baseline_flags_the_step);
-    tcase_add_test(tc, report_reads_history);
-    tcase_add_test(tc, bad_history_queries_exit_2);
-    tcase_add_test(tc, threshold_for_first_match_wins);
-    tcase_add_test(tc, price_change_is_not_a_verdict);
-    suite_add_tcase(s, tc);
+    const TTest *const cli[] = {rolling_baseline_flags_the_step, report_reads_history, bad_history_queries_exit_2,
+                                threshold_for_first_match_wins, price_change_is_not_a_verdict, NULL};
+    tb_test_add_tcase(s, "cli", 120, cli);
     return s;
 }
 
