@@ -211,8 +211,8 @@ static int make_layer(tb_fwd *f, int64_t l, uint64_t sd, int pk, size_t cache_by
     ly->vc = ly->kc ? tb_alloc(cache_bytes, "the KV cache") : NULL;
     if (!ly->vc)
         return TB_EXIT_RUNTIME;
-    tb_team_fill_random_as(f->team, ly->kc, cache_bytes / f->es, f->es, sd + (uint64_t)(l * 16 + 13));
-    tb_team_fill_random_as(f->team, ly->vc, cache_bytes / f->es, f->es, sd + (uint64_t)(l * 16 + 14));
+    tb_team_fill_random_as(f->team, ly->kc, cache_bytes / f->es, (int)f->es, sd + (uint64_t)(l * 16 + 13));
+    tb_team_fill_random_as(f->team, ly->vc, cache_bytes / f->es, (int)f->es, sd + (uint64_t)(l * 16 + 14));
     return 0;
 }
 

@@ -85,7 +85,7 @@ size_t tb_import_skipped(const tb_import *im, const char *what)
     do {                                                                                               \
         va_list ap_;                                                                                   \
         va_start(ap_, fmt);                                                                            \
-        vsnprintf(buf, sizeof buf, fmt, ap_);                                                          \
+        vsnprintf(buf, sizeof(buf), fmt, ap_);                                                         \
         va_end(ap_);                                                                                   \
     } while (0)
 

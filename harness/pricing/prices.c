@@ -5,7 +5,6 @@
 #include "prices.h"
 
 #include <limits.h>
-#include <stddef.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,18 +162,13 @@ static int validate_row(const char *const cells[TB_PCOL_COUNT], tb_price *p, cha
 
 const double *tb_price_number(const tb_price *p, tb_pcol c)
 {
-    static const struct {
-        tb_pcol col;
-        size_t at;
-    } numeric[] = {{TB_PCOL_PRICE_PER_HOUR, offsetof(tb_price, price_per_hour)},
-                   {TB_PCOL_VCPUS, offsetof(tb_price, vcpus)},
-                   {TB_PCOL_PHYSICAL_CORES, offsetof(tb_price, physical_cores)},
-                   {TB_PCOL_THREADS_PER_CORE, offsetof(tb_price, threads_per_core)},
-                   {TB_PCOL_MEMORY_GIB, offsetof(tb_price, memory_gib)},
-                   {TB_PCOL_ACCELERATOR_COUNT, offsetof(tb_price, accelerator_count)}};
-    for (size_t i = 0; i < sizeof numeric / sizeof *numeric; i++)
-        if (numeric[i].col == c)
-            return (const double *)((const char *)p + numeric[i].at);
+    const tb_pcol cols[] = {TB_PCOL_PRICE_PER_HOUR, TB_PCOL_VCPUS,      TB_PCOL_PHYSICAL_CORES,
+                            TB_PCOL_THREADS_PER_CORE, TB_PCOL_MEMORY_GIB, TB_PCOL_ACCELERATOR_COUNT};
+    const double *const values[] = {&p->price_per_hour,   &p->vcpus,      &p->physical_cores,
+                                    &p->threads_per_core, &p->memory_gib, &p->accelerator_count};
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+        if (cols[i] == c)
+            return values[i];
     return NULL;
 }
 
