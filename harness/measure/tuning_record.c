@@ -19,7 +19,7 @@ json_t *tb_tuning_json(unsigned tiers)
             json_object_set_new(params, p[i].name, json_integer(p[i].value));
         json_object_set_new(by_tier, tb_isa_name((tb_isa)isa), params);
     }
-    return json_pack("{s:s, s:s, s:s, s:o}", "set", tb_tuning_set_name(), "source", "built-in", "basis",
+    return json_pack("{s:s, s:s, s:s, s:o}", "set", tb_tuning_set_name(), "source", tb_tuning_source(), "basis",
                      tb_tuning_basis(), "tiers", by_tier);
 }
 

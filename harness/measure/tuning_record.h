@@ -9,7 +9,7 @@
 /* A set of tiers: bit (1u << tier). */
 #define TB_TIER_BIT(isa) (1u << (unsigned)(isa))
 
-/* {"set": name, "source": "built-in", "basis": "...", "tiers": {TIER: {param: value, ...}}} for
+/* {"set": name, "source": "built-in" or "build override", "basis": "...", "tiers": {TIER: {param: value, ...}}} for
  * the tiers in the mask (tokbench/tuning.h). NULL on OOM. */
 json_t *tb_tuning_json(unsigned tiers);
 

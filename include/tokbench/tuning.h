@@ -16,11 +16,15 @@ typedef struct tb_tuning_param {
  * length; 0 (and *out NULL) for a tier this binary does not have. */
 int tb_tuning_params(tb_isa isa, const tb_tuning_param **out);
 
-/* The name of the whole built-in set: "builtin-" and a hash of every tier's names and values, so
- * two records with the same name ran the same values. A static string. */
+/* The name of the whole set: "builtin-" (or "build-" for a build override) and a hash of every
+ * tier's names and values, so two records with the same name ran the same values. A static
+ * string. */
 const char *tb_tuning_set_name(void);
 
 /* What the values rest on (where and how they were chosen): a static string. */
 const char *tb_tuning_basis(void);
+/* "built-in" (tuning.h as written), or "build override" when the build set values with
+ * -DTB_TUNE_... (scripts/tune_sweep.sh). */
+const char *tb_tuning_source(void);
 
 #endif

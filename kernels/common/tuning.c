@@ -95,7 +95,7 @@ static void make_set_name(void)
                 h = fnv1a(h, &p[i].value, sizeof p[i].value);
             }
         }
-    snprintf(set_name, sizeof set_name, "builtin-%08x", (unsigned)(h ^ h >> 32));
+    snprintf(set_name, sizeof set_name, TB_TUNING_SET_PREFIX "-%08x", (unsigned)(h ^ h >> 32));
 }
 
 const char *tb_tuning_set_name(void)
@@ -106,3 +106,5 @@ const char *tb_tuning_set_name(void)
 }
 
 const char *tb_tuning_basis(void) { return TB_TUNING_BASIS; }
+
+const char *tb_tuning_source(void) { return TB_TUNING_SOURCE; }
