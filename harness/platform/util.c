@@ -66,7 +66,7 @@ void *tb_grow(void *items, size_t *cap, size_t need, size_t size)
     size_t c = items && *cap ? *cap : 16; /* an empty array gets room too: NULL means failure */
     while (c < need && c <= SIZE_MAX / 2)
         c *= 2;
-    if (c < need || (size && c > SIZE_MAX / size))
+    if (c < need || size == 0 || c > SIZE_MAX / size)
         return NULL;
     void *q = realloc(items, c * size);
     if (q)
