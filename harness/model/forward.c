@@ -133,7 +133,7 @@ static void run_layer(tb_fwd *f, const layer *ly, int64_t M, attn_job *aj, doubl
     tb_matmul_run(tm, f->k, &ly->w[W_G], f->xn, M, f->gate, &f->ws);
     tb_matmul_run(tm, f->k, &ly->w[W_U], f->xn, M, f->up, &f->ws);
     tick(ns, TB_OP_GATE_UP, &t);
-    tb_fop_silu_mul(tm, f->gate, f->up, M, m->intermediate);
+    tb_fop_silu_mul(tm, f->ak, f->gate, f->up, M, m->intermediate);
     tick(ns, TB_OP_SILU_MUL, &t);
     tb_matmul_run(tm, f->k, &ly->w[W_D], f->gate, M, f->tmp, &f->ws);
     tick(ns, TB_OP_DOWN, &t);

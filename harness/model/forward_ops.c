@@ -95,18 +95,23 @@ void tb_fop_bias(tb_team *team, float *x, const float *bias, int64_t rows, int64
     tb_fop_par(team, rows, n, bias_rows, &c);
 }
 
+typedef struct {
+    tb_attn_silu_mul_fn fn;
+    float *x;
+    const float *y;
+    int64_t n;
+} silu_ctx;
+
 static void silu_rows(void *p, int64_t r0, int64_t r1)
 {
-    add_ctx *c = p;
-    for (int64_t i = r0 * c->n; i < r1 * c->n; i++) {
-        float g = c->x[i];
-        c->x[i] = g / (1.0f + expf(-g)) * c->y[i];
-    }
+    silu_ctx *c = p;
+    c->fn(c->x + r0 * c->n, c->y + r0 * c->n, (r1 - r0) * c->n);
 }
 
-void tb_fop_silu_mul(tb_team *team, float *gate, const float *up, int64_t rows, int64_t n)
+void tb_fop_silu_mul(tb_team *team, const tb_attention_kernels *ak, float *gate, const float *up, int64_t rows,
+                     int64_t n)
 {
-    add_ctx c = {gate, up, n};
+    silu_ctx c = {ak->silu_mul, gate, up, n};
     tb_fop_par(team, rows, n, silu_rows, &c);
 }
 

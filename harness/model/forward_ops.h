@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include <tokbench/attention.h>
 #include <tokbench/dtype.h>
 
 #include "matmul.h"
@@ -20,8 +21,9 @@ void tb_fop_rmsnorm(tb_team *team, const float *x, const float *w, float *y, int
 void tb_fop_add(tb_team *team, float *x, const float *y, int64_t rows, int64_t n);
 /* x[r] += bias, every row */
 void tb_fop_bias(tb_team *team, float *x, const float *bias, int64_t rows, int64_t n);
-/* gate = silu(gate) · up */
-void tb_fop_silu_mul(tb_team *team, float *gate, const float *up, int64_t rows, int64_t n);
+/* gate = silu(gate) · up, with the tier's vector exponential (ak->silu_mul) */
+void tb_fop_silu_mul(tb_team *team, const tb_attention_kernels *ak, float *gate, const float *up, int64_t rows,
+                     int64_t n);
 /* out[r] = row tokens[r] of the table (K columns), dequantized whatever the table's layout. */
 void tb_fop_embed(tb_team *team, const tb_matmul_weights *table, const int32_t *tokens, int64_t rows, float *out);
 

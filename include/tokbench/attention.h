@@ -107,6 +107,13 @@ typedef struct tb_attn_dims {
  * unless the data are, and then the output check fails anyway). */
 #define TB_DECL_ATTN_EXP2(name) void name(const float *x, float *y, int64_t n)
 
+/* The SwiGLU gate of a feed-forward layer, in place: x[i] = silu(x[i]) · y[i], silu(g) = g / (1 +
+ * e^−g), computed as g · (g < 0 ? t : 1) / (1 + t) with t = e^−|g|, so the exponential (the tier's
+ * exp2) only ever sees arguments ≤ 0 and nothing cancels: relative error within 8 + 2|g| float
+ * roundings (e^g's condition number is |g|; tested); 0 for g below -87, where e^g is under the
+ * smallest normal float. With the attention kernels: it shares their exp2. */
+#define TB_DECL_ATTN_SILU_MUL(name) void name(float *x, const float *y, int64_t n)
+
 typedef TB_DECL_ATTN_PREFILL_PACK((*tb_attn_prefill_pack_fn));
 typedef TB_DECL_ATTN_PREFILL((*tb_attn_prefill_fn));
 typedef TB_DECL_ATTN_DECODE((*tb_attn_decode_fn));
@@ -114,6 +121,7 @@ typedef TB_DECL_ATTN_MERGE((*tb_attn_merge_fn));
 typedef TB_DECL_ATTN_ROPE((*tb_attn_rope_fn));
 typedef TB_DECL_ATTN_KV_APPEND((*tb_attn_kv_append_fn));
 typedef TB_DECL_ATTN_EXP2((*tb_attn_exp2_fn));
+typedef TB_DECL_ATTN_SILU_MUL((*tb_attn_silu_mul_fn));
 
 typedef struct tb_attention_kernels {
     tb_isa isa; /* the tier reached */
@@ -125,9 +133,10 @@ typedef struct tb_attention_kernels {
     tb_attn_merge_fn merge;
     tb_attn_rope_fn rope;
     tb_attn_exp2_fn exp2;
+    tb_attn_silu_mul_fn silu_mul;
     tb_kernel_info prefill_info, prefill_pack_info[TB_DT_COUNT], decode_info[TB_DT_COUNT],
         kv_append_info[TB_DT_COUNT];
-    tb_kernel_info merge_info, rope_info, exp2_info;
+    tb_kernel_info merge_info, rope_info, exp2_info, silu_mul_info;
 } tb_attention_kernels;
 
 /* Fills k with the best attention kernels of the tiers up to max (TB_ISA_COUNT: no limit) that

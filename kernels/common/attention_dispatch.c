@@ -19,7 +19,8 @@
     TB_DECL_ATTN_KV_APPEND(tb_attn_kv_append_f16_##tier);       \
     TB_DECL_ATTN_MERGE(tb_attn_merge_##tier);                   \
     TB_DECL_ATTN_ROPE(tb_attn_rope_##tier);                     \
-    TB_DECL_ATTN_EXP2(tb_attn_exp2_##tier)
+    TB_DECL_ATTN_EXP2(tb_attn_exp2_##tier);                     \
+    TB_DECL_ATTN_SILU_MUL(tb_attn_silu_mul_##tier)
 
 TB_ATTN_DECLARE_TIER(generic);
 #if defined(__x86_64__) || defined(__i386__)
@@ -44,6 +45,7 @@ TB_ATTN_DECLARE_TIER(neon);
         SET(merge, merge_info, tb_attn_merge_##tier, isa_id);                                                   \
         SET(rope, rope_info, tb_attn_rope_##tier, isa_id);                                                      \
         SET(exp2, exp2_info, tb_attn_exp2_##tier, isa_id);                                                      \
+        SET(silu_mul, silu_mul_info, tb_attn_silu_mul_##tier, isa_id);                                          \
     } while (0)
 
 tb_isa tb_attention_kernels_init(tb_attention_kernels *k, tb_isa max)

@@ -465,6 +465,22 @@ TB_DECL_ATTN_EXP2(TB_AT_TFN(exp2))
     }
 }
 
+TB_DECL_ATTN_SILU_MUL(TB_AT_TFN(silu_mul))
+{
+    enum { CHUNK = 256 }; /* exponentials per pass: a stack buffer that stays in L1 */
+    float t[CHUNK];
+    for (int64_t i0 = 0; i0 < n; i0 += CHUNK) {
+        const int64_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
+        float *g = x + i0;
+        const float *u = y + i0;
+        for (int64_t j = 0; j < m; j++)
+            t[j] = -fabsf(g[j]) * 1.44269504088896341f; /* e^-|g| = 2^(-|g| log2 e) */
+        TB_AT_TFN(exp2)(t, t, m);
+        for (int64_t j = 0; j < m; j++)
+            g[j] = g[j] * ((g[j] < 0.0f ? t[j] : 1.0f) / (1.0f + t[j])) * u[j]; /* no cancellation */
+    }
+}
+
 TB_DECL_ATTN_ROPE(TB_AT_TFN(rope))
 {
     const int64_t half = d / 2;

@@ -382,6 +382,34 @@ START_TEST(exp2_accuracy)
 }
 END_TEST
 
+/* silu(g)·u against double over g in [-100, 100] (both exponential regimes, and |g| where e^-|g|
+ * underflows), n not a multiple of the chunk or a vector, and in place. */
+START_TEST(silu_mul_against_double)
+{
+    const int n = 100003;
+    float *g = xalloc(sizeof(float) * (size_t)n), *u = xalloc(sizeof(float) * (size_t)n);
+    float *x = xalloc(sizeof(float) * (size_t)n);
+    tb_test_fill(u, (size_t)n, 5);
+    for (int i = 0; i < n; i++)
+        g[i] = x[i] = -100.0f + 200.0f * (float)i / (float)(n - 1);
+    ak.silu_mul(x, u, n);
+    for (int i = 0; i < n; i++) {
+        double want = (double)g[i] / (1.0 + exp(-(double)g[i])) * (double)u[i];
+        /* e^g's condition number is |g|: rounding g·log2 e in float costs |g| roundings of it;
+         * past g = -87 e^g is under the smallest normal float, where exp2 gives 0 */
+        double e = fabs((double)x[i] - want);
+        double bound = (8.0 + 2.0 * fabs((double)g[i])) * 0x1p-24 * fabs(want) + fabs((double)g[i] * u[i]) * 0x1p-126;
+        tb_expect(e <= bound, "silu(%.9g) * %.9g = %.9g, want %.9g", g[i], u[i], x[i], want);
+    }
+    float edge[3] = {0.0f, -0.0f, 1e-30f}, one[3] = {1.0f, 1.0f, 1.0f};
+    ak.silu_mul(edge, one, 3);
+    ck_assert(edge[0] == 0.0f && edge[1] == 0.0f && fabsf(edge[2] - 0.5e-30f) <= 1e-36f);
+    free(g);
+    free(u);
+    free(x);
+}
+END_TEST
+
 START_TEST(table_names_the_tier)
 {
     ck_assert_int_eq(ak.isa, tier);
@@ -396,6 +424,7 @@ START_TEST(table_names_the_tier)
     }
     ck_assert_ptr_nonnull(ak.merge);
     ck_assert_ptr_nonnull(ak.rope);
+    ck_assert_ptr_nonnull(strstr(ak.silu_mul_info.name, tb_isa_name(tier)));
     tb_attention_kernels g;
     ck_assert_int_eq(tb_attention_kernels_init(&g, TB_ISA_GENERIC), TB_ISA_GENERIC);
     ck_assert_str_eq(g.decode_info[TB_DT_F16].name, "tb_attn_decode_f16_generic");
@@ -444,7 +473,7 @@ static int for_tier(tb_isa t)
 static Suite *build_suite(void)
 {
     Suite *s = suite_create(tb_isa_name(tier));
-    const TTest *const attention[] = {table_names_the_tier, exp2_accuracy, rope_against_double, kv_append_round_trip,
+    const TTest *const attention[] = {table_names_the_tier, exp2_accuracy, silu_mul_against_double, rope_against_double, kv_append_round_trip,
                                       decode_against_reference, decode_odd_head_dims_and_groups,
                                       split_decode_equals_unsplit, prefill_against_reference,
                                       prefill_long_and_odd_shapes, prefill_odd_head_dims_and_groups,
