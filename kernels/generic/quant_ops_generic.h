@@ -75,17 +75,6 @@ static inline v4i fold4(v4i d0, v4i d1, v4i d2, v4i d3)
     return SHUF4(u01, u23, 0, 1, 4, 5) + SHUF4(u01, u23, 2, 3, 6, 7);
 }
 
-/* four f16 scales to float, exact (the float tier's bit rebuild, specials patched) */
-static inline v4f f16x4_to_f32(v4u h)
-{
-    v4u mag = (h & 0x7fffu) << 13;
-    v4f f = (v4f)mag * 0x1p112f;
-    v4u bits = (v4u)f;
-    v4u special = (v4u)((h & 0x7c00u) == 0x7c00u);
-    bits = (bits & ~special) | ((0x7f800000u | mag) & special);
-    return (v4f)(bits | (h & 0x8000u) << 16);
-}
-
 /* q4_0 nibbles as they are (0..15): the −8 is applied once per activation block as 8·Σa */
 static inline q16 widen_q4u_v(v8u16 x)
 {

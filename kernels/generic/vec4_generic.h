@@ -33,22 +33,18 @@ static inline v4u widen4(const uint16_t *p)
     return __builtin_convertvector(h, v4u);
 }
 
-/* Four f16 values as floats, exact for every input (subnormals, infinities and NaNs included). */
-static inline v4f load_f16x4(const uint16_t *p)
+/* Four f16 bit patterns (one per 32-bit lane) as floats, exact for every input (subnormals,
+ * infinities and NaNs included): the bits rebuilt in float arithmetic, specials patched. Vector
+ * casts between same-size vectors reinterpret the bits. */
+static inline v4f f16x4_to_f32(v4u h)
 {
-    v4u h = widen4(p);
-    v4u sign = (h & 0x8000u) << 16;
-    v4u mag = (h & 0x7fffu) << 13; /* f16 exponent and mantissa in f32 position, bias 15 */
-    v4f f;
-    memcpy(&f, &mag, sizeof f);
-    f *= 0x1p112f; /* re-bias 15 -> 127; subnormals come out right too */
-    v4u bits;
-    memcpy(&bits, &f, sizeof bits);
-    v4i special = (v4i)((h & 0x7c00u) == 0x7c00u); /* inf / NaN: all-ones lanes */
-    bits = (bits & ~(v4u)special) | ((0x7f800000u | mag) & (v4u)special);
-    bits |= sign;
-    memcpy(&f, &bits, sizeof f);
-    return f;
+    v4u mag = (h & 0x7fffu) << 13;                 /* f16 exponent and mantissa in f32 position, bias 15 */
+    v4u bits = (v4u)((v4f)mag * 0x1p112f);         /* re-bias 15 -> 127; subnormals come out right too */
+    v4u special = (v4u)((h & 0x7c00u) == 0x7c00u); /* inf / NaN: all-ones lanes */
+    bits = (bits & ~special) | ((0x7f800000u | mag) & special);
+    return (v4f)(bits | (h & 0x8000u) << 16);
 }
+
+static inline v4f load_f16x4(const uint16_t *p) { return f16x4_to_f32(widen4(p)); }
 
 #endif
