@@ -361,7 +361,7 @@ _Static_assert(TB_ATTN_DECODE_CHUNK % 3 != 0, "a 4 x 3 score block's fourth slot
                            const int PF, const char *pk, const char *pv)                                        \
     {                                                                                                           \
         TB_V acc[AT_ACC_N];                                                                                     \
-        for (int i = 0; i < AT_ACC_N; i++)                                                                      \
+        for (int i = 0; i < HB * KB; i++)                                                                       \
             acc[i] = TB_VZERO();                                                                                \
         int64_t x = 0;                                                                                          \
         for (; x + TB_VL <= d; x += TB_VL)                                                                      \
@@ -382,8 +382,12 @@ _Static_assert(TB_ATTN_DECODE_CHUNK % 3 != 0, "a 4 x 3 score block's fourth slot
                 memcpy(sc + h * TB_ATTN_DECODE_CHUNK, t + 4 * h, 4 * sizeof(float));                            \
         } else if (HB * KB > 4) {                                                                               \
             float t[AT_ACC_N];                                                                                  \
-            for (int i = 0; i < HB * KB; i += 8)                                                                \
-                TB_HSUM8(acc + i, t + i);                                                                       \
+            for (int i = 0; i < HB * KB; i += 8) {                                                              \
+                TB_V u8[8];                                                                                     \
+                for (int k = 0; k < 8; k++)                                                                     \
+                    u8[k] = i + k < HB * KB ? acc[i + k] : TB_VZERO();                                          \
+                TB_HSUM8(u8, t + i);                                                                            \
+            }                                                                                                   \
             for (int h = 0; h < HB; h++)                                                                        \
                 for (int b = 0; b < KB; b++)                                                                    \
                     sc[h * TB_ATTN_DECODE_CHUNK + b] = t[h * KB + b];                                           \
