@@ -319,8 +319,8 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
         (pv) += (B) / 2;                                         \
     } while (0)
 
-/* Scores of HB heads × KB keys (HB·KB = 12 accumulators with 16 registers, 24 with 32, or fewer
- * keys at the tail): each key vector is loaded once for all HB heads. Twelve, not eight: with a
+/* Scores of HB heads × KB keys (HB·KB accumulators: 12 with 16 registers, up to TB_AT_ACC with
+ * 32, fewer at the tail): each key vector is loaded once for all HB heads. Twelve, not eight: with a
  * 4-cycle FMA latency and two FMA pipes, eight independent chains leave no slack: any late load
  * stalls both pipes. The 4 × 3 block writes a fourth score slot per head (a zero at key j + 3), so
  * its scores leave as four 4-float copies in place of twelve scalar stores. The slot is the next
