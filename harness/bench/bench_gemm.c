@@ -260,11 +260,12 @@ static int setup_read(shape_run *r, variant_state *s, variant_ctx *x)
     return 0;
 }
 
-/* The peak variant: the best tier's FMA chains on the team, checked once. */
+/* The peak variant: the FMA chains of the tier its spec names (gemm_options.c), or of the best
+ * tier below it that has them, on the team, checked once. */
 static int setup_peak(shape_run *r, variant_state *s, variant_ctx *x, int corrupt)
 {
     tb_probe_kernels pk;
-    tb_probe_kernels_best(&pk);
+    tb_probe_kernels_at_most(s->spec.isa, &pk);
     s->kern.isa = pk.isa;
     if (tb_probe_peak_checked(&x->peak, r->env->team, &pk, corrupt, &s->err))
         return TB_EXIT_RUNTIME;

@@ -104,7 +104,13 @@ int tb_gemm_parse_variants(const tb_opts *o, tb_gemm_variant_spec *out, int *n)
         if (bk != BK_PORTABLE) {
             if (*n == TB_GEMM_MAX_VARIANTS)
                 return tb_fail(TB_EXIT_USAGE, "--backend: at most %d variants", TB_GEMM_MAX_VARIANTS);
-            out[(*n)++] = (tb_gemm_variant_spec){bk, TB_ISA_GENERIC};
+            /* The peak probe grades a tier against its own FMA chains when --isa names one tier
+             * (the generic tier has no FMA instruction, so the best tier's peak is not its
+             * ceiling); with several tiers, or auto, the best tier's. */
+            tb_isa isa = TB_ISA_GENERIC;
+            if (bk == BK_PEAK && (strchr(isabuf, ',') || strcmp(isabuf, "auto") == 0 || tb_isa_from_name(isabuf, &isa) != 0))
+                isa = tb_isa_detect();
+            out[(*n)++] = (tb_gemm_variant_spec){bk, isa};
             continue;
         }
         /* One portable variant per --isa entry: tiers compared in one run. */

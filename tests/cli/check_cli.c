@@ -322,6 +322,14 @@ START_TEST(peak_probe_runs_beside_the_kernels)
     r = tb_test_run("TOKBENCH_FAULT_INJECT=peak ", "bench gemm --backend portable,peak --shape 8x64x64 " FAST);
     ck_assert_int_eq(r.status, 3);
     tb_test_run_free(&r);
+    /* one tier named: that tier's own chains (the generic tier is graded against its own peak) */
+    doc = tb_test_run_json(NULL, "bench gemm --isa generic --backend portable,peak --shape 8x64x64 --format json " FAST, 0);
+    pk = tb_test_case_for(doc, "peak");
+    ck_assert_ptr_nonnull(pk);
+    ck_assert_str_eq(json_string_value(json_object_get(pk, "kernel")), "tb_peak_fma_generic");
+    ck_assert_str_eq(json_string_value(json_object_get(pk, "isa")), "generic");
+    ck_assert(json_is_true(tb_test_path(pk, "check.passed")));
+    json_decref(doc);
 }
 END_TEST
 
