@@ -59,7 +59,8 @@ for v in values:
             if c["backend"] in ("read", "peak") or key not in probes or not c["check"]["passed"]:
                 continue
             probe = probes[key]
-            unit = "gflops" if probe["backend"] == "peak" else "weight_gbps"
+            # peak: FLOP rates; read: bytes (a matmul's weights, attention's K and V)
+            unit = "gflops" if probe["backend"] == "peak" else "weight_gbps" if "weight_gbps" in c["rate"] else "gbps"
             name = f'{c["op"]} {c["dtype"]} {"x".join(str(x) for x in c["shape"].values())} t{c["threads"]} / {probe["backend"]}'
             per_case.setdefault(name, []).append(c["rate"][unit] / probe["rate"][unit])
     for name, xs in per_case.items():

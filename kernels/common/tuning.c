@@ -27,9 +27,11 @@ static const tb_tuning_param generic_params[] = {FLOAT_PARAMS(GENERIC), SHARED};
 
 #if defined(__x86_64__) || defined(__i386__)
 static const tb_tuning_param avx2_params[] = {FLOAT_PARAMS(AVX2), X86_QUANT_PARAMS(AVX2), SHARED};
-static const tb_tuning_param avx512_vnni_params[] = {FLOAT_PARAMS(AVX512), X86_QUANT_PARAMS(AVX512), SHARED};
+#define AVX512_ATTN P("attn_decode_acc", TB_TUNE_AVX512_ATTN_ACC)
+static const tb_tuning_param avx512_vnni_params[] = {FLOAT_PARAMS(AVX512), X86_QUANT_PARAMS(AVX512), AVX512_ATTN,
+                                                     SHARED};
 /* without VNNI the tier keeps the AVX2 quantized kernels (dispatch.c), and so their values */
-static const tb_tuning_param avx512_params[] = {FLOAT_PARAMS(AVX512), X86_QUANT_PARAMS(AVX2), SHARED};
+static const tb_tuning_param avx512_params[] = {FLOAT_PARAMS(AVX512), X86_QUANT_PARAMS(AVX2), AVX512_ATTN, SHARED};
 #endif
 #if defined(__aarch64__)
 static const tb_tuning_param neon_params[] = {FLOAT_PARAMS(NEON), P("q_chunk", TB_TUNE_NEON_Q_CHUNK), SHARED};

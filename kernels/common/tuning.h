@@ -14,6 +14,7 @@
  *   X8_PF_DIST       the 8-row interleaved kernels: bytes ahead in a group's stream
  *   X8_STREAMS       their GEMV: groups read in step
  *   Q_CHUNK          NEON quantized kernels: blocks of K per pass when M > 4
+ *   ATTN_ACC         AVX-512 attention decode: accumulators per block, which set the block shapes
  * TB_SKINNY_MAX (kernels.h) and TB_ATTN_DECODE_CHUNK (attention.h) are public constants and are
  * recorded from there.
  *
@@ -122,6 +123,11 @@
 #endif
 #ifndef TB_TUNE_AVX512_X8_STREAMS
 #define TB_TUNE_AVX512_X8_STREAMS 4
+#endif
+/* 16, not the 24 that 32 registers hold: on Zen 5 the 24-accumulator blocks took more time per
+ * FMA in every head grouping (attention_avx512.c) */
+#ifndef TB_TUNE_AVX512_ATTN_ACC
+#define TB_TUNE_AVX512_ATTN_ACC 16
 #endif
 
 /* NEON (not yet timed on Arm hardware: the x86 choices) */

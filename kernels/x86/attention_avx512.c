@@ -11,6 +11,7 @@
 #include <tokbench/attention.h>
 
 #include "../common/exp2_poly.h"
+#include "../common/tuning.h"
 
 /* 2^x as exp2_avx2 (x86/attention_avx2.c): x = n + f, n = round(x), 2^f by the degree-7 Taylor
  * polynomial, then p·2^n by vscalefps. x < −126 (and −inf, NaN) gives 0. */
@@ -75,22 +76,22 @@ static inline void store_f16x16(uint16_t *p, __m512 v)
 #define TB_VLOAD_M(p, m) _mm512_maskz_loadu_ps(m, p)
 #define TB_VSTORE_M(p, m, v) _mm512_mask_storeu_ps(p, m, v)
 /* 32 registers: prefill 12 rows × 2 panels (24 accumulators + 2 key or value vectors). Decode
- * blocks hold at most 16 accumulators although 24 would fit: scores 4 × 4 (a 32-key chunk is 8
- * whole blocks), 3 × 5, 2 × 8, 1 × 16; P·V 4 heads × 4 vectors (d = 128 is 8 vectors: 4 + 4),
- * 3 × 4, 2 × 8, 1 × 16. The 24-accumulator blocks (4 × 6 and so on) compiled without spills and
- * still took more time per FMA than these in every head grouping measured, so the register file
- * is not the limit here; the commit that set these values has the figures. */
+ * blocks hold at most TB_TUNE_AVX512_ATTN_ACC accumulators (16, tuning.h) although 24 would fit:
+ * scores of h heads × ACC/h keys (4 × 4, whose 8 blocks fill a 32-key chunk, 3 × 5, 2 × 8,
+ * 1 × 16); P·V 4 or 3 heads × ACC/4 vectors (d = 128 is 8 vectors: 4 + 4), 2 × ACC/2, 1 × ACC.
+ * The 24-accumulator blocks (4 × 6 and so on) compiled without spills and still took more time
+ * per FMA than these in every head grouping measured, so the register file is not the limit. */
 #define TB_PF_MR 12
 #define TB_PF_NW 2
-#define TB_AT_ACC 16
-#define TB_AT_SK4 4
-#define TB_AT_SK3 5
-#define TB_AT_SK2 8
-#define TB_AT_SK1 16
-#define TB_AT_PV4 4
-#define TB_AT_PV3 4
-#define TB_AT_PV2 8
-#define TB_AT_PV1 16
+#define TB_AT_ACC TB_TUNE_AVX512_ATTN_ACC
+#define TB_AT_SK4 (TB_AT_ACC / 4)
+#define TB_AT_SK3 (TB_AT_ACC / 3)
+#define TB_AT_SK2 (TB_AT_ACC / 2)
+#define TB_AT_SK1 TB_AT_ACC
+#define TB_AT_PV4 (TB_AT_ACC / 4)
+#define TB_AT_PV3 (TB_AT_ACC / 4)
+#define TB_AT_PV2 (TB_AT_ACC / 2)
+#define TB_AT_PV1 TB_AT_ACC
 #define TB_ATTN_TIER avx512
 
 #define TB_KV f32

@@ -53,6 +53,7 @@ static int expected_for(tb_isa isa, expected *e)
         break;
     case TB_ISA_AVX512:
         FLOATS(AVX512);
+        E("attn_decode_acc", TB_TUNE_AVX512_ATTN_ACC);
         break; /* the quantized ones depend on VNNI: checked in tiers_report_the_kernels_constants */
 #endif
 #if defined(__aarch64__)
