@@ -107,9 +107,11 @@ int tb_gemm_parse_variants(const tb_opts *o, tb_gemm_variant_spec *out, int *n)
             /* The peak probe grades a tier against its own FMA chains when --isa names one tier
              * (the generic tier has no FMA instruction, so the best tier's peak is not its
              * ceiling); with several tiers, or auto, the best tier's. */
-            tb_isa isa = TB_ISA_GENERIC;
-            if (bk == BK_PEAK && (strchr(isabuf, ',') || strcmp(isabuf, "auto") == 0 || tb_isa_from_name(isabuf, &isa) != 0))
-                isa = tb_isa_detect();
+            tb_isa isa = TB_ISA_GENERIC, named;
+            if (bk == BK_PEAK)
+                isa = !strchr(isabuf, ',') && strcmp(isabuf, "auto") != 0 && tb_isa_from_name(isabuf, &named) == 0
+                          ? named
+                          : tb_isa_detect();
             out[(*n)++] = (tb_gemm_variant_spec){bk, isa};
             continue;
         }
