@@ -44,9 +44,12 @@ typedef struct {
     tb_probe_peak peak;
 } attn_case;
 
+/* Rows per KV head of sequence b's caches: its keys, rounded up to whole K blocks. */
+static inline int64_t attn_cap(const attn_case *a, int64_t b) { return tb_attn_capacity(a->len[b]); }
+
 static inline size_t attn_kv_head_bytes(const attn_case *a, int64_t b)
 {
-    return (size_t)a->len[b] * (size_t)a->D * a->es;
+    return (size_t)attn_cap(a, b) * (size_t)a->D * a->es;
 }
 
 static inline const char *attn_k_head(const attn_case *a, int copy, int64_t b, int64_t h)

@@ -63,7 +63,7 @@ static void prep_worker(void *p, int tid, int nt)
             tb_attn_rope_table(cs, sn, a->D, key, TB_ROPE_THETA);
             j->k->rope(k, k, a->kv, a->D, cs, sn);
             j->k->kv_append[a->kvdt](k, v, (char *)attn_k_head(a, 0, b, 0), (char *)attn_v_head(a, 0, b, 0), 1, a->kv,
-                                     a->D, a->len[b], key);
+                                     a->D, attn_cap(a, b), key);
             key++;
         } else { /* a query token */
             int64_t t = x - nkeys;
@@ -91,7 +91,9 @@ void tb_attn_case_check_rope_append(const attn_case *a, const tb_attention_kerne
     int64_t *keys = tb_oracle_sample(a->len[0], ROPE_SAMPLE_TOKENS, &n);
     float *buf = malloc(sizeof(float) * (size_t)(5 * kv * D + D));
     double *ref = malloc(sizeof(double) * (size_t)D);
-    unsigned char *cache = malloc(2 * (size_t)(kv * D) * a->es);
+    /* one K block and one V block of capacity TB_ATTN_KBLOCK per KV head; the row goes to key 0 */
+    const size_t cache_elems = (size_t)(kv * D) * TB_ATTN_KBLOCK;
+    unsigned char *cache = malloc(2 * cache_elems * a->es);
     *rope_ok = *append_ok = keys && buf && ref && cache;
     *rope_err = 0;
     for (int i = 0; i < n && *rope_ok; i++) {
@@ -109,11 +111,13 @@ void tb_attn_case_check_rope_append(const attn_case *a, const tb_attention_kerne
                     *rope_err = isnan(e) ? INFINITY : e;
             }
         }
-        kern->kv_append[a->kvdt](y, v, cache, cache + (size_t)(kv * D) * a->es, 1, kv, D, 1, 0);
+        kern->kv_append[a->kvdt](y, v, cache, cache + cache_elems * a->es, 1, kv, D, TB_ATTN_KBLOCK, 0);
         for (int64_t j = 0; j < kv * D; j++)
             for (int w = 0; w < 2; w++) {
                 float src = (w ? v : y)[j];
-                const unsigned char *c = cache + ((size_t)w * (size_t)(kv * D) + (size_t)j) * a->es;
+                int64_t h = j / D, x = j % D;
+                size_t at = (size_t)(h * TB_ATTN_KBLOCK * D) + (w ? (size_t)x : tb_attn_k_offset(D, 0, x));
+                const unsigned char *c = cache + ((size_t)w * cache_elems + at) * a->es;
                 if (a->kvdt == TB_DT_F16) {
                     uint16_t want = tb_f32_to_f16(src), got;
                     memcpy(&got, c, 2);

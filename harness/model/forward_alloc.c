@@ -56,7 +56,10 @@ double tb_fwd_layer_bytes(const tb_model *m, const tb_fwd_shape *s, const tb_ker
     return b + 4.0 * (double)(2 * m->hidden + (m->qkv_bias ? m->heads * m->head_dim + 2 * hkv : 0));
 }
 
-static int64_t cache_cap(const tb_fwd_shape *s) { return s->max_prompt > s->max_ctx + 1 ? s->max_prompt : s->max_ctx + 1; }
+static int64_t cache_cap(const tb_fwd_shape *s)
+{
+    return tb_attn_capacity(s->max_prompt > s->max_ctx + 1 ? s->max_prompt : s->max_ctx + 1);
+}
 
 void tb_fwd_memory(const tb_model *m, const tb_fwd_shape *s, const tb_kernels *k, int threads, tb_fwd_mem *out)
 {

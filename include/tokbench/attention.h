@@ -6,13 +6,22 @@
  *
  * Layouts, all row-major:
  *   Q, output   [tokens][heads][head_dim] f32 (decode: one token per sequence, tokens = batch)
- *   K/V cache   per sequence [kv_heads][capacity][head_dim] in the KV dtype (f32 or f16)
+ *   V cache     per sequence [kv_heads][capacity][head_dim] in the KV dtype (f32 or f16)
+ *   K cache     per sequence [kv_heads][capacity / 16][head_dim][16] in the KV dtype: the keys of
+ *               one KV head in blocks of TB_ATTN_KBLOCK, each block transposed, so element x of
+ *               key p sits at tb_attn_k_offset(d, p, x); capacity is a multiple of TB_ATTN_KBLOCK
+ *               (tb_attn_capacity)
  *   grouped-query: query head h reads KV head h / g, g = heads / kv_heads, so the g query heads of
  *   one KV head are consecutive, both in Q and in the output.
- * Why this cache layout: the rows of one KV head are contiguous, so decode streams each head's K
- * and V once, front to back, for all g query heads of its group (each K/V row loaded from memory
- * once per step), and prefill packs each KV head from one contiguous block; append writes one
- * row per KV head and token.
+ * Why these cache layouts: the keys and values of one KV head are contiguous, so decode streams
+ * each head's K and V once, front to back, for all g query heads of its group (each K/V element
+ * loaded from memory once per step), and prefill packs each KV head from one contiguous block;
+ * append writes one row of V and one column of a K block per KV head and token. K is transposed
+ * in blocks because decode multiplies it by q (one score per key): with keys across the vector
+ * lanes, a vector of scores is a chain of FMAs of broadcast q elements and nothing is summed
+ * across lanes, where rows of K leave a horizontal sum per score (15% of a decode's time at
+ * d = 128 when K was stored in rows). The blocks are the prefill's packed K panels already. V is
+ * multiplied by the weights p (one output row per head): rows of V are its natural order.
  * Scores use scale = 1/sqrt(head_dim). head_dim is a multiple of 8 up to TB_ATTN_MAX_HEAD_DIM.
  * Positions: token t of a prefill sits at position t and attends to keys 0..t (causal); a decode
  * query attends to every key of its sequence's cache (keys 0..len-1, the new one included).
@@ -50,15 +59,27 @@
  * flight. 32 keys (8 KiB of f16 rows of 128): the next chunk must fit in L1 beside the current
  * one, shorter chunks pay the softmax step more often, and longer ones read DRAM no faster. */
 #define TB_ATTN_DECODE_CHUNK 32
+/* Keys per transposed K-cache block (the panel width: a block is a packed panel in the KV dtype). */
+#define TB_ATTN_KBLOCK TB_ATTN_PANEL
+_Static_assert(TB_ATTN_DECODE_CHUNK % TB_ATTN_KBLOCK == 0, "decode chunks are whole K blocks");
+
+/* Element x of key p in a KV head's K cache (head_dim d), in elements from the head's start. */
+static inline size_t tb_attn_k_offset(int64_t d, int64_t p, int64_t x)
+{
+    return (size_t)(((p / TB_ATTN_KBLOCK) * d + x) * TB_ATTN_KBLOCK + p % TB_ATTN_KBLOCK);
+}
+/* The cache capacity (rows per KV head) that holds n keys: n rounded up to whole K blocks. */
+static inline int64_t tb_attn_capacity(int64_t n) { return (n + TB_ATTN_KBLOCK - 1) / TB_ATTN_KBLOCK * TB_ATTN_KBLOCK; }
 
 typedef struct tb_attn_dims {
     int64_t heads, kv_heads, head_dim;
-    int64_t capacity; /* rows per KV head in a sequence's cache */
+    int64_t capacity; /* rows per KV head in a sequence's caches: a multiple of TB_ATTN_KBLOCK */
 } tb_attn_dims;
 
 /* Prefill runs in two steps, both inside a timed call:
- * 1. pack (per KV dtype): keys and values 0..n−1 of one KV head (k, v: that head's cache rows) to
- *    f32, K transposed in panels of TB_ATTN_PANEL keys: kt[p][x][j] = K[p·16 + j][x], and V in
+ * 1. pack (per KV dtype): keys and values 0..n−1 of one KV head (k, v: that head's caches) to
+ *    f32, K in panels of TB_ATTN_PANEL keys: kt[p][x][j] = K[p·16 + j][x] (the cache's blocks,
+ *    widened, keys ≥ n zeroed), and V in
  *    rows of dp = tb_attn_padded_dim(d) floats: vp[key][x]; keys ≥ n and columns ≥ d are zero.
  *    This writes panels [p0, p1), so threads can share a head. Once per call: every query tile
  *    of the head then reads the same packed operands.
@@ -74,8 +95,10 @@ typedef struct tb_attn_dims {
     void name(const float *q, const float *kt, const float *vp, float *out, const tb_attn_dims *dims, int64_t kvh, \
               int64_t t0, int64_t t1, float *scratch)
 
-/* Decode over keys [c0, c1) of one KV head: k and v point at that head's rows ([capacity][d]),
- * q at the group's g query rows ([g][d], f32). Writes the partial result of those keys:
+/* Decode over keys [c0, c1) of one KV head: k and v point at that head's caches (K blocks, V
+ * rows [capacity][d]), q at the group's g query rows ([g][d], f32). The kernel reads the whole K
+ * blocks that hold keys c0..c1−1 (keys of those blocks outside the range are read and ignored, so
+ * they need not have been written). Writes the partial result of those keys:
  *   m[i] = max of the scores (log2 units), l[i] = Σ 2^(s − m), acc[i][·] = Σ 2^(s − m)·v;
  * with normalize, acc holds acc/l (the attention output when [c0, c1) is the whole context).
  * c1 > c0. scratch: tb_attn_decode_scratch_floats(g, d) floats, 64-byte aligned. */
@@ -96,8 +119,8 @@ typedef struct tb_attn_dims {
     void name(const float *x, float *y, int64_t rows, int64_t d, const float *cos, const float *sin)
 
 /* Appends ntok tokens' k and v rows ([ntok][kv_heads][d] f32) at positions pos .. pos+ntok−1 of a
- * sequence's cache (kc, vc: [kv_heads][capacity][d] in the cache dtype), converting: f16 rounds
- * to nearest even (as tb_f32_to_f16). */
+ * sequence's caches (kc: K blocks, vc: V rows, per KV head of capacity rows, in the cache dtype),
+ * converting: f16 rounds to nearest even (as tb_f32_to_f16). */
 #define TB_DECL_ATTN_KV_APPEND(name)                                                                           \
     void name(const float *k, const float *v, void *kc, void *vc, int64_t ntok, int64_t kv_heads, int64_t d, \
               int64_t capacity, int64_t pos)
@@ -210,7 +233,8 @@ void tb_attn_rope_table(float *cos, float *sin, int64_t d, int64_t pos, double t
 
 /* --- the double-precision reference (kernels/ref/attention_ref.c) ---------------------------- */
 
-/* One query row q[d] against keys 0..n−1 of one KV head (k, v: [≥ n][d] in kv_dt), with a
+/* One query row q[d] against keys 0..n−1 of one KV head (k: its K cache blocks, v: its V rows
+ * [≥ n][d], both in kv_dt), with a
  * materialised softmax in double: out[d] = Σ p_j v_j, and the yardsticks of the check:
  *   vmag[d] = Σ p_j |v_j|   (the scale of each output element, as Σ|a·w| for a GEMM)
  *   *amax  = max_j scale·Σ|q·k_j|  (bounds a float kernel's score error)

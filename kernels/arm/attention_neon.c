@@ -27,13 +27,6 @@ static inline float32x4_t exp2_neon(float32x4_t x)
     return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(r), keep));
 }
 
-/* Eight horizontal sums: two rounds of pairwise adds leave the sums of a[0..3] in one vector. */
-static inline void hsum8_neon(const float32x4_t *a, float *out)
-{
-    vst1q_f32(out, vpaddq_f32(vpaddq_f32(a[0], a[1]), vpaddq_f32(a[2], a[3])));
-    vst1q_f32(out + 4, vpaddq_f32(vpaddq_f32(a[4], a[5]), vpaddq_f32(a[6], a[7])));
-}
-
 static inline float32x4_t load_f16x4(const uint16_t *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
 
 static inline void store_f16x4(uint16_t *p, float32x4_t v) { vst1_u16(p, vreinterpret_u16_f16(vcvt_f16_f32(v))); }
@@ -62,7 +55,6 @@ static inline uint16_t f16_from(float x)
 #define TB_VHSUM(v) vaddvq_f32(v)
 #define TB_VHMAX(v) vmaxnmvq_f32(v)
 #define TB_VEXP2(v) exp2_neon(v)
-#define TB_HSUM8(acc, out) hsum8_neon(acc, out)
 #define TB_PF_MR 6
 #define TB_ATTN_TIER neon
 

@@ -9,13 +9,12 @@
  *   TB_VFMA(acc, x, y)          acc + x·y
  *   TB_VHSUM(v), TB_VHMAX(v)    of the lanes
  *   TB_VEXP2(v)                 2^v as attention.h documents for tb_attn_exp2_fn
- *   TB_HSUM8(acc, out)          out[i] = TB_VHSUM(acc[i]) for i < 8
  *   TB_PF_MR                    rows of the prefill micro-tiles (divides TB_ATTN_ROW_ALIGN)
  *   TB_ATTN_TIER                the name suffix (generic, avx2)
  * optionally (the defaults are the 16-register sizes and a VL that divides 8):
  *   TB_PF_NW                    16-key panels (QK) and 16-column strips (P·V) per micro-tile: 1
- *   TB_AT_ACC                   decode block accumulators at most: 12
- *   TB_AT_SK4, _SK3, _SK2, _SK1 keys per decode score block of 4, 3, 2, 1 heads: 3, 3, 6, 12
+ *   TB_AT_ACC                   decode block accumulators at most: 12 (a score block of h heads
+ *                               takes min(chunk / VL, ACC / h) vectors of keys)
  *   TB_AT_PV4, _PV3, _PV2, _PV1 vectors of d per decode P·V block of 4, 3, 2, 1 heads: 3, 3, 6, 12
  *   TB_VMASK, TB_VMASK_ALL, TB_VMASK_FIRST(n)   a lane mask: all lanes; lanes 0..n−1
  *   TB_VLOAD_M(p, m), TB_VSTORE_M(p, m, v)       the lanes of m only (others read as 0, not
@@ -61,21 +60,19 @@ _Static_assert(TB_ATTN_ROW_ALIGN % TB_PF_MR == 0, "the scratch's rows are whole 
 /* Decode block sizes (16 registers unless the tier says otherwise; see the blocks below). */
 #ifndef TB_AT_ACC
 #define TB_AT_ACC 12
-#define TB_AT_SK4 3
-#define TB_AT_SK3 3
-#define TB_AT_SK2 6
-#define TB_AT_SK1 12
 #define TB_AT_PV4 3
 #define TB_AT_PV3 3
 #define TB_AT_PV2 6
 #define TB_AT_PV1 12
 #endif
-_Static_assert(4 * TB_AT_SK4 <= TB_AT_ACC && 3 * TB_AT_SK3 <= TB_AT_ACC && 2 * TB_AT_SK2 <= TB_AT_ACC &&
-                   TB_AT_SK1 <= TB_AT_ACC && 4 * TB_AT_PV4 <= TB_AT_ACC && 3 * TB_AT_PV3 <= TB_AT_ACC &&
-                   2 * TB_AT_PV2 <= TB_AT_ACC && TB_AT_PV1 <= TB_AT_ACC,
+_Static_assert(4 * TB_AT_PV4 <= TB_AT_ACC && 3 * TB_AT_PV3 <= TB_AT_ACC && 2 * TB_AT_PV2 <= TB_AT_ACC &&
+                   TB_AT_PV1 <= TB_AT_ACC && TB_AT_ACC >= 4,
                "decode blocks fit the accumulator budget");
-/* accumulator arrays in whole groups of TB_HSUM8 */
-#define AT_ACC_N ((TB_AT_ACC + 7) / 8 * 8)
+/* Vectors of keys per decode score block of h heads: the chunk's, or as many as the budget takes. */
+#define AT_CHUNK_NV (TB_ATTN_DECODE_CHUNK / TB_VL)
+#define AT_SKV(h) (AT_CHUNK_NV < TB_AT_ACC / (h) ? AT_CHUNK_NV : TB_AT_ACC / (h))
+_Static_assert(AT_CHUNK_NV <= 8, "a score block's leftover vectors are 4 + 2 + 1 at most");
+#define AT_ACC_N TB_AT_ACC
 /* Rows of d floats end inside a vector only when VL does not divide 8; such a tier masks the
  * last vector of a row. The others need no mask, and these defaults compile to plain accesses. */
 #define TB_AT_TAILS (TB_ATTN_HEAD_DIM_ALIGN % TB_VL != 0)
@@ -319,83 +316,62 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
         (pv) += (B) / 2;                                         \
     } while (0)
 
-/* Scores of HB heads × KB keys (HB·KB accumulators: 12 with 16 registers, up to TB_AT_ACC with
- * 32, fewer at the tail): each key vector is loaded once for all HB heads. Twelve, not eight: with a
- * 4-cycle FMA latency and two FMA pipes, eight independent chains leave no slack: any late load
- * stalls both pipes. The 4 × 3 block writes a fourth score slot per head (a zero at key j + 3), so
- * its scores leave as four 4-float copies in place of twelve scalar stores. The slot is the next
- * block's first key, or lies at or past the chunk's n keys, which nothing reads; it stays inside
- * the head's row because the 4 × 3 blocks end at a multiple of 3 keys ≤ n and the chunk length is
- * not one (below). A row of d that ends inside a vector (TB_AT_TAILS) takes its last step with
- * masked loads, whose zero lanes add nothing. */
-_Static_assert(TB_ATTN_DECODE_CHUNK % 3 != 0, "a 4 x 3 score block's fourth slot stays in its head's row");
-/* loads that ignore the mask: the steps before a row's last vector */
-#define AT_VLOAD_ALL(p, m) TB_VLOAD(p)
-#define AT_KV_LOAD_ALL(p, m) TB_KV_LOAD(p)
-/* one step of d for the score block below, loading through LQ and LK with mask M */
-#define AT_SCORE_STEP(LQ, LK, M)                                                                    \
-    do {                                                                                            \
-        AT_PF_PACED(PF, pk, pv, KB * TB_VL * (int)sizeof(*kr));                                      \
-        if (HB >= 4) { /* KB key vectors held, one q at a time: KB + 1 + HB·KB registers */         \
-            TB_V kv[AT_ACC_N / 4];                                                                  \
-            for (int b = 0; b < KB; b++)                                                            \
-                kv[b] = LK(kr + b * d + x, M);                                                      \
-            for (int h = 0; h < HB; h++) {                                                          \
-                TB_V qv = LQ(qs + h * d + x, M);                                                    \
-                for (int b = 0; b < KB; b++)                                                        \
-                    acc[h * KB + b] = TB_VFMA(acc[h * KB + b], qv, kv[b]);                          \
-            }                                                                                       \
-        } else { /* HB q vectors held, each key vector used at once: HB + 1 + HB·KB registers */    \
-            TB_V qv[4];                                                                             \
-            for (int h = 0; h < HB; h++)                                                            \
-                qv[h] = LQ(qs + h * d + x, M);                                                      \
-            for (int b = 0; b < KB; b++) {                                                          \
-                TB_V kv = LK(kr + b * d + x, M);                                                    \
-                for (int h = 0; h < HB; h++)                                                        \
-                    acc[h * KB + b] = TB_VFMA(acc[h * KB + b], qv[h], kv);                          \
-            }                                                                                       \
-        }                                                                                           \
-    } while (0)
-#define AT_SCORE_BLOCK(NAME, KVT, KVLOADM)                                                                      \
-    TB_AT_INLINE void NAME(const float *qs, const KVT *kr, int64_t d, float *sc, const int HB, const int KB, \
-                           const int PF, const char *pk, const char *pv)                                        \
+/* Scores of HB heads × NB key vectors (keys v0·VL .. (v0 + NB)·VL − 1 of the chunk at kc, whose
+ * K blocks hold the keys across the lanes): for each element x of d, one broadcast of q[h][x] per
+ * head and one vector of keys per key vector, so a vector of scores is a chain of FMAs and leaves
+ * as one store, with no sum across lanes. Each score is split into XS partial sums over
+ * interleaved x (added at the end), so that there are HB·NB·XS independent FMA chains: at least
+ * 8 cover two 4-cycle FMA pipes, and 12-16 leave slack for a late load. Whichever of the NB key
+ * vectors and the HB broadcasts is fewer is held in registers and the other streamed. Lanes of
+ * keys past the chunk's n read whatever the cache block holds there; the softmax overwrites their
+ * scores. */
+#define AT_XS(n) (TB_AT_ACC / (n) >= 4 ? 4 : TB_AT_ACC / (n) >= 2 ? 2 : 1)
+#define AT_SCORE_BLOCK(NAME, KVT)                                                                               \
+    TB_AT_INLINE void NAME(const float *qs, const KVT *kc, int64_t v0, int64_t d, float *sc, const int HB,     \
+                           const int NB, const int PF, const char *pk, const char *pv)                          \
     {                                                                                                           \
+        const int XS = AT_XS(HB * NB);                                                                          \
         TB_V acc[AT_ACC_N];                                                                                     \
-        for (int i = 0; i < HB * KB; i++)                                                                       \
+        const KVT *kb[AT_ACC_N];                                                                                \
+        for (int b = 0; b < NB; b++) {                                                                          \
+            const int64_t key = (v0 + b) * TB_VL;                                                               \
+            kb[b] = kc + (key / TB_ATTN_KBLOCK) * d * TB_ATTN_KBLOCK + key % TB_ATTN_KBLOCK;                    \
+        }                                                                                                       \
+        for (int i = 0; i < XS * HB * NB; i++)                                                                  \
             acc[i] = TB_VZERO();                                                                                \
-        int64_t x = 0;                                                                                          \
-        for (; x + TB_VL <= d; x += TB_VL)                                                                      \
-            AT_SCORE_STEP(AT_VLOAD_ALL, AT_KV_LOAD_ALL, TB_VMASK_ALL);                                          \
-        if (TB_AT_TAILS && x < d) {                                                                             \
-            const TB_VMASK mt_ = AT_MASK(d - x);                                                                \
-            (void)mt_;                                                                                          \
-            AT_SCORE_STEP(TB_VLOAD_M, KVLOADM, mt_);                                                            \
-        }                                                                                                       \
-        if (HB == 4 && KB == 3) { /* each head's 3 scores and a zero go out as one 4-float copy */          \
-            const TB_V z = TB_VZERO();                                                                          \
-            TB_V u[16] = {acc[0], acc[1], acc[2], z, acc[3], acc[4],  acc[5],  z,                               \
-                          acc[6], acc[7], acc[8], z, acc[9], acc[10], acc[11], z};                              \
-            float t[16];                                                                                        \
-            TB_HSUM8(u, t);                                                                                     \
-            TB_HSUM8(u + 8, t + 8);                                                                             \
-            for (int h = 0; h < HB; h++)                                                                        \
-                memcpy(sc + h * TB_ATTN_DECODE_CHUNK, t + 4 * h, 4 * sizeof(float));                            \
-        } else if (HB * KB > 4) {                                                                               \
-            float t[AT_ACC_N];                                                                                  \
-            for (int i = 0; i < HB * KB; i += 8) {                                                              \
-                TB_V u8[8];                                                                                     \
-                for (int k = 0; k < 8; k++)                                                                     \
-                    u8[k] = i + k < HB * KB ? acc[i + k] : TB_VZERO();                                          \
-                TB_HSUM8(u8, t + i);                                                                            \
+        for (int64_t x = 0; x < d; x += XS) {                                                                   \
+            AT_PF_PACED(PF, pk, pv, XS * NB * TB_VL * (int)sizeof(KVT));                                        \
+            for (int u = 0; u < XS; u++) {                                                                      \
+                TB_V *au = acc + u * HB * NB;                                                                   \
+                const int64_t xu = (x + u) * TB_ATTN_KBLOCK;                                                    \
+                if (NB <= HB) { /* NB key vectors held: NB + 1 + XS·HB·NB registers */                          \
+                    TB_V kv[4];                                                                                 \
+                    for (int b = 0; b < NB; b++)                                                                \
+                        kv[b] = TB_KV_LOAD(kb[b] + xu);                                                         \
+                    for (int h = 0; h < HB; h++) {                                                              \
+                        TB_V qv = TB_VSET1(qs[h * d + x + u]);                                                  \
+                        for (int b = 0; b < NB; b++)                                                            \
+                            au[h * NB + b] = TB_VFMA(au[h * NB + b], qv, kv[b]);                                \
+                    }                                                                                           \
+                } else { /* HB broadcasts held: HB + 1 + XS·HB·NB registers */                                  \
+                    TB_V qv[4];                                                                                 \
+                    for (int h = 0; h < HB; h++)                                                                \
+                        qv[h] = TB_VSET1(qs[h * d + x + u]);                                                    \
+                    for (int b = 0; b < NB; b++) {                                                              \
+                        TB_V kv = TB_KV_LOAD(kb[b] + xu);                                                       \
+                        for (int h = 0; h < HB; h++)                                                            \
+                            au[h * NB + b] = TB_VFMA(au[h * NB + b], qv[h], kv);                                \
+                    }                                                                                           \
+                }                                                                                               \
             }                                                                                                   \
-            for (int h = 0; h < HB; h++)                                                                        \
-                for (int b = 0; b < KB; b++)                                                                    \
-                    sc[h * TB_ATTN_DECODE_CHUNK + b] = t[h * KB + b];                                           \
-        } else {                                                                                                \
-            for (int h = 0; h < HB; h++)                                                                        \
-                for (int b = 0; b < KB; b++)                                                                    \
-                    sc[h * TB_ATTN_DECODE_CHUNK + b] = TB_VHSUM(acc[h * KB + b]);                               \
         }                                                                                                       \
+        for (int h = 0; h < HB; h++)                                                                            \
+            for (int b = 0; b < NB; b++) {                                                                      \
+                TB_V t = acc[h * NB + b];                                                                       \
+                for (int u = 1; u < XS; u++)                                                                    \
+                    t = TB_VADD(t, acc[u * HB * NB + h * NB + b]);                                              \
+                TB_VSTORE(sc + h * TB_ATTN_DECODE_CHUNK + (v0 + b) * TB_VL, t);                                 \
+            }                                                                                                   \
     }
 
 /* acc[HB][NV·VL] = acc·alpha + P[HB][n] · V[n][NV·VL] (V rows of stride d). Per key, whichever of
@@ -535,52 +511,59 @@ TB_DECL_ATTN_MERGE(TB_AT_TFN(merge))
 #ifndef TB_KV_LOAD_M
 #define TB_KV_LOAD_M(p, m) TB_KV_LOAD(p)
 #endif
-/* cppcheck-suppress uninitvar ; with HB·KB > 4 the loop of TB_HSUM8 fills t[0, HB·KB) before
- * it is read, which cppcheck does not follow */
-AT_SCORE_BLOCK(TB_AT_FN(score_block), TB_KV_T, TB_KV_LOAD_M)
+AT_SCORE_BLOCK(TB_AT_FN(score_block), TB_KV_T)
 AT_PV_BLOCK(TB_AT_FN(pv_block), TB_KV_T, TB_KV_LOAD, TB_KV_LOAD_M)
 
+/* Each k row is converted by the vector store (the same rounding as a V row) into a buffer and
+ * written down its key's column of the K block. */
 TB_DECL_ATTN_KV_APPEND(TB_AT_FN(kv_append))
 {
+    TB_KV_T row[TB_ATTN_MAX_HEAD_DIM];
     for (int64_t t = 0; t < ntok; t++)
         for (int64_t h = 0; h < kv_heads; h++) {
             const float *ks = k + (t * kv_heads + h) * d, *vs = v + (t * kv_heads + h) * d;
-            TB_KV_T *kd = (TB_KV_T *)kc + (h * capacity + pos + t) * d, *vd = (TB_KV_T *)vc + (h * capacity + pos + t) * d;
+            TB_KV_T *kd = (TB_KV_T *)kc + h * capacity * d, *vd = (TB_KV_T *)vc + (h * capacity + pos + t) * d;
             int64_t x = 0;
             for (; x + TB_VL <= d; x += TB_VL) {
-                TB_KV_STORE(kd + x, TB_VLOAD(ks + x));
+                TB_KV_STORE(row + x, TB_VLOAD(ks + x));
                 TB_KV_STORE(vd + x, TB_VLOAD(vs + x));
             }
             for (; x < d; x++) {
-                kd[x] = TB_KV_FROM(ks[x]);
+                row[x] = TB_KV_FROM(ks[x]);
                 vd[x] = TB_KV_FROM(vs[x]);
             }
+            kd += tb_attn_k_offset(d, pos + t, 0);
+            for (x = 0; x < d; x++)
+                kd[x * TB_ATTN_KBLOCK] = row[x];
         }
 }
 
-/* Packing (attention.h): K transposed in panels, V in padded rows, both f32. Once per call. */
+/* Packing (attention.h): K blocks widened to f32 panels, V in padded rows. Once per call. */
+_Static_assert(TB_PF_NR == TB_ATTN_KBLOCK && TB_PF_NR % TB_VL == 0, "a packed K panel is a widened K block");
 TB_DECL_ATTN_PREFILL_PACK(TB_AT_FN(prefill_pack))
 {
     const TB_KV_T *K = k, *V = v;
     const int64_t dp = tb_attn_padded_dim(d);
     for (int64_t p = p0; p < p1; p++) {
         float *panel = kt + p * d * TB_PF_NR;
+        const TB_KV_T *kb = K + p * d * TB_PF_NR;
+        const int64_t live = at_min(TB_PF_NR, n - p * TB_PF_NR > 0 ? n - p * TB_PF_NR : 0);
+        if (live > 0)
+            for (int64_t i = 0; i < d * TB_PF_NR; i += TB_VL)
+                TB_VSTORE(panel + i, TB_KV_LOAD(kb + i));
+        if (live < TB_PF_NR) /* keys ≥ n: zero, whatever the cache holds there */
+            for (int64_t x = 0; x < d; x++)
+                for (int64_t j = live; j < TB_PF_NR; j++)
+                    panel[x * TB_PF_NR + j] = 0.0f;
         for (int64_t j = 0; j < TB_PF_NR; j++) {
             int64_t key = p * TB_PF_NR + j;
             float *vr = vp + key * dp;
             int64_t x = 0;
             if (key < n) {
-                const TB_KV_T *kr = K + key * d;
-                for (x = 0; x < d; x++)
-                    panel[x * TB_PF_NR + j] = TB_KV_SCALAR(kr[x]);
                 for (x = 0; x + TB_VL <= d; x += TB_VL)
                     TB_VSTORE(vr + x, TB_KV_LOAD(V + key * d + x));
                 for (; x < d; x++) /* a row that ends inside a vector */
                     vr[x] = TB_KV_SCALAR(V[key * d + x]);
-            } else {
-                for (x = 0; x < d; x++)
-                    panel[x * TB_PF_NR + j] = 0.0f;
-                x = 0;
             }
             for (; x < dp; x++)
                 vr[x] = 0.0f;
@@ -602,61 +585,61 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
         m[h] = -INFINITY;
         l[h] = 0.0f;
     }
-    /* the first chunk has no chunk before it to request it: all its rows at once */
-    const int64_t first_lines = (at_min(TB_ATTN_DECODE_CHUNK, c1 - c0) * d * (int64_t)sizeof(TB_KV_T) + 63) / 64;
-    at_prefetch_share(K + c0 * d, 64, first_lines, 0, 1);
-    at_prefetch_share(V + c0 * d, 64, first_lines, 0, 1);
-    for (int64_t c = c0; c < c1; c += TB_ATTN_DECODE_CHUNK) {
+    /* Chunks start on K blocks: the first one at the block holding c0, whose keys before c0 are
+     * scored and then dropped. The first chunk has no chunk before it to request it: all its rows
+     * at once. */
+    const int64_t cs = c0 / TB_ATTN_KBLOCK * TB_ATTN_KBLOCK;
+    const int64_t first_lines = (at_min(TB_ATTN_DECODE_CHUNK, c1 - cs) * d * (int64_t)sizeof(TB_KV_T) + 63) / 64;
+    at_prefetch_share(K + cs * d, 64, first_lines, 0, 1);
+    at_prefetch_share(V + cs * d, 64, first_lines, 0, 1);
+    for (int64_t c = cs; c < c1; c += TB_ATTN_DECODE_CHUNK) {
         const int64_t n = at_min(TB_ATTN_DECODE_CHUNK, c1 - c), npad = (n + TB_VL - 1) / TB_VL * TB_VL;
+        const int64_t j0 = c < c0 ? c0 - c : 0; /* keys before the range, in the first chunk only */
         const TB_KV_T *kc = K + c * d, *vc = V + c * d;
-        /* the next chunk's rows, requested by the first block of heads in both phases (AT_PF_PACED);
-         * n is a whole chunk whenever there is a next one. A shorter next chunk is overshot by at
-         * most TB_ATTN_DECODE_CHUNK − its length rows: prefetches do not fault. */
+        /* the next chunk's keys and values, requested by the first block of heads in both phases
+         * (AT_PF_PACED); n is a whole chunk whenever there is a next one. A shorter next chunk is
+         * overshot by at most TB_ATTN_DECODE_CHUNK − its length rows: prefetches do not fault. */
         const int pf_next = c + n < c1;
         const char *nk = (const char *)(kc + n * d), *nv = (const char *)(vc + n * d);
         const int64_t half = n / 2 * d * (int64_t)sizeof(TB_KV_T), dr = (d + TB_VL - 1) / TB_VL * TB_VL;
-        /* scores: heads in blocks of 4, 3, 2, 1 with TB_AT_SK4, _SK3, _SK2, _SK1 keys at a time
-         * (3, 3, 6, 12 with 16 registers), the leftover keys in the widest blocks of 16, 8, 4, 2, 1
-         * keys that fit (a one-accumulator block is a 4-cycle FMA chain); the block at key j
-         * requests the share starting j·d/2 elements into the first halves */
-#define AT_SB(HB_, KB_, PF_)                                                                                    \
+        /* scores: heads in blocks of 4, 3, 2, 1 with AT_SKV(heads) vectors of keys at a time, the
+         * leftover vectors in blocks of 4, 2, 1; the block at key vector j requests the share
+         * starting j·VL·d/2 elements into the first halves */
+#define AT_SB(HB_, NB_, PF_)                                                                                    \
     do {                                                                                                        \
-        const int64_t o_ = j * d * (int64_t)sizeof(TB_KV_T) / 2;                                                \
-        TB_AT_FN(score_block)(qh, kc + j * d, d, sh + j, HB_, KB_, PF_, nk + o_, nv + o_);                      \
-        j += (KB_);                                                                                             \
+        const int64_t o_ = j * TB_VL * d * (int64_t)sizeof(TB_KV_T) / 2;                                        \
+        TB_AT_FN(score_block)(qh, kc, j, d, sh, HB_, NB_, PF_, nk + o_, nv + o_);                               \
+        j += (NB_);                                                                                             \
     } while (0)
 /* a block of P (a power of two) items where the main blocks take K, else a harmless 1 for the
  * call that the false test around it removes */
 #define AT_BELOW(K, P) ((K) > (P) ? (P) : 1)
-#define AT_SCORE_RUN(HB_, KB_, PF_)                  \
-    do {                                             \
-        while (j + (KB_) <= n)                       \
-            AT_SB(HB_, KB_, PF_);                    \
-        if ((KB_) > 16 && j + 16 <= n)               \
-            AT_SB(HB_, AT_BELOW(KB_, 16), PF_);      \
-        if ((KB_) > 8 && j + 8 <= n)                 \
-            AT_SB(HB_, AT_BELOW(KB_, 8), PF_);       \
-        if ((KB_) > 4 && j + 4 <= n)                 \
-            AT_SB(HB_, AT_BELOW(KB_, 4), PF_);       \
-        if ((KB_) > 2 && j + 2 <= n)                 \
-            AT_SB(HB_, AT_BELOW(KB_, 2), PF_);       \
-        if ((KB_) > 1 && j < n)                      \
-            AT_SB(HB_, 1, PF_);                      \
+#define AT_SCORE_RUN(HB_, PF_)                                   \
+    do {                                                         \
+        while (j + AT_SKV(HB_) <= nvk)                           \
+            AT_SB(HB_, AT_SKV(HB_), PF_);                        \
+        if (AT_SKV(HB_) > 4 && j + 4 <= nvk)                     \
+            AT_SB(HB_, AT_BELOW(AT_SKV(HB_), 4), PF_);           \
+        if (AT_SKV(HB_) > 2 && j + 2 <= nvk)                     \
+            AT_SB(HB_, AT_BELOW(AT_SKV(HB_), 2), PF_);           \
+        if (AT_SKV(HB_) > 1 && j < nvk)                          \
+            AT_SB(HB_, 1, PF_);                                  \
     } while (0)
-#define AT_SCORE_HEADS(PF_)                  \
-    switch (hb) {                            \
-    case 4:                                  \
-        AT_SCORE_RUN(4, TB_AT_SK4, PF_);     \
-        break;                               \
-    case 3:                                  \
-        AT_SCORE_RUN(3, TB_AT_SK3, PF_);     \
-        break;                               \
-    case 2:                                  \
-        AT_SCORE_RUN(2, TB_AT_SK2, PF_);     \
-        break;                               \
-    default:                                 \
-        AT_SCORE_RUN(1, TB_AT_SK1, PF_);     \
+#define AT_SCORE_HEADS(PF_)          \
+    switch (hb) {                    \
+    case 4:                          \
+        AT_SCORE_RUN(4, PF_);        \
+        break;                       \
+    case 3:                          \
+        AT_SCORE_RUN(3, PF_);        \
+        break;                       \
+    case 2:                          \
+        AT_SCORE_RUN(2, PF_);        \
+        break;                       \
+    default:                         \
+        AT_SCORE_RUN(1, PF_);        \
     }
+        const int64_t nvk = npad / TB_VL;
         for (int64_t h = 0; h < g;) {
             const int hb = g - h >= 4 ? 4 : (int)(g - h);
             float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
@@ -671,9 +654,12 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
 #undef AT_SCORE_HEADS
 #undef AT_SCORE_RUN
 #undef AT_SB
-        /* online softmax per head; lanes past n are −inf so the vector loops may run over them */
+        /* online softmax per head; keys before j0 and lanes past n are −inf, so the vector loops
+         * may run over them */
         for (int64_t h = 0; h < g; h++) {
             float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
+            for (int64_t j = 0; j < j0; j++)
+                sh[j] = -INFINITY;
             for (int64_t j = n; j < npad; j++)
                 sh[j] = -INFINITY;
             float mx = at_rowmax(sh, npad), mn = mx > m[h] ? mx : m[h];
@@ -686,15 +672,16 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
          * whole, masked), the leftover vectors as for the keys above, except that 4 heads end 4
          * vectors as 2 + 2, not 3 + 1: a one-vector block has only 4 FMA chains, too few to cover
          * the 4-cycle latency of two pipes; the block at column x requests the share starting
-         * x·n/2 elements into the second halves */
+         * x·n/2 elements into the second halves. Keys before j0 weigh 0 and are skipped. */
+        const TB_KV_T *vj = vc + j0 * d;
 #define AT_PB(HB_, NV_, PF_)                                                                                    \
     do {                                                                                                        \
         const int64_t o_ = half + x * n * (int64_t)sizeof(TB_KV_T) / 2;                                         \
         if (TB_AT_TAILS && x + (NV_) * TB_VL > d)                                                               \
-            TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, HB_, NV_, 1,                                   \
+            TB_AT_FN(pv_block)(ph, vj + x, d, n - j0, al + h, ah + x, HB_, NV_, 1,                              \
                                AT_MASK(d - x - ((NV_) - 1) * TB_VL), PF_, nk + o_, nv + o_);                   \
         else                                                                                                    \
-            TB_AT_FN(pv_block)(ph, vc + x, d, n, al + h, ah + x, HB_, NV_, 0, TB_VMASK_ALL, PF_, nk + o_,      \
+            TB_AT_FN(pv_block)(ph, vj + x, d, n - j0, al + h, ah + x, HB_, NV_, 0, TB_VMASK_ALL, PF_, nk + o_, \
                                nv + o_);                                                                        \
         x += (NV_) * TB_VL;                                                                                     \
     } while (0)
@@ -729,7 +716,7 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
     }
         for (int64_t h = 0; h < g;) {
             const int hb = g - h >= 4 ? 4 : (int)(g - h);
-            const float *ph = sc + h * TB_ATTN_DECODE_CHUNK;
+            const float *ph = sc + h * TB_ATTN_DECODE_CHUNK + j0;
             float *ah = acc + h * d;
             int64_t x = 0;
             if (h == 0 && pf_next)

@@ -54,12 +54,6 @@ static inline float hmax4(v4f v)
     return a > b ? a : b;
 }
 
-static inline void hsum8_4(const v4f *a, float *out)
-{
-    for (int i = 0; i < 8; i++)
-        out[i] = hsum4(a[i]);
-}
-
 static inline void store_f16x4(uint16_t *p, v4f v)
 {
     for (int i = 0; i < 4; i++)
@@ -80,7 +74,6 @@ static inline void store_f16x4(uint16_t *p, v4f v)
 #define TB_VHSUM(v) hsum4(v)
 #define TB_VHMAX(v) hmax4(v)
 #define TB_VEXP2(v) exp2_4(v)
-#define TB_HSUM8(acc, out) hsum8_4(acc, out)
 #define TB_PF_MR 3
 #define TB_ATTN_TIER generic
 

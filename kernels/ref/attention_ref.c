@@ -18,7 +18,7 @@ void tb_attn_ref_row(const float *q, const void *k, const void *v, tb_dtype kv_d
         /* float × float products are exact in double; the sum's order changes ~1e-16 at most */
         double s = 0, a = 0;
         for (int64_t x = 0; x < d; x++) {
-            double p = (double)q[x] * kv_at(k, kv_dt, j * d + x);
+            double p = (double)q[x] * kv_at(k, kv_dt, (int64_t)tb_attn_k_offset(d, j, x));
             s += p;
             a += fabs(p);
         }

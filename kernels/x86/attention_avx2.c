@@ -38,16 +38,6 @@ static inline float hmax_avx2(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-/* Eight horizontal sums at once: a tree of hadds leaves sum i in lane i. */
-static inline void hsum8_avx2(const __m256 *a, float *out)
-{
-    __m256 t0 = _mm256_hadd_ps(a[0], a[1]), t1 = _mm256_hadd_ps(a[2], a[3]);
-    __m256 t2 = _mm256_hadd_ps(a[4], a[5]), t3 = _mm256_hadd_ps(a[6], a[7]);
-    __m256 u0 = _mm256_hadd_ps(t0, t1), u1 = _mm256_hadd_ps(t2, t3);
-    __m256 r = _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
-    _mm256_storeu_ps(out, r);
-}
-
 static inline __m256 load_f16x8(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
 
 static inline void store_f16x8(uint16_t *p, __m256 v)
@@ -69,7 +59,6 @@ static inline void store_f16x8(uint16_t *p, __m256 v)
 #define TB_VHSUM(v) hsum_avx2(v)
 #define TB_VHMAX(v) hmax_avx2(v)
 #define TB_VEXP2(v) exp2_avx2(v)
-#define TB_HSUM8(acc, out) hsum8_avx2(acc, out)
 #define TB_PF_MR 6
 #define TB_ATTN_TIER avx2
 

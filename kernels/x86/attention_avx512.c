@@ -25,24 +25,6 @@ static inline __m512 exp2_avx512(__m512 x)
     return _mm512_maskz_scalef_ps(keep, p, n);
 }
 
-/* Eight horizontal sums at once, by halving: pairs of vectors fold their 256-bit halves into one
- * vector, pairs of those their 128-bit lanes, and the last step adds within each lane; sum i then
- * sits in lane 4i or 4(i − 4) + 1, gathered by one permute. */
-static inline void hsum8_avx512(const __m512 *a, float *out)
-{
-    __m512 p[4], w[2];
-    for (int i = 0; i < 4; i++)
-        p[i] = _mm512_add_ps(_mm512_shuffle_f32x4(a[2 * i], a[2 * i + 1], 0x44),
-                             _mm512_shuffle_f32x4(a[2 * i], a[2 * i + 1], 0xEE));
-    for (int i = 0; i < 2; i++)
-        w[i] = _mm512_add_ps(_mm512_shuffle_f32x4(p[2 * i], p[2 * i + 1], 0x88),
-                             _mm512_shuffle_f32x4(p[2 * i], p[2 * i + 1], 0xDD));
-    __m512 s = _mm512_add_ps(_mm512_unpacklo_ps(w[0], w[1]), _mm512_unpackhi_ps(w[0], w[1]));
-    s = _mm512_add_ps(s, _mm512_permute_ps(s, 0x4E));
-    const __m512i at = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
-    _mm256_storeu_ps(out, _mm512_castps512_ps256(_mm512_permutexvar_ps(at, s)));
-}
-
 static inline __m512 load_f16x16(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
 
 static inline __m512 load_f16x16_m(const uint16_t *p, __mmask16 m)
@@ -69,7 +51,6 @@ static inline void store_f16x16(uint16_t *p, __m512 v)
 #define TB_VHSUM(v) _mm512_reduce_add_ps(v)
 #define TB_VHMAX(v) _mm512_reduce_max_ps(v)
 #define TB_VEXP2(v) exp2_avx512(v)
-#define TB_HSUM8(acc, out) hsum8_avx512(acc, out)
 #define TB_VMASK __mmask16
 #define TB_VMASK_ALL ((__mmask16)0xffff)
 #define TB_VMASK_FIRST(n) ((__mmask16)((1u << (n)) - 1u))
@@ -77,17 +58,13 @@ static inline void store_f16x16(uint16_t *p, __m512 v)
 #define TB_VSTORE_M(p, m, v) _mm512_mask_storeu_ps(p, m, v)
 /* 32 registers: prefill 12 rows × 2 panels (24 accumulators + 2 key or value vectors). Decode
  * blocks hold at most TB_TUNE_AVX512_ATTN_ACC accumulators (16, tuning.h) although 24 would fit:
- * scores of h heads × ACC/h keys (4 × 4, whose 8 blocks fill a 32-key chunk, 3 × 5, 2 × 8,
- * 1 × 16); P·V 4 or 3 heads × ACC/4 vectors (d = 128 is 8 vectors: 4 + 4), 2 × ACC/2, 1 × ACC.
- * The 24-accumulator blocks (4 × 6 and so on) compiled without spills and still took more time
- * per FMA than these in every head grouping measured, so the register file is not the limit. */
+ * scores of h heads × the chunk's 2 key vectors × 16/(2h) partial sums (4 heads: 4 × 2 × 2);
+ * P·V 4 or 3 heads × ACC/4 vectors (d = 128 is 8 vectors: 4 + 4), 2 × ACC/2, 1 × ACC. Blocks
+ * of 24 accumulators compiled without spills and still took more time per FMA than blocks of 16
+ * in every head grouping measured, so the register file is not the limit. */
 #define TB_PF_MR 12
 #define TB_PF_NW 2
 #define TB_AT_ACC TB_TUNE_AVX512_ATTN_ACC
-#define TB_AT_SK4 (TB_AT_ACC / 4)
-#define TB_AT_SK3 (TB_AT_ACC / 3)
-#define TB_AT_SK2 (TB_AT_ACC / 2)
-#define TB_AT_SK1 TB_AT_ACC
 #define TB_AT_PV4 (TB_AT_ACC / 4)
 #define TB_AT_PV3 (TB_AT_ACC / 4)
 #define TB_AT_PV2 (TB_AT_ACC / 2)

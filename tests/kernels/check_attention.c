@@ -30,8 +30,8 @@ static void *xalloc(size_t bytes)
 
 static size_t esize(tb_dtype dt) { return dt == TB_DT_F16 ? 2 : 4; }
 
-/* A cache [kv_heads][cap][d] of dtype dt holding rows 0..len-1 of random keys and values, made
- * with the tier's own append (its round trip is tested separately). */
+/* Caches of kv_heads × cap keys (K blocks, V rows) of dtype dt holding keys 0..len-1 of random
+ * keys and values, made with the tier's own append (its round trip is tested separately). */
 static void make_cache(tb_dtype dt, int64_t kvh, int64_t cap, int64_t len, int64_t d, uint64_t seed, void **kc,
                        void **vc)
 {
@@ -73,7 +73,8 @@ static double row_ratio(const float *q, const void *k, const void *v, tb_dtype d
 
 static void check_decode(tb_dtype dt, int64_t heads, int64_t kvh, int64_t d, int64_t len)
 {
-    int64_t g = heads / kvh, cap = len + 5; /* capacity above the length: the row stride is cap */
+    /* a capacity a block above the length: the head stride is the capacity's */
+    int64_t g = heads / kvh, cap = tb_attn_capacity(len) + TB_ATTN_KBLOCK;
     void *kc, *vc;
     make_cache(dt, kvh, cap, len, d, 100 + (uint64_t)len, &kc, &vc);
     float *q = xalloc(sizeof(float) * (size_t)(heads * d)), *out = xalloc(sizeof(float) * (size_t)(heads * d));
@@ -138,7 +139,7 @@ START_TEST(split_decode_equals_unsplit)
     static const int nparts[] = {1, 2, 3, 3};
     for (int dt = TB_DT_F32; dt <= TB_DT_F16; dt += TB_DT_F16 - TB_DT_F32) {
         void *kc, *vc;
-        make_cache((tb_dtype)dt, 1, len, len, d, 55, &kc, &vc);
+        make_cache((tb_dtype)dt, 1, tb_attn_capacity(len), len, d, 55, &kc, &vc);
         float *q = xalloc(sizeof(float) * (size_t)(g * d)), *whole = xalloc(sizeof(float) * (size_t)(g * d));
         float *merged = xalloc(sizeof(float) * (size_t)(g * d));
         float *scratch = xalloc(sizeof(float) * tb_attn_decode_scratch_floats(g, d));
@@ -194,7 +195,7 @@ END_TEST
  * is the slow part, cubic in S). */
 static void check_prefill(tb_dtype dt, int64_t heads, int64_t kvh, int64_t d, int64_t s, int64_t stride)
 {
-    tb_attn_dims dm = {heads, kvh, d, s + 3};
+    tb_attn_dims dm = {heads, kvh, d, tb_attn_capacity(s + 3)};
     int64_t g = heads / kvh;
     void *kc, *vc;
     make_cache(dt, kvh, dm.capacity, s, d, 300 + (uint64_t)s, &kc, &vc);
@@ -312,7 +313,8 @@ END_TEST
 
 START_TEST(kv_append_round_trip)
 {
-    const int64_t kvh = 3, cap = 21, d = 80, pos = 5, ntok = 7;
+    /* positions 13..19 cross a K block */
+    const int64_t kvh = 3, cap = 2 * TB_ATTN_KBLOCK, d = 80, pos = 13, ntok = 7;
     for (int dt = TB_DT_F32; dt <= TB_DT_F16; dt += TB_DT_F16 - TB_DT_F32) {
         size_t es = esize((tb_dtype)dt), bytes = (size_t)(kvh * cap * d) * es;
         unsigned char *kc = xalloc(bytes), *vc = xalloc(bytes);
@@ -329,10 +331,10 @@ START_TEST(kv_append_round_trip)
         for (int64_t h = 0; h < kvh; h++)
             for (int64_t c = 0; c < cap; c++)
                 for (int64_t x = 0; x < d; x++) {
-                    size_t at = (size_t)((h * cap + c) * d + x);
                     int inside = c >= pos && c < pos + ntok;
                     for (int which = 0; which < 2; which++) {
                         const unsigned char *cache = which ? vc : kc;
+                        size_t at = (size_t)(h * cap * d) + (which ? (size_t)(c * d + x) : tb_attn_k_offset(d, c, x));
                         if (!inside) {
                             for (size_t b = 0; b < es; b++)
                                 tb_expect(cache[at * es + b] == 0xab, "append wrote outside its rows");
@@ -438,7 +440,7 @@ START_TEST(bound_sees_a_dropped_key)
 {
     const int64_t d = 128, len = 1000;
     void *kc, *vc;
-    make_cache(TB_DT_F16, 1, len, len, d, 91, &kc, &vc);
+    make_cache(TB_DT_F16, 1, tb_attn_capacity(len), len, d, 91, &kc, &vc);
     float q[128], out[128];
     tb_test_fill(q, 128, 92);
     double ref[128], mag[128], amax, *work = malloc(sizeof(double) * (size_t)len), full[128];
