@@ -99,7 +99,8 @@ typedef struct tb_attn_dims {
  * rows [capacity][d]), q at the group's g query rows ([g][d], f32). The kernel reads the whole K
  * blocks that hold keys c0..c1−1 (keys of those blocks outside the range are read and ignored, so
  * they need not have been written). Writes the partial result of those keys:
- *   m[i] = max of the scores (log2 units), l[i] = Σ 2^(s − m), acc[i][·] = Σ 2^(s − m)·v;
+ *   m[i] = a reference score (log2 units) between the largest score − 16 and the largest,
+ *   l[i] = Σ 2^(s − m), acc[i][·] = Σ 2^(s − m)·v;
  * with normalize, acc holds acc/l (the attention output when [c0, c1) is the whole context).
  * c1 > c0. scratch: tb_attn_decode_scratch_floats(g, d) floats, 64-byte aligned. */
 #define TB_DECL_ATTN_DECODE(name)                                                                              \
@@ -221,10 +222,11 @@ static inline size_t tb_attn_prefill_scratch_floats(const tb_attn_dims *dims)
     return L.total;
 }
 
-/* Decode scratch: the pre-scaled queries (g × d), one chunk of scores (g × chunk), g factors. */
+/* Decode scratch: the pre-scaled queries (g × d), one chunk of scores (g × chunk), g factors and a
+ * vector of partial sums per head (16 floats: the widest tier's). */
 static inline size_t tb_attn_decode_scratch_floats(int64_t g, int64_t d)
 {
-    return (size_t)((g * d + 15) / 16 * 16 + (g * TB_ATTN_DECODE_CHUNK + 15) / 16 * 16 + (g + 15) / 16 * 16);
+    return (size_t)((g * d + 15) / 16 * 16 + (g * TB_ATTN_DECODE_CHUNK + 15) / 16 * 16 + (g + 15) / 16 * 16 + g * 16);
 }
 
 /* The RoPE table of one position: cos[i], sin[i] of pos·theta^(−2i/d), i < d/2, computed in double

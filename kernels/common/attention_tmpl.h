@@ -16,6 +16,7 @@
  *   TB_AT_ACC                   decode block accumulators at most: 12 (a score block of h heads
  *                               takes min(chunk / VL, ACC / h) vectors of keys)
  *   TB_AT_PV4, _PV3, _PV2, _PV1 vectors of d per decode P·V block of 4, 3, 2, 1 heads: 3, 3, 6, 12
+ *   TB_VANY_GT(v, x)            1 when a lane of v exceeds x: TB_VHMAX(v) > x
  *   TB_VMASK, TB_VMASK_ALL, TB_VMASK_FIRST(n)   a lane mask: all lanes; lanes 0..n−1
  *   TB_VLOAD_M(p, m), TB_VSTORE_M(p, m, v)       the lanes of m only (others read as 0, not
  *                               touched): the last vector of a row of d floats; required when VL
@@ -73,6 +74,9 @@ _Static_assert(4 * TB_AT_PV4 <= TB_AT_ACC && 3 * TB_AT_PV3 <= TB_AT_ACC && 2 * T
 #define AT_SKV(h) (AT_CHUNK_NV < TB_AT_ACC / (h) ? AT_CHUNK_NV : TB_AT_ACC / (h))
 _Static_assert(AT_CHUNK_NV <= 8, "a score block's leftover vectors are 4 + 2 + 1 at most");
 #define AT_ACC_N TB_AT_ACC
+#ifndef TB_VANY_GT
+#define TB_VANY_GT(v, x) (TB_VHMAX(v) > (x))
+#endif
 /* Rows of d floats end inside a vector only when VL does not divide 8; such a tier masks the
  * last vector of a row. The others need no mask, and these defaults compile to plain accesses. */
 #define TB_AT_TAILS (TB_ATTN_HEAD_DIM_ALIGN % TB_VL != 0)
@@ -571,40 +575,17 @@ TB_DECL_ATTN_PREFILL_PACK(TB_AT_FN(prefill_pack))
     }
 }
 
-TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
+/* The three phases of a decode chunk of n keys at kc, vc (keys before j0 dropped), for the g heads.
+ * pf: the first block of heads requests, at the pace it reads (AT_PF_PACED), a half of the K chunk
+ * at nk and a half of the V chunk at nv: scores the first halves, P·V the second. */
+
+/* Scores: heads in blocks of 4, 3, 2, 1 with AT_SKV(heads) vectors of keys at a time, the leftover
+ * vectors in blocks of 4, 2, 1; the block at key vector j requests the share starting j·VL·d/2
+ * elements into the halves. */
+TB_AT_INLINE void TB_AT_FN(score_chunk)(const float *qs, const TB_KV_T *kc, int64_t n, int64_t g, int64_t d, float *sc,
+                                        int pf, const char *nk, const char *nv)
 {
-    const TB_KV_T *K = k, *V = v;
-    const int64_t dc = (g * d + 15) / 16 * 16, sc_n = (g * TB_ATTN_DECODE_CHUNK + 15) / 16 * 16;
-    float *qs = scratch, *sc = scratch + dc, *al = sc + sc_n;
-    const float f = at_qscale(d);
-    for (int64_t i = 0; i < g * d; i++) {
-        qs[i] = q[i] * f;
-        acc[i] = 0.0f;
-    }
-    for (int64_t h = 0; h < g; h++) {
-        m[h] = -INFINITY;
-        l[h] = 0.0f;
-    }
-    /* Chunks start on K blocks: the first one at the block holding c0, whose keys before c0 are
-     * scored and then dropped. The first chunk has no chunk before it to request it: all its rows
-     * at once. */
-    const int64_t cs = c0 / TB_ATTN_KBLOCK * TB_ATTN_KBLOCK;
-    const int64_t first_lines = (at_min(TB_ATTN_DECODE_CHUNK, c1 - cs) * d * (int64_t)sizeof(TB_KV_T) + 63) / 64;
-    at_prefetch_share(K + cs * d, 64, first_lines, 0, 1);
-    at_prefetch_share(V + cs * d, 64, first_lines, 0, 1);
-    for (int64_t c = cs; c < c1; c += TB_ATTN_DECODE_CHUNK) {
-        const int64_t n = at_min(TB_ATTN_DECODE_CHUNK, c1 - c), npad = (n + TB_VL - 1) / TB_VL * TB_VL;
-        const int64_t j0 = c < c0 ? c0 - c : 0; /* keys before the range, in the first chunk only */
-        const TB_KV_T *kc = K + c * d, *vc = V + c * d;
-        /* the next chunk's keys and values, requested by the first block of heads in both phases
-         * (AT_PF_PACED); n is a whole chunk whenever there is a next one. A shorter next chunk is
-         * overshot by at most TB_ATTN_DECODE_CHUNK − its length rows: prefetches do not fault. */
-        const int pf_next = c + n < c1;
-        const char *nk = (const char *)(kc + n * d), *nv = (const char *)(vc + n * d);
-        const int64_t half = n / 2 * d * (int64_t)sizeof(TB_KV_T), dr = (d + TB_VL - 1) / TB_VL * TB_VL;
-        /* scores: heads in blocks of 4, 3, 2, 1 with AT_SKV(heads) vectors of keys at a time, the
-         * leftover vectors in blocks of 4, 2, 1; the block at key vector j requests the share
-         * starting j·VL·d/2 elements into the first halves */
+    const int64_t nvk = (n + TB_VL - 1) / TB_VL;
 #define AT_SB(HB_, NB_, PF_)                                                                                    \
     do {                                                                                                        \
         const int64_t o_ = j * TB_VL * d * (int64_t)sizeof(TB_KV_T) / 2;                                        \
@@ -639,44 +620,73 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
     default:                         \
         AT_SCORE_RUN(1, PF_);        \
     }
-        const int64_t nvk = npad / TB_VL;
-        for (int64_t h = 0; h < g;) {
-            const int hb = g - h >= 4 ? 4 : (int)(g - h);
-            float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
-            const float *qh = qs + h * d;
-            int64_t j = 0;
-            if (h == 0 && pf_next)
-                AT_SCORE_HEADS(1)
-            else
-                AT_SCORE_HEADS(0)
-            h += hb;
-        }
+    for (int64_t h = 0; h < g;) {
+        const int hb = g - h >= 4 ? 4 : (int)(g - h);
+        float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
+        const float *qh = qs + h * d;
+        int64_t j = 0;
+        if (h == 0 && pf)
+            AT_SCORE_HEADS(1)
+        else
+            AT_SCORE_HEADS(0)
+        h += hb;
+    }
 #undef AT_SCORE_HEADS
 #undef AT_SCORE_RUN
 #undef AT_SB
-        /* online softmax per head; keys before j0 and lanes past n are −inf, so the vector loops
-         * may run over them */
-        for (int64_t h = 0; h < g; h++) {
-            float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
-            for (int64_t j = 0; j < j0; j++)
-                sh[j] = -INFINITY;
-            for (int64_t j = n; j < npad; j++)
-                sh[j] = -INFINITY;
-            float mx = at_rowmax(sh, npad), mn = mx > m[h] ? mx : m[h];
+}
+
+/* Online softmax per head: scores to weights 2^(s − m) in place, the sum of the weights added to
+ * the head's vector of partial sums lv (VL lanes, summed across only once, at the end), al[h] the
+ * factor that rescales what was summed before. The reference m moves only when a score exceeds it
+ * by more than AT_RESCALE_SLACK (and then to the chunk's max), so most chunks need neither a
+ * horizontal max nor a new factor: a weight stays below 2^AT_RESCALE_SLACK, far from overflow, and
+ * the result is the same up to rounding (the conditional rescaling of FlashAttention-4). Keys
+ * before j0 and lanes past n are −inf, so the vector loops may run over them. */
+#define AT_RESCALE_SLACK 16.0f
+TB_AT_INLINE void TB_AT_FN(softmax_chunk)(float *sc, int64_t n, int64_t j0, int64_t g, float *m, float *lv, float *al)
+{
+    const int64_t npad = (n + TB_VL - 1) / TB_VL * TB_VL;
+    for (int64_t h = 0; h < g; h++) {
+        float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
+        for (int64_t j = 0; j < j0; j++)
+            sh[j] = -INFINITY;
+        for (int64_t j = n; j < npad; j++)
+            sh[j] = -INFINITY;
+        TB_V mx = TB_VSET1(-INFINITY);
+        for (int64_t j = 0; j < npad; j += TB_VL)
+            mx = TB_VMAX(TB_VLOAD(sh + j), mx);
+        al[h] = 1.0f;
+        if (TB_VANY_GT(mx, m[h] + AT_RESCALE_SLACK)) { /* a chunk always has a finite score */
+            const float mn = TB_VHMAX(mx);
             al[h] = at_exp2_scalar(m[h] - mn);
-            l[h] = l[h] * al[h] + at_exp_row(sh, npad, mn);
             m[h] = mn;
         }
-        /* acc = acc·alpha + P·V: heads in blocks of 4, 3, 2, 1 with TB_AT_PV4, _PV3, _PV2, _PV1
-         * vectors of d (3, 3, 6, 12 with 16 registers; a row that ends inside a vector counts it
-         * whole, masked), the leftover vectors as for the keys above, except that 4 heads end 4
-         * vectors as 2 + 2, not 3 + 1: a one-vector block has only 4 FMA chains, too few to cover
-         * the 4-cycle latency of two pipes; the block at column x requests the share starting
-         * x·n/2 elements into the second halves. Keys before j0 weigh 0 and are skipped. */
-        const TB_KV_T *vj = vc + j0 * d;
+        const TB_V vm = TB_VSET1(m[h]);
+        TB_V sum = TB_VMUL(TB_VLOAD(lv + h * TB_VL), TB_VSET1(al[h]));
+        for (int64_t j = 0; j < npad; j += TB_VL) {
+            TB_V p = TB_VEXP2(TB_VSUB(TB_VLOAD(sh + j), vm));
+            TB_VSTORE(sh + j, p);
+            sum = TB_VADD(sum, p);
+        }
+        TB_VSTORE(lv + h * TB_VL, sum);
+    }
+}
+
+/* acc = acc·alpha + P·V over keys j0..n−1: heads in blocks of 4, 3, 2, 1 with TB_AT_PV4, _PV3,
+ * _PV2, _PV1 vectors of d (3, 3, 6, 12 with 16 registers; a row that ends inside a vector counts
+ * it whole, masked), the leftover vectors as for the keys above, except that 4 heads end 4 vectors
+ * as 2 + 2, not 3 + 1: a one-vector block has only 4 FMA chains, too few to cover the 4-cycle
+ * latency of two pipes; the block at column x requests the share starting x·n/2 elements into
+ * the halves. */
+TB_AT_INLINE void TB_AT_FN(pv_chunk)(const float *sc, const TB_KV_T *vc, int64_t n, int64_t j0, int64_t g, int64_t d,
+                                     const float *al, float *acc, int pf, const char *nk, const char *nv)
+{
+    const int64_t dr = (d + TB_VL - 1) / TB_VL * TB_VL;
+    const TB_KV_T *vj = vc + j0 * d;
 #define AT_PB(HB_, NV_, PF_)                                                                                    \
     do {                                                                                                        \
-        const int64_t o_ = half + x * n * (int64_t)sizeof(TB_KV_T) / 2;                                         \
+        const int64_t o_ = x * n * (int64_t)sizeof(TB_KV_T) / 2;                                                \
         if (TB_AT_TAILS && x + (NV_) * TB_VL > d)                                                               \
             TB_AT_FN(pv_block)(ph, vj + x, d, n - j0, al + h, ah + x, HB_, NV_, 1,                              \
                                AT_MASK(d - x - ((NV_) - 1) * TB_VL), PF_, nk + o_, nv + o_);                   \
@@ -714,22 +724,59 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
     default:                               \
         AT_PV_RUN(1, TB_AT_PV1, PF_);      \
     }
-        for (int64_t h = 0; h < g;) {
-            const int hb = g - h >= 4 ? 4 : (int)(g - h);
-            const float *ph = sc + h * TB_ATTN_DECODE_CHUNK + j0;
-            float *ah = acc + h * d;
-            int64_t x = 0;
-            if (h == 0 && pf_next)
-                AT_PV_HEADS(1)
-            else
-                AT_PV_HEADS(0)
-            h += hb;
-        }
+    for (int64_t h = 0; h < g;) {
+        const int hb = g - h >= 4 ? 4 : (int)(g - h);
+        const float *ph = sc + h * TB_ATTN_DECODE_CHUNK + j0;
+        float *ah = acc + h * d;
+        int64_t x = 0;
+        if (h == 0 && pf)
+            AT_PV_HEADS(1)
+        else
+            AT_PV_HEADS(0)
+        h += hb;
+    }
 #undef AT_PV_HEADS
 #undef AT_PV_RUN
 #undef AT_PB
 #undef AT_BELOW
+}
+
+/* Chunks start on K blocks: the first one at the block holding c0, whose keys before c0 are
+ * scored and then dropped. While a chunk is scored and then multiplied by V, both phases request
+ * halves of the next chunk's K and V. The first chunk has no chunk before it to request it: all
+ * its rows at once. (Scoring chunk c + 1 before the P·V of chunk c, to overlap the softmax with
+ * FMAs, read no faster.) */
+TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
+{
+    const TB_KV_T *K = k, *V = v;
+    const int64_t dc = (g * d + 15) / 16 * 16, sc_n = (g * TB_ATTN_DECODE_CHUNK + 15) / 16 * 16;
+    const int64_t al_n = (g + 15) / 16 * 16, ch = TB_ATTN_DECODE_CHUNK;
+    float *qs = scratch, *sc = scratch + dc, *al = sc + sc_n, *lv = al + al_n;
+    const float f = at_qscale(d);
+    for (int64_t i = 0; i < g * d; i++) {
+        qs[i] = q[i] * f;
+        acc[i] = 0.0f;
     }
+    for (int64_t h = 0; h < g; h++) {
+        m[h] = -INFINITY;
+        TB_VSTORE(lv + h * TB_VL, TB_VZERO());
+    }
+    const int64_t es = (int64_t)sizeof(TB_KV_T), cs = c0 / TB_ATTN_KBLOCK * TB_ATTN_KBLOCK;
+    const int64_t first_lines = (at_min(ch, c1 - cs) * d * es + 63) / 64;
+    at_prefetch_share(K + cs * d, 64, first_lines, 0, 1);
+    at_prefetch_share(V + cs * d, 64, first_lines, 0, 1);
+    for (int64_t c = cs, j0 = c0 - cs; c < c1; c += ch, j0 = 0) {
+        /* n is a whole chunk whenever there is a next one. A shorter next chunk is overshot by at
+         * most a chunk less its length rows: prefetches do not fault. */
+        const int64_t n = at_min(ch, c1 - c), half = n / 2 * d * es;
+        const int more = c + n < c1;
+        const char *nk = (const char *)(K + (c + n) * d), *nv = (const char *)(V + (c + n) * d);
+        TB_AT_FN(score_chunk)(qs, K + c * d, n, g, d, sc, more, nk, nv);
+        TB_AT_FN(softmax_chunk)(sc, n, j0, g, m, lv, al);
+        TB_AT_FN(pv_chunk)(sc, V + c * d, n, j0, g, d, al, acc, more, nk + half, nv + half);
+    }
+    for (int64_t h = 0; h < g; h++)
+        l[h] = TB_VHSUM(TB_VLOAD(lv + h * TB_VL));
     if (normalize)
         for (int64_t h = 0; h < g; h++) {
             TB_V inv = TB_VSET1(1.0f / l[h]);

@@ -58,6 +58,7 @@ static inline void store_f16x8(uint16_t *p, __m256 v)
 #define TB_VFMA(acc, x, y) _mm256_fmadd_ps(x, y, acc)
 #define TB_VHSUM(v) hsum_avx2(v)
 #define TB_VHMAX(v) hmax_avx2(v)
+#define TB_VANY_GT(v, x) (_mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_set1_ps(x), _CMP_GT_OQ)) != 0)
 #define TB_VEXP2(v) exp2_avx2(v)
 #define TB_PF_MR 6
 #define TB_ATTN_TIER avx2

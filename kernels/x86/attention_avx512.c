@@ -50,6 +50,7 @@ static inline void store_f16x16(uint16_t *p, __m512 v)
 #define TB_VFMA(acc, x, y) _mm512_fmadd_ps(x, y, acc)
 #define TB_VHSUM(v) _mm512_reduce_add_ps(v)
 #define TB_VHMAX(v) _mm512_reduce_max_ps(v)
+#define TB_VANY_GT(v, x) (_mm512_cmp_ps_mask(v, _mm512_set1_ps(x), _CMP_GT_OQ) != 0)
 #define TB_VEXP2(v) exp2_avx512(v)
 #define TB_VMASK __mmask16
 #define TB_VMASK_ALL ((__mmask16)0xffff)
