@@ -579,6 +579,19 @@ TB_DECL_ATTN_PREFILL_PACK(TB_AT_FN(prefill_pack))
  * pf: the first block of heads requests, at the pace it reads (AT_PF_PACED), a half of the K chunk
  * at nk and a half of the V chunk at nv: scores the first halves, P·V the second. */
 
+/* Runs PHASE(pf) or PHASE(0) (the phase's block runs, with or without requests) over the heads in
+ * blocks of hb = 4, 3, 2, 1 from head h, after LOCALS; only the first block requests. */
+#define AT_HEAD_BLOCKS(LOCALS, PHASE)                       \
+    for (int64_t h = 0; h < g;) {                           \
+        const int hb = g - h >= 4 ? 4 : (int)(g - h);       \
+        LOCALS;                                             \
+        if (h == 0 && pf)                                   \
+            PHASE(1)                                        \
+        else                                                \
+            PHASE(0)                                        \
+        h += hb;                                            \
+    }
+
 /* Scores: heads in blocks of 4, 3, 2, 1 with AT_SKV(heads) vectors of keys at a time, the leftover
  * vectors in blocks of 4, 2, 1; the block at key vector j requests the share starting j·VL·d/2
  * elements into the halves. */
@@ -620,17 +633,8 @@ TB_AT_INLINE void TB_AT_FN(score_chunk)(const float *qs, const TB_KV_T *kc, int6
     default:                         \
         AT_SCORE_RUN(1, PF_);        \
     }
-    for (int64_t h = 0; h < g;) {
-        const int hb = g - h >= 4 ? 4 : (int)(g - h);
-        float *sh = sc + h * TB_ATTN_DECODE_CHUNK;
-        const float *qh = qs + h * d;
-        int64_t j = 0;
-        if (h == 0 && pf)
-            AT_SCORE_HEADS(1)
-        else
-            AT_SCORE_HEADS(0)
-        h += hb;
-    }
+    AT_HEAD_BLOCKS(float *sh = sc + h * TB_ATTN_DECODE_CHUNK; const float *qh = qs + h * d; int64_t j = 0,
+                   AT_SCORE_HEADS)
 #undef AT_SCORE_HEADS
 #undef AT_SCORE_RUN
 #undef AT_SB
@@ -724,17 +728,8 @@ TB_AT_INLINE void TB_AT_FN(pv_chunk)(const float *sc, const TB_KV_T *vc, int64_t
     default:                               \
         AT_PV_RUN(1, TB_AT_PV1, PF_);      \
     }
-    for (int64_t h = 0; h < g;) {
-        const int hb = g - h >= 4 ? 4 : (int)(g - h);
-        const float *ph = sc + h * TB_ATTN_DECODE_CHUNK + j0;
-        float *ah = acc + h * d;
-        int64_t x = 0;
-        if (h == 0 && pf)
-            AT_PV_HEADS(1)
-        else
-            AT_PV_HEADS(0)
-        h += hb;
-    }
+    AT_HEAD_BLOCKS(const float *ph = sc + h * TB_ATTN_DECODE_CHUNK + j0; float *ah = acc + h * d; int64_t x = 0,
+                   AT_PV_HEADS)
 #undef AT_PV_HEADS
 #undef AT_PV_RUN
 #undef AT_PB
@@ -788,6 +783,7 @@ TB_DECL_ATTN_DECODE(TB_AT_FN(decode))
         }
 }
 
+#undef AT_HEAD_BLOCKS
 #undef TB_KV
 #undef TB_KV_T
 #undef TB_KV_LOAD
