@@ -19,9 +19,9 @@
  * append writes one row of V and one column of a K block per KV head and token. K is transposed
  * in blocks because decode multiplies it by q (one score per key): with keys across the vector
  * lanes, a vector of scores is a chain of FMAs of broadcast q elements and nothing is summed
- * across lanes, where rows of K leave a horizontal sum per score (15% of a decode's time at
- * d = 128 when K was stored in rows). The blocks are the prefill's packed K panels already. V is
- * multiplied by the weights p (one output row per head): rows of V are its natural order.
+ * across lanes, where rows of K leave a horizontal sum per score. The blocks are the prefill's
+ * packed K panels already. V is multiplied by the weights p (one output row per head): rows of V
+ * are its natural order.
  * Scores use scale = 1/sqrt(head_dim). head_dim is a multiple of 8 up to TB_ATTN_MAX_HEAD_DIM.
  * Positions: token t of a prefill sits at position t and attends to keys 0..t (causal); a decode
  * query attends to every key of its sequence's cache (keys 0..len-1, the new one included).
@@ -79,8 +79,8 @@ typedef struct tb_attn_dims {
 /* Prefill runs in two steps, both inside a timed call:
  * 1. pack (per KV dtype): keys and values 0..n−1 of one KV head (k, v: that head's caches) to
  *    f32, K in panels of TB_ATTN_PANEL keys: kt[p][x][j] = K[p·16 + j][x] (the cache's blocks,
- *    widened, keys ≥ n zeroed), and V in
- *    rows of dp = tb_attn_padded_dim(d) floats: vp[key][x]; keys ≥ n and columns ≥ d are zero.
+ *    widened), and V in rows of dp = tb_attn_padded_dim(d) floats: vp[key][x]; keys ≥ n and
+ *    columns ≥ d are zero.
  *    This writes panels [p0, p1), so threads can share a head. Once per call: every query tile
  *    of the head then reads the same packed operands.
  * 2. prefill: query tokens [t0, t1) of one sequence for the g query heads of KV head kvh against
@@ -236,8 +236,8 @@ void tb_attn_rope_table(float *cos, float *sin, int64_t d, int64_t pos, double t
 /* --- the double-precision reference (kernels/ref/attention_ref.c) ---------------------------- */
 
 /* One query row q[d] against keys 0..n−1 of one KV head (k: its K cache blocks, v: its V rows
- * [≥ n][d], both in kv_dt), with a
- * materialised softmax in double: out[d] = Σ p_j v_j, and the yardsticks of the check:
+ * [≥ n][d], both in kv_dt), with a materialised softmax in double: out[d] = Σ p_j v_j, and the
+ * yardsticks of the check:
  *   vmag[d] = Σ p_j |v_j|   (the scale of each output element, as Σ|a·w| for a GEMM)
  *   *amax  = max_j scale·Σ|q·k_j|  (bounds a float kernel's score error)
  * work holds n doubles. Any argument but the first six may be NULL when not wanted. */

@@ -337,10 +337,8 @@ TB_DECL_ATTN_PREFILL(TB_AT_TFN(prefill))
         const int XS = AT_XS(HB * NB);                                                                          \
         TB_V acc[AT_ACC_N];                                                                                     \
         const KVT *kb[AT_ACC_N];                                                                                \
-        for (int b = 0; b < NB; b++) {                                                                          \
-            const int64_t key = (v0 + b) * TB_VL;                                                               \
-            kb[b] = kc + (key / TB_ATTN_KBLOCK) * d * TB_ATTN_KBLOCK + key % TB_ATTN_KBLOCK;                    \
-        }                                                                                                       \
+        for (int b = 0; b < NB; b++)                                                                            \
+            kb[b] = kc + tb_attn_k_offset(d, (v0 + b) * TB_VL, 0);                                              \
         for (int i = 0; i < XS * HB * NB; i++)                                                                  \
             acc[i] = TB_VZERO();                                                                                \
         for (int64_t x = 0; x < d; x += XS) {                                                                   \
