@@ -105,25 +105,25 @@ static inline float at_exp2_scalar(float x)
     return buf[0];
 }
 
-/* Row max of n floats (n a multiple of VL). */
-static inline float at_rowmax(const float *s, int64_t n)
+/* Lane-wise max of a row of n floats (n a multiple of VL). */
+static inline TB_V at_rowmax(const float *s, int64_t n)
 {
     TB_V mx = TB_VSET1(-INFINITY);
     for (int64_t j = 0; j < n; j += TB_VL)
         mx = TB_VMAX(TB_VLOAD(s + j), mx);
-    return TB_VHMAX(mx);
+    return mx;
 }
 
-/* s[j] = 2^(s[j] − mref) in place for j < n (a multiple of VL); returns their sum. */
-static inline float at_exp_row(float *s, int64_t n, float mref)
+/* s[j] = 2^(s[j] − mref) in place for j < n (a multiple of VL); returns sum plus them, lane-wise. */
+static inline TB_V at_exp_row(float *s, int64_t n, float mref, TB_V sum)
 {
-    TB_V vm = TB_VSET1(mref), sum = TB_VZERO();
+    const TB_V vm = TB_VSET1(mref);
     for (int64_t j = 0; j < n; j += TB_VL) {
         TB_V p = TB_VEXP2(TB_VSUB(TB_VLOAD(s + j), vm));
         TB_VSTORE(s + j, p);
         sum = TB_VADD(sum, p);
     }
-    return TB_VHSUM(sum);
+    return sum;
 }
 
 /* ---- prefill micro-kernels: f32 only, on packed operands ------------------------------------ */
@@ -256,9 +256,9 @@ static void at_prefill_tile(const float *q, const float *kt, const float *vp, fl
          * first tile for every row, so m is finite from then on. */
         for (int64_t r = 0; r < rp; r++) {
             float *sr = s + r * TB_ATTN_TILE_KEYS;
-            float mx = at_rowmax(sr, nk), mn = mx > m[r] ? mx : m[r];
+            float mx = TB_VHMAX(at_rowmax(sr, nk)), mn = mx > m[r] ? mx : m[r];
             al[r] = at_exp2_scalar(m[r] - mn);
-            l[r] = l[r] * al[r] + at_exp_row(sr, nk, mn);
+            l[r] = l[r] * al[r] + TB_VHSUM(at_exp_row(sr, nk, mn, TB_VZERO()));
             m[r] = mn;
         }
         /* W strips of 16 columns at a time, a last odd one alone; the next W strips are requested
@@ -655,23 +655,14 @@ TB_AT_INLINE void TB_AT_FN(softmax_chunk)(float *sc, int64_t n, int64_t j0, int6
             sh[j] = -INFINITY;
         for (int64_t j = n; j < npad; j++)
             sh[j] = -INFINITY;
-        TB_V mx = TB_VSET1(-INFINITY);
-        for (int64_t j = 0; j < npad; j += TB_VL)
-            mx = TB_VMAX(TB_VLOAD(sh + j), mx);
+        const TB_V mx = at_rowmax(sh, npad);
         al[h] = 1.0f;
         if (TB_VANY_GT(mx, m[h] + AT_RESCALE_SLACK)) { /* a chunk always has a finite score */
             const float mn = TB_VHMAX(mx);
             al[h] = at_exp2_scalar(m[h] - mn);
             m[h] = mn;
         }
-        const TB_V vm = TB_VSET1(m[h]);
-        TB_V sum = TB_VMUL(TB_VLOAD(lv + h * TB_VL), TB_VSET1(al[h]));
-        for (int64_t j = 0; j < npad; j += TB_VL) {
-            TB_V p = TB_VEXP2(TB_VSUB(TB_VLOAD(sh + j), vm));
-            TB_VSTORE(sh + j, p);
-            sum = TB_VADD(sum, p);
-        }
-        TB_VSTORE(lv + h * TB_VL, sum);
+        TB_VSTORE(lv + h * TB_VL, at_exp_row(sh, npad, m[h], TB_VMUL(TB_VLOAD(lv + h * TB_VL), TB_VSET1(al[h]))));
     }
 }
 
